@@ -1,0 +1,56 @@
+//! Command line: tells git's gpg-style invocations apart from sigseal's own subcommands, and
+//! holds the subcommand table (one place for every flag).
+
+mod setup;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::Error;
+
+/// Sigstore keyless signing for git and software releases.
+#[derive(Debug, Parser)]
+#[command(name = "sigseal", version, about, long_about = None)]
+#[command(after_help = "As git's signing program (gpg.format=x509, gpg.x509.program=sigseal), sigseal also \
+accepts gpgsm's options: --status-fd=N -bsau KEY to sign, --status-fd=N --verify SIG - to verify.\n\
+Exit codes: 0 success, 1 signature or verification failed, 2 usage or environment error.")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Configure git to sign with sigseal (gpg.format=x509, gpg.x509.program=<this binary>).
+    Setup(setup::SetupArgs),
+}
+
+/// Run sigseal with these arguments (without the program name); returns the exit code.
+pub fn run(args: Vec<String>) -> i32 {
+    if crate::gpg::looks_like_gpg(&args) {
+        return match crate::gpg::parse(&args) {
+            Ok(a) => crate::gpg::run(&a),
+            Err(e) => {
+                eprintln!("{}", e.one_line());
+                e.exit_code()
+            }
+        };
+    }
+    let cli = match Cli::try_parse_from(std::iter::once("sigseal".to_string()).chain(args)) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result: Result<(), Error> = match cli.command {
+        Command::Setup(a) => setup::run(&a),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("{}", e.one_line());
+            e.exit_code()
+        }
+    }
+}

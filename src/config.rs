@@ -1,0 +1,275 @@
+//! Configuration: git config `sigseal.*` (with `gitsign.*` fallbacks), overridden by `SIGSEAL_*`
+//! environment variables, resolved into service URLs, trust material and a verification policy.
+//!
+//! git config is read through `git config` itself, so includes, `git -c` and scopes behave
+//! exactly as git defines them.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::error::{Error, Result};
+
+/// Public-good Fulcio.
+pub const DEFAULT_FULCIO_URL: &str = "https://fulcio.sigstore.dev";
+/// Public-good Rekor.
+pub const DEFAULT_REKOR_URL: &str = "https://rekor.sigstore.dev";
+/// Public-good OIDC issuer.
+pub const DEFAULT_OIDC_ISSUER: &str = "https://oauth2.sigstore.dev/auth";
+/// Public-good OIDC client id.
+pub const DEFAULT_CLIENT_ID: &str = "sigstore";
+
+/// Identity policy used by git's verify mode (`sigseal.verify.*`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VerifyPolicy {
+    /// Exact identity (SAN).
+    pub identity: Option<String>,
+    /// Regular expression the whole identity must match.
+    pub identity_regexp: Option<String>,
+    /// Exact OIDC issuer.
+    pub issuer: Option<String>,
+    /// Regular expression the whole issuer must match.
+    pub issuer_regexp: Option<String>,
+}
+
+impl VerifyPolicy {
+    /// True when no constraint is configured.
+    pub fn is_empty(&self) -> bool {
+        self.identity.is_none() && self.identity_regexp.is_none() && self.issuer.is_none() && self.issuer_regexp.is_none()
+    }
+}
+
+/// Resolved configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Fulcio base URL.
+    pub fulcio_url: String,
+    /// Rekor base URL.
+    pub rekor_url: String,
+    /// OIDC issuer URL (for logins, issue of tokens).
+    pub oidc_issuer: String,
+    /// OIDC client id.
+    pub client_id: String,
+    /// Trusted root file; `None` means the embedded public-good root.
+    pub trusted_root: Option<PathBuf>,
+    /// Signing config file (service URLs), if any.
+    pub signing_config: Option<PathBuf>,
+    /// File holding an identity token.
+    pub token_file: Option<PathBuf>,
+    /// Verification policy for git's verify mode.
+    pub verify: VerifyPolicy,
+}
+
+/// Raw key/value source: git config entries (lower-cased keys) and the environment.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    git: HashMap<String, String>,
+    env: HashMap<String, String>,
+}
+
+impl Sources {
+    /// Read `git config` (all scopes, last value wins) and the process environment.
+    pub fn load() -> Self {
+        Self { git: read_git_config(), env: std::env::vars().collect() }
+    }
+
+    /// Build from explicit maps (tests).
+    pub fn from_maps(git: HashMap<String, String>, env: HashMap<String, String>) -> Self {
+        let git = git.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
+        Self { git, env }
+    }
+
+    fn env(&self, name: &str) -> Option<String> {
+        self.env.get(name).filter(|v| !v.is_empty()).cloned()
+    }
+
+    fn git(&self, key: &str) -> Option<String> {
+        self.git.get(&key.to_ascii_lowercase()).filter(|v| !v.is_empty()).cloned()
+    }
+
+    /// First of: the environment variables, then the git keys, in the order given.
+    fn pick(&self, envs: &[&str], keys: &[&str]) -> Option<String> {
+        envs.iter().find_map(|e| self.env(e)).or_else(|| keys.iter().find_map(|k| self.git(k)))
+    }
+
+    /// A boolean git config key (`true/yes/on/1`).
+    pub fn git_bool(&self, key: &str) -> Option<bool> {
+        self.git(key).map(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1"))
+    }
+}
+
+fn read_git_config() -> HashMap<String, String> {
+    let out = Command::new(git_program())
+        .args(["config", "-z", "--get-regexp", r"^(sigseal|gitsign)\."])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output();
+    let mut map = HashMap::new();
+    if let Ok(out) = out {
+        for rec in out.stdout.split(|b| *b == 0) {
+            let rec = String::from_utf8_lossy(rec);
+            if rec.is_empty() {
+                continue;
+            }
+            let (k, v) = rec.split_once('\n').unwrap_or((&rec, ""));
+            map.insert(k.to_ascii_lowercase(), v.to_string());
+        }
+    }
+    map
+}
+
+/// The git executable to run (`SIGSEAL_GIT`, else `git` on PATH).
+pub fn git_program() -> String {
+    std::env::var("SIGSEAL_GIT").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "git".to_string())
+}
+
+impl Config {
+    /// Load from git config and the environment.
+    pub fn load() -> Result<Self> {
+        Self::from_sources(&Sources::load())
+    }
+
+    /// Resolve from the given sources.
+    pub fn from_sources(s: &Sources) -> Result<Self> {
+        let signing_config = s.pick(&["SIGSEAL_SIGNING_CONFIG"], &["sigseal.signingConfig"]).map(PathBuf::from);
+        let (sc_fulcio, sc_rekor, sc_oidc) = match &signing_config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| Error::io(format!("reading signing config {}", path.display()), e))?;
+                let sc = crate::sigstore::parse_signing_config(&text, &path.display().to_string())?;
+                (
+                    sc.fulcio_url().map(|e| e.url.clone()),
+                    sc.rekor_url(Some(1)).map(|e| e.url.clone()),
+                    sc.oidc_url().map(|e| e.url.clone()),
+                )
+            }
+            None => (None, None, None),
+        };
+        let fulcio_url = s
+            .pick(&["SIGSEAL_FULCIO_URL", "GITSIGN_FULCIO_URL"], &["sigseal.fulcioURL", "gitsign.fulcio"])
+            .or(sc_fulcio)
+            .unwrap_or_else(|| DEFAULT_FULCIO_URL.into());
+        let rekor_url = s
+            .pick(&["SIGSEAL_REKOR_URL", "GITSIGN_REKOR_URL"], &["sigseal.rekorURL", "gitsign.rekor"])
+            .or(sc_rekor)
+            .unwrap_or_else(|| DEFAULT_REKOR_URL.into());
+        let oidc_issuer = s
+            .pick(&["SIGSEAL_OIDC_ISSUER", "GITSIGN_OIDC_ISSUER"], &["sigseal.oidcIssuer", "gitsign.issuer"])
+            .or(sc_oidc)
+            .unwrap_or_else(|| DEFAULT_OIDC_ISSUER.into());
+        let client_id = s
+            .pick(&["SIGSEAL_CLIENT_ID", "GITSIGN_OIDC_CLIENT_ID"], &["sigseal.clientID", "gitsign.clientID"])
+            .unwrap_or_else(|| DEFAULT_CLIENT_ID.into());
+        let trusted_root = s.pick(&["SIGSEAL_TRUSTED_ROOT"], &["sigseal.trustedRoot"]).map(PathBuf::from);
+        let token_file = s.pick(&["SIGSEAL_TOKEN_FILE"], &["sigseal.tokenFile"]).map(PathBuf::from);
+        let verify = VerifyPolicy {
+            identity: s.pick(&["SIGSEAL_VERIFY_IDENTITY"], &["sigseal.verify.identity"]),
+            identity_regexp: s.pick(&["SIGSEAL_VERIFY_IDENTITY_REGEXP"], &["sigseal.verify.identityRegexp"]),
+            issuer: s.pick(&["SIGSEAL_VERIFY_ISSUER"], &["sigseal.verify.issuer"]),
+            issuer_regexp: s.pick(&["SIGSEAL_VERIFY_ISSUER_REGEXP"], &["sigseal.verify.issuerRegexp"]),
+        };
+        for (name, url) in [("Fulcio", &fulcio_url), ("Rekor", &rekor_url), ("OIDC issuer", &oidc_issuer)] {
+            check_service_url(name, url)?;
+        }
+        let cfg = Self {
+            fulcio_url: fulcio_url.trim_end_matches('/').to_string(),
+            rekor_url: rekor_url.trim_end_matches('/').to_string(),
+            oidc_issuer,
+            client_id,
+            trusted_root,
+            signing_config,
+            token_file,
+            verify,
+        };
+        if cfg.trusted_root.is_none() && !cfg.is_public_good() {
+            return Err(Error::Config(format!(
+                "Fulcio {} / Rekor {} are not the public-good instance, but no trusted root is configured; \
+                 set sigseal.trustedRoot or SIGSEAL_TRUSTED_ROOT to that instance's trusted_root.json",
+                cfg.fulcio_url, cfg.rekor_url
+            )));
+        }
+        Ok(cfg)
+    }
+
+    /// True when both services are the Sigstore public-good instance.
+    pub fn is_public_good(&self) -> bool {
+        self.fulcio_url == DEFAULT_FULCIO_URL && self.rekor_url == DEFAULT_REKOR_URL
+    }
+}
+
+/// Service URLs must be https, or http on a loopback address (local test stacks).
+pub fn check_service_url(name: &str, url: &str) -> Result<()> {
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("https://") {
+        return Ok(());
+    }
+    if let Some(rest) = lower.strip_prefix("http://") {
+        let host_port = rest.split('/').next().unwrap_or("");
+        let host = if let Some(v6) = host_port.strip_prefix('[') {
+            v6.split(']').next().unwrap_or("")
+        } else {
+            host_port.rsplit_once(':').map_or(host_port, |(h, _)| h)
+        };
+        let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        if loopback {
+            return Ok(());
+        }
+        return Err(Error::Config(format!(
+            "{name} URL {url} uses plain http on a non-loopback host; use https"
+        )));
+    }
+    Err(Error::Config(format!("{name} URL {url} is not an http(s) URL")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(git: &[(&str, &str)], env: &[(&str, &str)]) -> Sources {
+        Sources::from_maps(
+            git.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        )
+    }
+
+    #[test]
+    fn defaults_are_public_good() {
+        let c = Config::from_sources(&sources(&[], &[])).unwrap();
+        assert!(c.is_public_good());
+        assert_eq!(c.oidc_issuer, DEFAULT_OIDC_ISSUER);
+        assert!(c.verify.is_empty());
+    }
+
+    #[test]
+    fn environment_overrides_git_config_and_gitsign_is_a_fallback() {
+        let c = Config::from_sources(&sources(
+            &[("gitsign.fulcio", "https://f.example"), ("sigseal.rekorURL", "https://r.example"), ("gitsign.rekor", "https://ignored")],
+            &[("SIGSEAL_REKOR_URL", "https://env.example"), ("SIGSEAL_TRUSTED_ROOT", "/x/root.json")],
+        ))
+        .unwrap();
+        assert_eq!(c.fulcio_url, "https://f.example");
+        assert_eq!(c.rekor_url, "https://env.example");
+    }
+
+    #[test]
+    fn plain_http_is_loopback_only() {
+        assert!(check_service_url("Fulcio", "http://127.0.0.1:8080").is_ok());
+        assert!(check_service_url("Fulcio", "http://localhost:1/x").is_ok());
+        assert!(check_service_url("Fulcio", "http://[::1]:80").is_ok());
+        assert!(check_service_url("Fulcio", "http://fulcio.example").is_err());
+        assert!(check_service_url("Fulcio", "http://127.0.0.1.evil.example").is_err());
+        assert!(check_service_url("Fulcio", "ftp://x").is_err());
+    }
+
+    #[test]
+    fn custom_instance_without_trusted_root_is_refused() {
+        let err = Config::from_sources(&sources(&[("sigseal.fulcioURL", "https://f.example")], &[])).unwrap_err();
+        assert!(err.to_string().contains("trusted root"), "{err}");
+    }
+
+    #[test]
+    fn verify_policy_keys_are_case_insensitive() {
+        let c = Config::from_sources(&sources(&[("sigseal.verify.identityregexp", ".*@example.com")], &[])).unwrap();
+        assert_eq!(c.verify.identity_regexp.as_deref(), Some(".*@example.com"));
+    }
+}

@@ -1,0 +1,170 @@
+//! The one error type of sigseal: every failure has a stable code, a cause and a hint.
+//!
+//! Codes are stable across releases (documented in `docs/errors.md`); the text may improve.
+//! Exit codes: 0 success, 1 a signature or verification failed, 2 usage or environment error.
+
+use std::fmt;
+
+/// Result alias used throughout the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong, grouped by the stage that failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Command line not understood.
+    #[error("{0}")]
+    Usage(String),
+    /// Configuration (git config or environment) is invalid.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// Running git failed.
+    #[error("git: {0}")]
+    Git(String),
+    /// No identity token could be found.
+    #[error("no identity token: {0}")]
+    NoToken(String),
+    /// The identity token is unusable (expired, wrong audience, malformed).
+    #[error("identity token rejected: {0}")]
+    TokenRejected(String),
+    /// Fulcio could not be reached or refused the certificate request.
+    #[error("Fulcio ({url}): {reason}")]
+    Fulcio {
+        /// The Fulcio base URL.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// Rekor could not be reached or refused the entry.
+    #[error("Rekor ({url}): {reason}")]
+    Rekor {
+        /// The Rekor base URL.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The trusted root could not be loaded.
+    #[error("trusted root: {0}")]
+    TrustRoot(String),
+    /// A signature could not be parsed (not CMS, not our shape).
+    #[error("malformed signature: {0}")]
+    Malformed(String),
+    /// The signature does not match the payload or the key (BADSIG).
+    #[error("bad signature: {0}")]
+    BadSignature(String),
+    /// The signature cannot be checked: chain, log proof, time (ERRSIG).
+    #[error("cannot verify: {0}")]
+    Unverifiable(String),
+    /// The signature is valid but the signer does not satisfy the policy (TRUST_NEVER).
+    #[error("policy not met: {0}")]
+    Policy(String),
+    /// A freshly made signature failed its own checks before being handed out.
+    #[error("signing aborted: {0}")]
+    SelfCheck(String),
+    /// Local I/O failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// Anything from a cryptographic primitive.
+    #[error("crypto: {0}")]
+    Crypto(String),
+}
+
+impl Error {
+    /// Stable diagnostic code, e.g. `SS0301`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Usage(_) => "SS0001",
+            Error::Config(_) => "SS0002",
+            Error::Git(_) => "SS0003",
+            Error::Io { .. } => "SS0004",
+            Error::NoToken(_) => "SS0101",
+            Error::TokenRejected(_) => "SS0102",
+            Error::Fulcio { .. } => "SS0201",
+            Error::Rekor { .. } => "SS0202",
+            Error::SelfCheck(_) => "SS0203",
+            Error::Crypto(_) => "SS0204",
+            Error::TrustRoot(_) => "SS0301",
+            Error::Malformed(_) => "SS0401",
+            Error::BadSignature(_) => "SS0402",
+            Error::Unverifiable(_) => "SS0403",
+            Error::Policy(_) => "SS0404",
+        }
+    }
+
+    /// Process exit code for this error (1 = verification/signing verdict, 2 = usage/environment).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::BadSignature(_)
+            | Error::Unverifiable(_)
+            | Error::Policy(_)
+            | Error::Malformed(_)
+            | Error::SelfCheck(_) => 1,
+            _ => 2,
+        }
+    }
+
+    /// What the user can do about it, when there is something useful to say.
+    pub fn hint(&self) -> Option<&'static str> {
+        Some(match self {
+            Error::NoToken(_) => {
+                "set SIGSTORE_ID_TOKEN, point sigseal.tokenFile / SIGSEAL_TOKEN_FILE at a token, or run in CI with id-token permissions"
+            }
+            Error::TokenRejected(_) => "get a fresh token with audience 'sigstore'",
+            Error::Fulcio { .. } => "check sigseal.fulcioURL / SIGSEAL_FULCIO_URL and your network",
+            Error::Rekor { .. } => "check sigseal.rekorURL / SIGSEAL_REKOR_URL and your network",
+            Error::TrustRoot(_) => "check sigseal.trustedRoot / SIGSEAL_TRUSTED_ROOT",
+            Error::Policy(_) => "check sigseal.verify.identity / identityRegexp / issuer / issuerRegexp",
+            Error::Usage(_) => "see `sigseal --help`",
+            _ => return None,
+        })
+    }
+
+    /// Shorthand for an I/O error with context.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io { context: context.into(), source }
+    }
+
+    /// One line for stderr: `error[CODE]: message (hint: ...)`.
+    pub fn one_line(&self) -> OneLine<'_> {
+        OneLine(self)
+    }
+}
+
+/// Display adapter that renders an error on a single line with its code and hint.
+pub struct OneLine<'a>(&'a Error);
+
+impl fmt::Display for OneLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let msg = self.0.to_string().replace(['\n', '\r'], " ");
+        write!(f, "sigseal: error[{}]: {}", self.0.code(), msg)?;
+        if let Some(h) = self.0.hint() {
+            write!(f, " (hint: {h})")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_has_code_and_no_newlines() {
+        let e = Error::Fulcio { url: "http://127.0.0.1:1".into(), reason: "connection refused\nretry".into() };
+        let s = e.one_line().to_string();
+        assert!(s.starts_with("sigseal: error[SS0201]: Fulcio (http://127.0.0.1:1): connection refused retry"));
+        assert!(!s.contains('\n'));
+        assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn verdict_errors_exit_one() {
+        assert_eq!(Error::BadSignature("x".into()).exit_code(), 1);
+        assert_eq!(Error::Usage("x".into()).exit_code(), 2);
+    }
+}

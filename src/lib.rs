@@ -1,0 +1,23 @@
+//! sigseal: Sigstore keyless signing for git and software releases.
+//!
+//! Data flow: [`gpg`] (git's gpg-program protocol) → [`identity`] (OIDC tokens) → [`keyless`]
+//! (ephemeral key, Fulcio) → [`cms`] (detached signatures) → [`transparency`] (Rekor) →
+//! [`verify`] (checks, policy, reports) against [`trust`] (trusted roots). All sigstore-rust
+//! crates are reached through [`sigstore`] only.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod cms;
+pub mod config;
+pub mod error;
+pub mod gpg;
+pub mod identity;
+pub mod keyless;
+pub mod sigstore;
+pub mod transparency;
+pub mod trust;
+pub mod verify;
+
+pub use error::{Error, Result};

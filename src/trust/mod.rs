@@ -1,0 +1,84 @@
+//! Trust material: which trusted root a signature is checked against (a configured file, or the
+//! embedded public-good root refreshed through TUF with an on-disk cache, never hanging offline).
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::sigstore::{self, TrustedRoot};
+
+/// How long a TUF refresh may take before the embedded/cached root is used.
+const TUF_TIMEOUT: Duration = Duration::from_secs(4);
+/// How often a TUF refresh is attempted.
+const TUF_REFRESH_EVERY: Duration = Duration::from_secs(24 * 3600);
+
+/// Where the trusted root came from, for reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RootSource {
+    /// A file named by configuration.
+    File(PathBuf),
+    /// Refreshed through TUF (or its cache).
+    Tuf,
+    /// The copy embedded in this binary.
+    Embedded,
+}
+
+impl std::fmt::Display for RootSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RootSource::File(p) => write!(f, "file {}", p.display()),
+            RootSource::Tuf => f.write_str("public-good root via TUF"),
+            RootSource::Embedded => f.write_str("embedded public-good root"),
+        }
+    }
+}
+
+/// Read a trusted root file.
+pub fn from_file(path: &std::path::Path) -> Result<TrustedRoot> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::TrustRoot(format!("cannot read {}: {e}", path.display())))?;
+    sigstore::parse_trusted_root(&text, &path.display().to_string())
+}
+
+/// The trusted root for this configuration. `allow_network` permits a bounded TUF refresh.
+pub async fn load(cfg: &Config, allow_network: bool) -> Result<(TrustedRoot, RootSource)> {
+    if let Some(path) = &cfg.trusted_root {
+        return Ok((from_file(path)?, RootSource::File(path.clone())));
+    }
+    if allow_network && refresh_due() {
+        if let Some(dir) = cache_dir() {
+            let attempt = tokio::time::timeout(TUF_TIMEOUT, sigstore::tuf_production_root(dir.join("tuf"))).await;
+            mark_attempt();
+            if let Ok(Ok(root)) = attempt {
+                return Ok((root, RootSource::Tuf));
+            }
+        }
+    }
+    Ok((sigstore::embedded_production_root()?, RootSource::Embedded))
+}
+
+fn cache_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("dev", "sigseal", "sigseal").map(|d| d.cache_dir().to_path_buf())
+}
+
+fn stamp() -> Option<PathBuf> {
+    cache_dir().map(|d| d.join("tuf-last-attempt"))
+}
+
+fn refresh_due() -> bool {
+    let Some(p) = stamp() else { return false };
+    match std::fs::metadata(&p).and_then(|m| m.modified()) {
+        Ok(t) => SystemTime::now().duration_since(t).map_or(true, |age| age > TUF_REFRESH_EVERY),
+        Err(_) => true,
+    }
+}
+
+fn mark_attempt() {
+    if let Some(p) = stamp() {
+        if let Some(parent) = p.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let _ = std::fs::write(&p, b"");
+    }
+}

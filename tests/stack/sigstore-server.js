@@ -1,0 +1,475 @@
+#!/usr/bin/env node
+// Local Fulcio, Rekor v1 and RFC 3161 TSA for tests, on one loopback port.
+// Certificates, log entries and timestamps come from npm @sigstore/mock (written by the
+// sigstore-js team); this file serves them over HTTP and makes them behave like the real
+// services where real clients depend on it (see README.md).
+//
+// usage: node sigstore-server.js [--port 0] [--host 127.0.0.1] [--out DIR] [--oidc-url URL]
+//                                [--seed-leaves 5] [--lax-tokens] [--verbose]
+// Writes into DIR: trusted_root.json, signing_config.json, trust_config.json, fulcio_root.pem,
+// rekor_pub.pem, ctlog_pub.pem, tsa_chain.pem, *.key.pem, and last `url` (the readiness signal).
+'use strict';
+require('reflect-metadata'); // @peculiar/x509 needs it loaded first
+const http = require('node:http');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const x509 = require('@peculiar/x509');
+const pkijs = require('pkijs');
+const asn1js = require('asn1js');
+const mock = require('@sigstore/mock');
+const pb = require('@sigstore/protobuf-specs');
+
+const BOOL_FLAGS = new Set(['lax-tokens', 'verbose']);
+function parseArgs(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z-]+)$/.exec(argv[i]);
+    if (!m) throw new Error(`unexpected argument: ${argv[i]}`);
+    out[m[1]] = BOOL_FLAGS.has(m[1]) ? true : argv[++i];
+  }
+  return out;
+}
+const args = parseArgs(process.argv.slice(2));
+const host = args.host || '127.0.0.1';
+const outDir = path.resolve(args.out || '.');
+const strictTokens = !args['lax-tokens'];
+
+// ---------------------------------------------------------------------------------------------
+// Fulcio
+
+// Real Fulcio writes an email identity as an rfc822Name SAN; the mock CA always writes a URI.
+const EMAIL_RE = /^[^\s@:/]+@[^\s@:/]+$/;
+const SanExtension = x509.SubjectAlternativeNameExtension;
+x509.SubjectAlternativeNameExtension = class extends SanExtension {
+  constructor(names, ...rest) {
+    if (Array.isArray(names)) {
+      names = names.map((n) => (n.type === 'url' && EMAIL_RE.test(n.value) ? { type: 'email', value: n.value } : n));
+    }
+    super(names, ...rest);
+  }
+};
+
+// Standard 64-column PEM. Real Fulcio answers with it and real Rekor re-encodes the key of a
+// hashedrekord; clients that rebuild the expected entry body compare byte for byte.
+function rewrapPem(text) {
+  return text.replace(/-----BEGIN ([A-Z0-9 ]+)-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END \1-----\s*/g, (_m, label, b64) =>
+    `-----BEGIN ${label}-----\n${b64.replace(/\s+/g, '').match(/.{1,64}/g).join('\n')}\n-----END ${label}-----\n`);
+}
+const toPem = (label, der) => rewrapPem(`-----BEGIN ${label}-----\n${Buffer.from(der).toString('base64')}\n-----END ${label}-----\n`);
+
+class HttpError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+function decodeJwtPayload(token) {
+  const parts = String(token).split('.');
+  if (parts.length !== 3) return null;
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString());
+    return payload && typeof payload === 'object' ? payload : null;
+  } catch {
+    return null;
+  }
+}
+
+// Accepts PEM, or base64 of PEM or of DER; returns PEM (or null).
+function asPem(content, label) {
+  if (typeof content !== 'string' || content === '') return null;
+  if (content.includes('-----BEGIN')) return rewrapPem(content);
+  const raw = Buffer.from(content, 'base64');
+  const text = raw.toString('latin1');
+  return text.includes('-----BEGIN') ? rewrapPem(text) : toPem(label, raw);
+}
+
+function requireP256(keyPem) {
+  let key;
+  try {
+    key = crypto.createPublicKey(keyPem);
+  } catch {
+    throw new HttpError(400, 'cannot parse public key');
+  }
+  // The mock CA imports every key as ECDSA P-256.
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails.namedCurve !== 'prime256v1') {
+    throw new HttpError(400, 'only ECDSA P-256 keys are supported');
+  }
+  return key;
+}
+
+// Proof of possession: ECDSA-SHA256 (ASN.1 DER) signature over the identity, base64. Real
+// clients sign the `sub` claim (sigstore-js) or the email (Go clients): accept either.
+function checkProofOfPossession(key, proofB64, claims) {
+  if (!proofB64) throw new HttpError(400, 'missing proofOfPossession');
+  const sig = Buffer.from(proofB64, 'base64');
+  const ok = [claims.sub, claims.email].filter((s) => typeof s === 'string')
+    .some((s) => { try { return crypto.verify('sha256', Buffer.from(s), key, sig); } catch { return false; } });
+  if (!ok) throw new HttpError(400, 'proof of possession does not verify over the token subject');
+}
+
+// Token checks that the mock skips. The token's signature is still not verified.
+function checkToken(claims) {
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof claims.exp !== 'number') throw new HttpError(401, 'token has no exp claim');
+  if (claims.exp <= now) throw new HttpError(401, `token expired at ${claims.exp} (now ${now})`);
+  if (typeof claims.nbf === 'number' && claims.nbf > now + 60) throw new HttpError(401, 'token not yet valid');
+  if (claims.email && (claims.email_verified === false || claims.email_verified === 'false')) {
+    throw new HttpError(401, 'email_verified claim is false');
+  }
+}
+
+// Request (either form real clients send) -> the one form the mock handler reads.
+async function normalizeFulcioRequest(body, headers) {
+  let req;
+  try {
+    req = JSON.parse(body.toString() || '{}');
+  } catch {
+    throw new HttpError(400, 'request body is not JSON');
+  }
+  const bearer = /^Bearer\s+(\S+)/i.exec(headers.authorization || '');
+  const token = (req.credentials && req.credentials.oidcIdentityToken) || (bearer && bearer[1]);
+  if (!token) throw new HttpError(401, 'no OIDC identity token (Authorization: Bearer or credentials.oidcIdentityToken)');
+  const claims = decodeJwtPayload(token);
+  if (!claims) throw new HttpError(401, 'malformed OIDC identity token');
+  if (strictTokens) checkToken(claims);
+
+  const out = { credentials: { oidcIdentityToken: token } };
+  if (req.publicKeyRequest) {
+    const pkr = req.publicKeyRequest;
+    const keyPem = asPem(pkr.publicKey && pkr.publicKey.content, 'PUBLIC KEY');
+    if (!keyPem) throw new HttpError(400, 'missing publicKeyRequest.publicKey.content');
+    const key = requireP256(keyPem);
+    if (strictTokens) checkProofOfPossession(key, pkr.proofOfPossession, claims);
+    out.publicKeyRequest = { publicKey: { algorithm: 'ECDSA', content: keyPem } };
+  } else if (req.certificateSigningRequest) {
+    const csrPem = asPem(req.certificateSigningRequest, 'CERTIFICATE REQUEST');
+    let csr;
+    try {
+      csr = new x509.Pkcs10CertificateRequest(csrPem);
+    } catch {
+      throw new HttpError(400, 'cannot parse certificateSigningRequest');
+    }
+    requireP256(csr.publicKey.toString('pem'));
+    if (strictTokens && !(await csr.verify())) throw new HttpError(400, 'CSR signature does not verify');
+    out.certificateSigningRequest = csrPem;
+  } else {
+    throw new HttpError(400, 'need publicKeyRequest or certificateSigningRequest');
+  }
+  return { json: JSON.stringify(out), claims };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rekor v1: an RFC 6962 Merkle tree over the canonical entry bodies the mock produces.
+
+const sha256 = (...parts) => crypto.createHash('sha256').update(Buffer.concat(parts)).digest();
+const leafHash = (body) => sha256(Buffer.from([0]), body);
+const splitPoint = (n) => { let k = 1; while (k * 2 < n) k *= 2; return k; }; // largest 2^i < n
+function treeHash(leaves) {
+  if (leaves.length === 0) return sha256();
+  if (leaves.length === 1) return leaves[0];
+  const k = splitPoint(leaves.length);
+  return sha256(Buffer.from([1]), treeHash(leaves.slice(0, k)), treeHash(leaves.slice(k)));
+}
+function auditPath(index, leaves) {
+  if (leaves.length <= 1) return [];
+  const k = splitPoint(leaves.length);
+  return index < k
+    ? [...auditPath(index, leaves.slice(0, k)), treeHash(leaves.slice(k))]
+    : [...auditPath(index - k, leaves.slice(k)), treeHash(leaves.slice(0, k))];
+}
+
+// Minimal shape checks real Rekor does before accepting a hashedrekord.
+function normalizeRekorRequest(body) {
+  let entry;
+  try {
+    entry = JSON.parse(body.toString() || '{}');
+  } catch {
+    throw new HttpError(400, 'request body is not JSON');
+  }
+  if (entry.kind === 'hashedrekord') {
+    const spec = entry.spec || {};
+    const sig = spec.signature || {};
+    const hash = (spec.data && spec.data.hash) || {};
+    if (!sig.content || !sig.publicKey || !sig.publicKey.content || !hash.algorithm || !hash.value) {
+      throw new HttpError(400, 'hashedrekord needs spec.signature.content, spec.signature.publicKey.content, spec.data.hash.{algorithm,value}');
+    }
+    const pem = Buffer.from(sig.publicKey.content, 'base64').toString('latin1');
+    if (pem.includes('-----BEGIN')) sig.publicKey.content = Buffer.from(rewrapPem(pem)).toString('base64');
+  }
+  return JSON.stringify(entry);
+}
+
+// ---------------------------------------------------------------------------------------------
+// TSA: RFC 3161 DER TimeStampReq -> the request object of the mock TSA. The nonce is carried as
+// its DER bytes (the mock would encode a JS number and so answer 64-bit nonces with another).
+
+const HASH_OIDS = new Set(['2.16.840.1.101.3.4.2.1', '2.16.840.1.101.3.4.2.2', '2.16.840.1.101.3.4.2.3']);
+const SIGSTORE_TSA_POLICY = '1.3.6.1.4.1.57264.2';
+function parseTimestampQuery(der) {
+  let tsq;
+  try {
+    tsq = pkijs.TimeStampReq.fromBER(new Uint8Array(der).buffer);
+  } catch {
+    throw new HttpError(400, 'cannot parse DER TimeStampReq');
+  }
+  const hashAlgorithmOID = tsq.messageImprint.hashAlgorithm.algorithmId;
+  if (!HASH_OIDS.has(hashAlgorithmOID)) throw new HttpError(400, 'unsupported messageImprint hash algorithm');
+  return {
+    artifactHash: Buffer.from(tsq.messageImprint.hashedMessage.valueBlock.valueHexView),
+    hashAlgorithmOID,
+    policyOID: tsq.reqPolicy || SIGSTORE_TSA_POLICY,
+    certReq: !!tsq.certReq,
+    nonceHex: tsq.nonce ? Buffer.from(tsq.nonce.valueBlock.valueHexView) : null,
+  };
+}
+function keepRequestNonce(tsa) {
+  const buildTstInfo = tsa.tstInfo.bind(tsa);
+  tsa.tstInfo = (req) => {
+    if (!('nonceHex' in req)) return buildTstInfo(req); // JSON requests: the mock's own handling
+    const info = buildTstInfo({ ...req, nonce: 0 });
+    if (req.nonceHex) info.nonce = new asn1js.Integer({ valueHex: req.nonceHex });
+    else delete info.nonce; // no nonce asked, none answered
+    return info;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+// One P-256 key per service, kept in DIR so a restart into the same DIR keeps the keys.
+function serviceKey(name) {
+  const file = path.join(outDir, `${name}.key.pem`);
+  const privateKey = fs.existsSync(file)
+    ? crypto.createPrivateKey(fs.readFileSync(file))
+    : crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+  if (!fs.existsSync(file)) fs.writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+  return { privateKey, publicKey: crypto.createPublicKey(privateKey) };
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function serviceOf(p) {
+  if (p.startsWith('/api/v2/') || p === '/api/v1/signingCert') return 'fulcio';
+  if (p.startsWith('/api/v1/timestamp')) return 'tsa';
+  if (p.startsWith('/api/v1/log') || p.startsWith('/api/v1/index')) return 'rekor';
+  return null;
+}
+
+async function main() {
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.rmSync(path.join(outDir, 'url'), { force: true });
+  const keys = { ca: serviceKey('fulcio'), ct: serviceKey('ctlog'), tlog: serviceKey('rekor'), tsa: serviceKey('tsa') };
+
+  const server = http.createServer();
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(Number(args.port || 0), host, resolve);
+  });
+  const url = `http://${host}:${server.address().port}`;
+  const hostPort = new URL(url).host;
+
+  const ctlog = await mock.initializeCTLog(keys.ct);
+  const ca = await mock.initializeCA(keys.ca, ctlog);
+  const tlog = await mock.initializeTLog(url, keys.tlog);
+  const tsa = await mock.initializeTSA(keys.tsa);
+  // pkijs drops trailing zeros of the genTime fraction (".9Z", valid DER) but sigstore-js only
+  // parses 0 or 3 digits: never stamp at a millisecond that is a multiple of 10.
+  tsa.getCurrentTime = () => { const t = Date.now(); return new Date(t % 10 === 0 ? t + 1 : t); };
+  keepRequestNonce(tsa);
+
+  const fulcioByEmail = mock.fulcioHandler(ca, { strict: true, subjectClaim: 'email' });
+  const fulcioBySub = mock.fulcioHandler(ca, { strict: true, subjectClaim: 'sub' });
+  const rekorCreate = mock.rekorHandler(tlog, { strict: true });
+  const tsaCreate = mock.tsaHandler(tsa, { strict: true });
+
+  // Log state. The first few leaves are filler so real entries get non-trivial proofs.
+  const treeID = String(crypto.randomInt(2 ** 47));
+  const logID = sha256(keys.tlog.publicKey.export({ format: 'der', type: 'spki' }));
+  const leaves = [];
+  const entries = new Map(); // uuid (leaf hash hex) -> entry without inclusionProof
+  const uuidByIndex = new Map();
+  const uuidsByHash = new Map(); // "sha256:<hex>" -> [uuid]
+  for (let i = 0; i < Number(args['seed-leaves'] ?? 5); i++) leaves.push(leafHash(Buffer.from(`filler-${i}`)));
+
+  const canonicalJson = (o) => JSON.stringify(Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]])));
+  function checkpoint(size, root, unixSeconds) {
+    const note = `${hostPort} - ${treeID}\n${size}\n${root.toString('base64')}\nTimestamp: ${unixSeconds * 1e9}\n`;
+    const sig = crypto.sign('sha256', Buffer.from(note), keys.tlog.privateKey);
+    return `${note}\n\u2014 ${hostPort} ${Buffer.concat([logID.subarray(0, 4), sig]).toString('base64')}\n`;
+  }
+  function withProof(uuid, unixSeconds) {
+    const e = entries.get(uuid);
+    const root = treeHash(leaves);
+    const inclusionProof = {
+      logIndex: e.logIndex, treeSize: leaves.length, rootHash: root.toString('hex'),
+      hashes: auditPath(e.logIndex, leaves).map((h) => h.toString('hex')),
+      checkpoint: checkpoint(leaves.length, root, unixSeconds),
+    };
+    return { [uuid]: { ...e, verification: { ...e.verification, inclusionProof } } };
+  }
+  async function createEntry(body) {
+    const r = await rekorCreate.fn(normalizeRekorRequest(body));
+    if (r.statusCode !== 201) return r;
+    const [, mocked] = Object.entries(JSON.parse(r.response))[0];
+    const leaf = leafHash(Buffer.from(mocked.body, 'base64'));
+    const uuid = leaf.toString('hex');
+    if (entries.has(uuid)) {
+      return { statusCode: 409, headers: { Location: `/api/v1/log/entries/${uuid}` },
+        response: { code: 409, message: `an equivalent entry already exists in the transparency log with UUID ${uuid}` } };
+    }
+    const entry = { body: mocked.body, integratedTime: mocked.integratedTime, logID: logID.toString('hex'), logIndex: leaves.length };
+    const set = crypto.sign('sha256', Buffer.from(canonicalJson(entry)), keys.tlog.privateKey);
+    entry.verification = { signedEntryTimestamp: set.toString('base64') };
+    leaves.push(leaf);
+    entries.set(uuid, entry);
+    uuidByIndex.set(entry.logIndex, uuid);
+    try {
+      const hash = JSON.parse(Buffer.from(entry.body, 'base64')).spec.data.hash;
+      const k = `${hash.algorithm}:${hash.value}`;
+      uuidsByHash.set(k, [...(uuidsByHash.get(k) || []), uuid]);
+    } catch { /* kinds without spec.data.hash are found by uuid or index only */ }
+    return { statusCode: 201, response: withProof(uuid, entry.integratedTime),
+      headers: { Location: `/api/v1/log/entries/${uuid}` } };
+  }
+
+  // Trust material (protobuf-specs JSON).
+  const validFor = { start: new Date(Date.now() - 60_000) };
+  const spki = (k) => k.publicKey.export({ format: 'der', type: 'spki' });
+  const logInstance = (k, baseUrl) => ({
+    baseUrl, hashAlgorithm: pb.HashAlgorithm.SHA2_256,
+    publicKey: { rawBytes: spki(k), keyDetails: pb.PublicKeyDetails.PKIX_ECDSA_P256_SHA_256, validFor },
+    logId: { keyId: sha256(spki(k)) }, operator: 'sigseal-test',
+  });
+  const authority = (certs, uri) => ({
+    subject: { organization: 'sigstore.mock', commonName: 'sigstore' }, uri,
+    certChain: { certificates: certs.map((c) => ({ rawBytes: Buffer.from(c) })) }, validFor, operator: 'sigseal-test',
+  });
+  const trustedRoot = pb.TrustedRoot.toJSON({
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [logInstance(keys.tlog, url)],
+    certificateAuthorities: [authority([ca.rootCertificate], url)],
+    ctlogs: [logInstance(keys.ct, url)],
+    timestampAuthorities: [authority([tsa.intCertificate, tsa.rootCertificate], `${url}/api/v1/timestamp`)],
+  });
+  const endpoint = (u) => ({ url: u, majorApiVersion: 1, validFor: { start: validFor.start.toISOString() }, operator: 'sigseal-test' });
+  const signingConfig = {
+    mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
+    caUrls: [endpoint(url)],
+    oidcUrls: args['oidc-url'] ? [endpoint(args['oidc-url'])] : [],
+    rekorTlogUrls: [endpoint(url)],
+    tsaUrls: [endpoint(`${url}/api/v1/timestamp`)],
+    rekorTlogConfig: { selector: 'ANY' },
+    tsaConfig: { selector: 'ANY' },
+  };
+  const fulcioRootPem = toPem('CERTIFICATE', ca.rootCertificate);
+  const tsaChainPem = toPem('CERTIFICATE', tsa.intCertificate) + toPem('CERTIFICATE', tsa.rootCertificate);
+  const write = (name, data) => fs.writeFileSync(path.join(outDir, name), typeof data === 'string' ? data : `${JSON.stringify(data, null, 2)}\n`);
+  write('trusted_root.json', trustedRoot);
+  write('signing_config.json', signingConfig);
+  write('trust_config.json', { mediaType: 'application/vnd.dev.sigstore.clienttrustconfig.v0.1+json', trustedRoot, signingConfig });
+  write('fulcio_root.pem', fulcioRootPem);
+  write('tsa_chain.pem', tsaChainPem);
+  write('rekor_pub.pem', keys.tlog.publicKey.export({ format: 'pem', type: 'spki' }));
+  write('ctlog_pub.pem', keys.ct.publicKey.export({ format: 'pem', type: 'spki' }));
+
+  const stats = { fulcio: 0, rekor: 0, tsa: 0 };
+
+  async function route(req, p, query, body) {
+    const json = (status, response, headers) => ({ statusCode: status, response, headers });
+    const notFound = () => json(404, { code: 404, message: 'entry not found' });
+    const jsonBody = () => { try { return JSON.parse(body.toString() || '{}'); } catch { throw new HttpError(400, 'request body is not JSON'); } };
+    const key = `${req.method} ${p}`;
+
+    if (key === 'GET /_stats') return json(200, stats);
+    if (key === 'POST /_stats/reset') { for (const k of Object.keys(stats)) stats[k] = 0; return json(200, stats); }
+
+    if (key === 'POST /api/v2/signingCert') {
+      const { json: request, claims } = await normalizeFulcioRequest(body, req.headers);
+      const r = await (claims.email ? fulcioByEmail : fulcioBySub).fn(request);
+      if (r.statusCode !== 201) return json(r.statusCode, { code: r.statusCode, message: r.response });
+      const resp = JSON.parse(r.response);
+      const chain = resp.signedCertificateEmbeddedSct.chain;
+      chain.certificates = chain.certificates.map(rewrapPem);
+      return json(201, resp);
+    }
+    if (key === 'GET /api/v2/trustBundle') return json(200, { chains: [{ certificates: [fulcioRootPem] }] });
+
+    if (key === 'POST /api/v1/log/entries') {
+      const r = await createEntry(body);
+      return r.statusCode === 400 && typeof r.response === 'string' ? json(400, { code: 400, message: r.response }) : r;
+    }
+    if (key === 'GET /api/v1/log/entries') {
+      const uuid = uuidByIndex.get(Number(query.get('logIndex')));
+      return uuid ? json(200, withProof(uuid, Math.floor(Date.now() / 1000))) : notFound();
+    }
+    if (req.method === 'GET' && p.startsWith('/api/v1/log/entries/')) {
+      const uuid = p.split('/').pop().toLowerCase().slice(-64); // 80-hex entry IDs carry a tree ID prefix
+      return entries.has(uuid) ? json(200, withProof(uuid, Math.floor(Date.now() / 1000))) : notFound();
+    }
+    if (key === 'POST /api/v1/log/entries/retrieve') {
+      const q = jsonBody();
+      const now = Math.floor(Date.now() / 1000);
+      const uuids = [...(q.entryUUIDs || []).map((u) => String(u).toLowerCase().slice(-64)),
+        ...(q.logIndexes || []).map((i) => uuidByIndex.get(Number(i)))];
+      return json(200, uuids.filter((u) => entries.has(u)).map((u) => withProof(u, now)));
+    }
+    if (key === 'POST /api/v1/index/retrieve') {
+      const q = jsonBody();
+      if (!q.hash) return json(200, []);
+      const h = String(q.hash).toLowerCase();
+      return json(200, uuidsByHash.get(h.includes(':') ? h : `sha256:${h}`) || []);
+    }
+    if (key === 'GET /api/v1/log') {
+      const root = treeHash(leaves);
+      return json(200, { rootHash: root.toString('hex'), treeSize: leaves.length, treeID,
+        signedTreeHead: checkpoint(leaves.length, root, Math.floor(Date.now() / 1000)) });
+    }
+    if (key === 'GET /api/v1/log/publicKey') {
+      return { statusCode: 200, response: keys.tlog.publicKey.export({ format: 'pem', type: 'spki' }), contentType: 'application/x-pem-file' };
+    }
+
+    if (key === 'POST /api/v1/timestamp') {
+      if ((req.headers['content-type'] || '').includes('json')) { // the JSON form real TSAs also take
+        const r = await tsaCreate.fn(body.toString());
+        return r.statusCode === 201 ? r : json(r.statusCode, { code: r.statusCode, message: r.response });
+      }
+      return { statusCode: 201, response: await tsa.timestamp(parseTimestampQuery(body)), contentType: 'application/timestamp-reply' };
+    }
+    if (key === 'GET /api/v1/timestamp/certchain') return { statusCode: 200, response: tsaChainPem, contentType: 'application/pem-certificate-chain' };
+
+    if (key === 'GET /trusted_root.json') return json(200, trustedRoot);
+    if (key === 'GET /signing_config.json') return json(200, signingConfig);
+    return json(404, { code: 404, message: `no route ${key}` });
+  }
+
+  server.on('request', async (req, res) => {
+    let r;
+    const u = new URL(req.url, url);
+    try {
+      const svc = serviceOf(u.pathname);
+      if (svc) stats[svc]++;
+      r = await route(req, u.pathname, u.searchParams, await readBody(req));
+    } catch (e) {
+      r = e instanceof HttpError
+        ? { statusCode: e.status, response: { code: e.status, message: e.message } }
+        : { statusCode: 500, response: { code: 500, message: String((e && e.stack) || e) } };
+    }
+    const isBytes = typeof r.response === 'string' || Buffer.isBuffer(r.response);
+    const payload = isBytes ? r.response : JSON.stringify(r.response);
+    res.writeHead(r.statusCode, { 'Content-Type': r.contentType || (isBytes ? 'text/plain' : 'application/json'), ...(r.headers || {}) });
+    res.end(payload);
+    if (args.verbose || r.statusCode >= 400) console.error(`${req.method} ${u.pathname} -> ${r.statusCode}${r.statusCode >= 400 ? ` ${isBytes ? '' : payload}` : ''}`);
+  });
+
+  // `url` last and atomically: its presence means the server is ready.
+  write('url.tmp', `${url}\n`);
+  fs.renameSync(path.join(outDir, 'url.tmp'), path.join(outDir, 'url'));
+  console.log(`sigstore services on ${url} (Fulcio, Rekor v1, TSA); trust material in ${outDir}`);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
