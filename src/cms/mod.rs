@@ -103,20 +103,7 @@ pub fn build(leaf_der: &[u8], attrs: &SignedAttrs, signature: &[u8], unsigned: &
         issuer: leaf.tbs_certificate.issuer.clone(),
         serial_number: leaf.tbs_certificate.serial_number.clone(),
     });
-    let unsigned_attrs = if unsigned.is_empty() {
-        None
-    } else {
-        let mut list = Vec::new();
-        for u in unsigned {
-            list.push(match u {
-                Unsigned::OctetString(oid, bytes) => {
-                    attribute(*oid, Any::encode_from(&OctetString::new(bytes.clone()).map_err(der_err)?))?
-                }
-                Unsigned::Der(oid, der) => attribute(*oid, Any::from_der(der))?,
-            });
-        }
-        Some(SetOfVec::try_from(list).map_err(der_err)?)
-    };
+    let unsigned_attrs = unsigned_attributes(unsigned)?;
     let signer = SignerInfo {
         version: CmsVersion::V1,
         sid,
@@ -138,6 +125,37 @@ pub fn build(leaf_der: &[u8], attrs: &SignedAttrs, signature: &[u8], unsigned: &
     };
     let ci = ContentInfo { content_type: OID_SIGNED_DATA, content: Any::encode_from(&sd).map_err(der_err)? };
     ci.to_der().map_err(der_err)
+}
+
+/// Replace the unsigned attributes of a signature's single signer (e.g. to attach a timestamp or
+/// log entry after signing); the signed part is untouched.
+pub fn replace_unsigned(der: &[u8], unsigned: &[Unsigned]) -> Result<Vec<u8>> {
+    let ci = ContentInfo::from_der(der).map_err(|e| Error::Malformed(format!("not a CMS ContentInfo: {e}")))?;
+    let mut sd: SignedData = ci.content.decode_as().map_err(|e| Error::Malformed(format!("SignedData: {e}")))?;
+    let mut signers: Vec<SignerInfo> = sd.signer_infos.0.into_vec();
+    let [signer] = signers.as_mut_slice() else {
+        return Err(Error::Malformed("expected exactly one signer".into()));
+    };
+    signer.unsigned_attrs = unsigned_attributes(unsigned)?;
+    sd.signer_infos = SignerInfos(SetOfVec::try_from(signers).map_err(der_err)?);
+    let ci = ContentInfo { content_type: OID_SIGNED_DATA, content: Any::encode_from(&sd).map_err(der_err)? };
+    ci.to_der().map_err(der_err)
+}
+
+fn unsigned_attributes(unsigned: &[Unsigned]) -> Result<Option<SignedAttributes>> {
+    if unsigned.is_empty() {
+        return Ok(None);
+    }
+    let mut list = Vec::new();
+    for u in unsigned {
+        list.push(match u {
+            Unsigned::OctetString(oid, bytes) => {
+                attribute(*oid, Any::encode_from(&OctetString::new(bytes.clone()).map_err(der_err)?))?
+            }
+            Unsigned::Der(oid, der) => attribute(*oid, Any::from_der(der))?,
+        });
+    }
+    Ok(Some(SetOfVec::try_from(list).map_err(der_err)?))
 }
 
 /// A detached signature taken apart.

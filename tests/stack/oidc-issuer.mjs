@@ -25,6 +25,14 @@ import { OAuth2Issuer, OAuth2Service, Events } from 'oauth2-mock-server';
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : dflt);
 const host = opt('host', '127.0.0.1');
+
+// STACK_WATCH_PID: exit when that process (e.g. the test runner) is gone, so a test binary that
+// ends without stopping the stack leaves nothing running.
+if (process.env.STACK_WATCH_PID) {
+  const watched = Number(process.env.STACK_WATCH_PID);
+  setInterval(() => { try { process.kill(watched, 0); } catch { process.exit(0); } }, 500);
+}
+
 const outDir = opt('out');
 let claims = JSON.parse(opt('claims', '{"sub":"alice@example.com","email":"alice@example.com","email_verified":true}'));
 

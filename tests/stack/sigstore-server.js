@@ -31,6 +31,14 @@ function parseArgs(argv) {
   return out;
 }
 const args = parseArgs(process.argv.slice(2));
+
+// STACK_WATCH_PID: exit when that process (e.g. the test runner) is gone, so a test binary that
+// ends without stopping the stack leaves nothing running.
+if (process.env.STACK_WATCH_PID) {
+  const watched = Number(process.env.STACK_WATCH_PID);
+  setInterval(() => { try { process.kill(watched, 0); } catch { process.exit(0); } }, 500);
+}
+
 const host = args.host || '127.0.0.1';
 const outDir = path.resolve(args.out || '.');
 const strictTokens = !args['lax-tokens'];

@@ -1,0 +1,264 @@
+//! Test harness: the local Sigstore stack (started per test binary or per test, stopped on
+//! drop and when the test process exits), temporary git repositories driven by real git, and
+//! the sigseal binary as git runs it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+/// The sigseal binary under test.
+pub fn sigseal_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_sigseal"))
+}
+
+/// Repository root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared` beside the repository, when present.
+pub fn shared_dir() -> Option<PathBuf> {
+    let d = repo_root().join("..").join("shared");
+    d.is_dir().then_some(d)
+}
+
+/// A running local Sigstore stack.
+pub struct Stack {
+    pub dir: tempfile::TempDir,
+    /// Fulcio, Rekor and TSA base URL.
+    pub url: String,
+    /// OIDC issuer URL.
+    pub oidc: String,
+}
+
+impl Stack {
+    /// Start a fresh stack in a temporary directory.
+    pub fn start() -> Stack {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = Command::new("bash")
+            .arg(repo_root().join("tests/stack/start.sh"))
+            .arg(dir.path())
+            .env("STACK_WATCH_PID", std::process::id().to_string())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run tests/stack/start.sh");
+        assert!(
+            out.status.success(),
+            "the local Sigstore stack did not start:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).expect(f).trim().to_string();
+        let url = read("url");
+        let oidc = read("oidc_url");
+        Stack { dir, url, oidc }
+    }
+
+    /// One stack shared by all tests of a test binary.
+    pub fn shared() -> &'static Stack {
+        static STACK: OnceLock<Stack> = OnceLock::new();
+        STACK.get_or_init(Stack::start)
+    }
+
+    pub fn path(&self, f: &str) -> PathBuf {
+        self.dir.path().join(f)
+    }
+
+    pub fn trusted_root(&self) -> PathBuf {
+        self.path("trusted_root.json")
+    }
+
+    /// Stop the stack (idempotent).
+    pub fn stop(&self) {
+        let _ = Command::new("bash")
+            .arg(repo_root().join("tests/stack/stop.sh"))
+            .arg(self.dir.path())
+            .stdin(Stdio::null())
+            .output();
+    }
+
+    /// Mint an ID token for an email identity; `ttl` seconds of life (negative = expired).
+    pub fn token(&self, email: &str, ttl: i64) -> String {
+        self.token_with(&format!("sub={email}&email={email}&email_verified=true&ttl={ttl}"))
+    }
+
+    /// Mint a token with raw query parameters.
+    pub fn token_with(&self, query: &str) -> String {
+        http_get(&format!("{}/_token?{}", self.oidc, query))
+    }
+
+    /// Request counters of the Sigstore services.
+    pub fn stats(&self) -> serde_json::Value {
+        serde_json::from_str(&http_get(&format!("{}/_stats", self.url))).expect("stats JSON")
+    }
+
+    /// Write a token file (0600) in the stack dir and return its path.
+    pub fn token_file(&self, email: &str) -> PathBuf {
+        let p = self.path(&format!("token-{email}-{}", rand_suffix()));
+        std::fs::write(&p, self.token(email, 600)).expect("write token");
+        p
+    }
+
+    /// Environment pointing sigseal at this stack.
+    pub fn env(&self, token_file: &Path) -> Vec<(String, String)> {
+        vec![
+            ("SIGSEAL_FULCIO_URL".into(), self.url.clone()),
+            ("SIGSEAL_REKOR_URL".into(), self.url.clone()),
+            ("SIGSEAL_TRUSTED_ROOT".into(), self.trusted_root().display().to_string()),
+            ("SIGSEAL_TOKEN_FILE".into(), token_file.display().to_string()),
+        ]
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// GET a URL with curl (real HTTP, as an independent client).
+pub fn http_get(url: &str) -> String {
+    let out = Command::new("curl").args(["-fsS", "--max-time", "20", url]).output().expect("curl");
+    assert!(out.status.success(), "GET {url} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+/// The git binaries to test with: both system gits when present.
+pub fn gits() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = ["/usr/bin/git", "/usr/local/bin/git"]
+        .iter()
+        .map(PathBuf::from)
+        .filter(|p| p.exists())
+        .collect();
+    if v.is_empty() {
+        v.push(PathBuf::from("git"));
+    }
+    v
+}
+
+pub fn git_version(git: &Path) -> String {
+    let out = Command::new(git).arg("--version").output().expect("git --version");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A temporary repository driven by one git binary, with sigseal as its x509 program.
+pub struct Repo {
+    pub dir: tempfile::TempDir,
+    pub git: PathBuf,
+    pub env: Vec<(String, String)>,
+}
+
+impl Repo {
+    pub fn new(git: &Path, env: Vec<(String, String)>) -> Repo {
+        let dir = tempfile::tempdir().expect("temp repo");
+        let r = Repo { dir, git: git.to_path_buf(), env };
+        r.ok(&["init", "-q", "-b", "main"]);
+        r.ok(&["config", "user.name", "Alice"]);
+        r.ok(&["config", "user.email", "alice@example.com"]);
+        r.ok(&["config", "gpg.format", "x509"]);
+        r.ok(&["config", "gpg.x509.program", sigseal_bin().to_str().expect("utf8 path")]);
+        r
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.git);
+        c.args(args).current_dir(self.dir.path()).stdin(Stdio::null());
+        // Isolate from the user's config; keep PATH and the stack environment.
+        c.env("GIT_CONFIG_NOSYSTEM", "1").env("HOME", self.dir.path()).env("GIT_CONFIG_GLOBAL", "/dev/null");
+        c.env("SIGSEAL_GIT", &self.git);
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().expect("run git")
+    }
+
+    /// Run and require success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "git {:?} failed ({}):\nstdout: {}\nstderr: {}",
+            args,
+            git_version(&self.git),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    /// Make a file change and an unsigned commit.
+    pub fn commit_file(&self, name: &str, content: &str) {
+        std::fs::write(self.path().join(name), content).expect("write file");
+        self.ok(&["add", name]);
+        self.ok(&["-c", "commit.gpgSign=false", "commit", "-q", "-m", &format!("add {name}")]);
+    }
+
+    /// All object ids in the repository.
+    pub fn objects(&self) -> Vec<String> {
+        let out = self.ok(&["cat-file", "--batch-all-objects", "--batch-check=%(objectname)"]);
+        out.lines().map(str::to_string).collect()
+    }
+}
+
+/// Run the sigseal binary with env and stdin; returns the output.
+pub fn sigseal(args: &[&str], env: &[(String, String)], stdin: &[u8]) -> Output {
+    use std::io::Write;
+    let mut c = Command::new(sigseal_bin());
+    c.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    c.env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let mut child = c.spawn().expect("spawn sigseal");
+    let mut input = child.stdin.take().expect("stdin");
+    input.write_all(stdin).expect("write stdin");
+    drop(input);
+    child.wait_with_output().expect("wait sigseal")
+}
+
+/// Split a raw tag or commit object into (payload git signed, armored signature).
+pub fn split_signed_object(raw: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let text = String::from_utf8_lossy(raw).to_string();
+    if let Some(pos) = text.find("-----BEGIN SIGNED MESSAGE-----") {
+        if text.starts_with("object ") {
+            return (raw[..pos].to_vec(), raw[pos..].to_vec());
+        }
+    }
+    // commit: remove the gpgsig header and its continuation lines
+    let mut payload = String::new();
+    let mut sig = String::new();
+    let mut in_sig = false;
+    let mut in_header = true;
+    for line in text.split_inclusive('\n') {
+        if in_header && line == "\n" {
+            in_header = false;
+        }
+        if in_header && (line.starts_with("gpgsig ") || line.starts_with("gpgsig-sha256 ")) {
+            in_sig = true;
+            sig.push_str(line.split_once(' ').map(|x| x.1).unwrap_or(""));
+            continue;
+        }
+        if in_sig && line.starts_with(' ') {
+            sig.push_str(&line[1..]);
+            continue;
+        }
+        in_sig = false;
+        payload.push_str(line);
+    }
+    (payload.into_bytes(), sig.into_bytes())
+}
