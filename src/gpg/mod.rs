@@ -70,7 +70,15 @@ pub fn run(args: &GpgArgs) -> i32 {
         Mode::Sign { input } => match sign(args, input.as_deref()) {
             Ok(()) => 0,
             Err(e) => {
-                eprintln!("{}", e.one_line());
+                let line = e.one_line().to_string();
+                eprintln!("{line}");
+                if args.status_fd == Some(2) {
+                    // git before 2.42 swallows the signing program's stderr when it owns it as
+                    // the status fd; say it on the terminal too, so the cause is never lost.
+                    if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+                        let _ = writeln!(tty, "{line}");
+                    }
+                }
                 e.exit_code().max(1)
             }
         },
@@ -82,12 +90,12 @@ fn sign(args: &GpgArgs, input: Option<&str>) -> Result<()> {
     let mut status = StatusFd::open(args.status_fd)?;
     let payload = read_input(input, "payload")?;
     let cfg = Config::load()?;
-    status.line("BEGIN_SIGNING H8")?;
     let signature = runtime()?.block_on(async {
         let token = crate::identity::ambient_token(&cfg).await?;
         let (root, _) = crate::trust::load(&cfg, true).await?;
         crate::keyless::sign(&cfg, &token, &root, &payload).await
     })?;
+    status.line("BEGIN_SIGNING H8")?;
     let pem = armor::encode(&signature.der);
     let mut stdout = std::io::stdout().lock();
     stdout
