@@ -217,7 +217,12 @@ pub fn verify_bundle(root: &TrustedRoot, artifact: &[u8], bundle: &Bundle) -> st
             integrated_time: r.integrated_time().map(|t| t.as_second()),
             sct_verified: r.sct_verified(),
         }),
-        Err(e @ (E::SignatureInvalid(_) | E::ArtifactMismatch(_))) => Err(VerifyFailure::Bad(e.to_string())),
+        // The bundle's digest is built from the signature itself, so an artifact mismatch here
+        // means the log entry describes something else: not a bad signature, an unusable proof.
+        Err(e @ E::SignatureInvalid(_)) => Err(VerifyFailure::Bad(e.to_string())),
+        Err(e @ E::ArtifactMismatch(_)) => {
+            Err(VerifyFailure::Unverifiable(format!("transparency log entry does not match this signature: {e}")))
+        }
         Err(e) => Err(VerifyFailure::Unverifiable(e.to_string())),
     }
 }

@@ -1,0 +1,182 @@
+//! Offline verification of signatures made through the local stack: the embedded proof keeps
+//! `git verify-tag` working with the stack stopped, and every altered piece of evidence (proof,
+//! checkpoint, SET, log key, time, CA window, another signature's entry) is rejected.
+
+mod common;
+
+use base64::Engine;
+use common::{gits, sigseal, split_signed_object, Repo, Stack};
+use prost::Message;
+use sigseal::cms::{self, Unsigned};
+use sigstore_protobuf_specs::dev::sigstore::rekor::v1::TransparencyLogEntry;
+
+struct Signed {
+    payload: Vec<u8>,
+    der: Vec<u8>,
+}
+
+/// Sign a tag and a second one with the stack; return the repo and both signatures.
+fn sign_two(stack: &Stack) -> (Repo, Signed, Signed) {
+    let token = stack.token_file("alice@example.com");
+    let repo = Repo::new(&gits()[0], stack.env(&token));
+    repo.commit_file("f", "content\n");
+    repo.ok(&["tag", "-s", "v1", "-m", "one"]);
+    repo.ok(&["tag", "-s", "v2", "-m", "two"]);
+    let get = |t: &str| {
+        let (payload, armored) = split_signed_object(&repo.run(&["cat-file", "tag", t]).stdout);
+        Signed { payload, der: cms::armor::decode(&armored).unwrap() }
+    };
+    let (a, b) = (get("v1"), get("v2"));
+    (repo, a, b)
+}
+
+fn entry(der: &[u8]) -> TransparencyLogEntry {
+    TransparencyLogEntry::decode(cms::parse(der).unwrap().tlog_entry.unwrap().as_slice()).unwrap()
+}
+
+fn with_entry(der: &[u8], e: &TransparencyLogEntry) -> Vec<u8> {
+    cms::replace_unsigned(der, &[Unsigned::OctetString(cms::OID_TLOG_ENTRY, e.encode_to_vec())]).unwrap()
+}
+
+/// Verify through sigseal's git verify mode; returns (exit code, status lines, stderr).
+fn verify(der: &[u8], payload: &[u8], root: &std::path::Path) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let sig = dir.path().join("sig");
+    std::fs::write(&sig, cms::armor::encode(der)).unwrap();
+    let env = vec![("SIGSEAL_TRUSTED_ROOT".to_string(), root.display().to_string())];
+    let out = sigseal(&["--status-fd=1", "--verify", sig.to_str().unwrap(), "-"], &env, payload);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn assert_errsig(case: &str, (code, status, stderr): (i32, String, String), needle: &str) {
+    assert_eq!(code, 1, "{case}: exit code\n{status}{stderr}");
+    assert!(status.contains("[GNUPG:] ERRSIG "), "{case}: {status}");
+    assert!(!status.contains("GOODSIG"), "{case}: {status}");
+    assert!(stderr.to_lowercase().contains(needle), "{case}: expected {needle:?} in\n{stderr}");
+}
+
+fn write_root(dir: &std::path::Path, name: &str, root: &serde_json::Value) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, serde_json::to_vec_pretty(root).unwrap()).unwrap();
+    p
+}
+
+#[test]
+fn embedded_proof_verifies_with_the_stack_stopped_and_tampering_is_rejected() {
+    let stack = Stack::start();
+    let (repo, a, b) = sign_two(&stack);
+    let root_path = stack.trusted_root();
+    let root: serde_json::Value = serde_json::from_slice(&std::fs::read(&root_path).unwrap()).unwrap();
+    let rekor_key = std::fs::read_to_string(stack.path("rekor.key.pem")).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    // Keep the trust material, then stop every service.
+    let root_path = write_root(scratch.path(), "root.json", &root);
+    stack.stop();
+
+    for git in gits() {
+        for tag in ["v1", "v2"] {
+            let out = repo
+                .cmd(&["verify-tag", tag])
+                .env("SIGSEAL_TRUSTED_ROOT", &root_path)
+                .env("SIGSEAL_GIT", &git)
+                .output()
+                .unwrap();
+            let out = if git == repo.git {
+                out
+            } else {
+                let mut c = repo.cmd(&["verify-tag", tag]);
+                c.env("SIGSEAL_TRUSTED_ROOT", &root_path);
+                std::process::Command::new(&git).args(c.get_args()).current_dir(repo.path())
+                    .envs(c.get_envs().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))))
+                    .output()
+                    .unwrap()
+            };
+            assert!(out.status.success(), "verify-tag {tag} offline: {}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+    let (code, status, _) = verify(&a.der, &a.payload, &root_path);
+    assert_eq!(code, 0, "{status}");
+
+    // Inclusion proof: one sibling hash changed.
+    let mut e = entry(&a.der);
+    let proof = e.inclusion_proof.as_mut().unwrap();
+    assert!(!proof.hashes.is_empty(), "the stack's tree has more than one leaf");
+    proof.hashes[0][0] ^= 1;
+    assert_errsig("altered inclusion proof", verify(&with_entry(&a.der, &e), &a.payload, &root_path), "inclusion proof");
+
+    // Checkpoint: its signature line altered.
+    let mut e = entry(&a.der);
+    let cp = &mut e.inclusion_proof.as_mut().unwrap().checkpoint.as_mut().unwrap().envelope;
+    let sig_line = cp.lines().last().unwrap().to_string();
+    let (prefix, b64) = sig_line.rsplit_once(' ').unwrap();
+    let mut raw = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+    let last = raw.len() - 1;
+    raw[last] ^= 1;
+    *cp = cp.replace(&sig_line, &format!("{prefix} {}", base64::engine::general_purpose::STANDARD.encode(raw)));
+    assert_errsig("altered checkpoint", verify(&with_entry(&a.der, &e), &a.payload, &root_path), "checkpoint");
+
+    // SET: one byte changed.
+    let mut e = entry(&a.der);
+    let set = &mut e.inclusion_promise.as_mut().unwrap().signed_entry_timestamp;
+    let mid = set.len() / 2;
+    set[mid] ^= 1;
+    assert_errsig("altered SET", verify(&with_entry(&a.der, &e), &a.payload, &root_path), "inclusion promise");
+
+    // Another signature's log entry.
+    let other = entry(&b.der);
+    assert_errsig("entry of another signature", verify(&with_entry(&a.der, &other), &a.payload, &root_path), "does not match this signature");
+
+    // Wrong log key: the trusted root names the CT log's key as Rekor's.
+    let mut wrong = root.clone();
+    wrong["tlogs"][0]["publicKey"]["rawBytes"] = root["ctlogs"][0]["publicKey"]["rawBytes"].clone();
+    let wrong_path = write_root(scratch.path(), "wrong-log-key.json", &wrong);
+    assert_errsig("wrong log key", verify(&a.der, &a.payload, &wrong_path), "inclusion promise");
+
+    // Fulcio CA window ending before the integrated time.
+    let mut old_ca = root.clone();
+    old_ca["certificateAuthorities"][0]["validFor"]["end"] = serde_json::json!("2001-01-01T00:00:00Z");
+    old_ca["certificateAuthorities"][0]["validFor"]["start"] = serde_json::json!("2000-01-01T00:00:00Z");
+    let old_ca_path = write_root(scratch.path(), "old-ca.json", &old_ca);
+    assert_errsig("CA outside validity", verify(&a.der, &a.payload, &old_ca_path), "certificate authority");
+
+    // Leaf outside its validity at the integrated time: a log (holding the real key) that
+    // stamps an integrated time before the certificate was valid, with a valid SET.
+    let leaf = cms::parse(&a.der).unwrap().signer_certificate;
+    let not_before = {
+        use x509_cert::der::Decode;
+        let c = x509_cert::Certificate::from_der(&leaf).unwrap();
+        c.tbs_certificate.validity.not_before.to_unix_duration().as_secs() as i64
+    };
+    let mut e = entry(&a.der);
+    e.integrated_time = not_before - 120;
+    let set_payload = format!(
+        r#"{{"body":"{}","integratedTime":{},"logID":"{}","logIndex":{}}}"#,
+        base64::engine::general_purpose::STANDARD.encode(&e.canonicalized_body),
+        e.integrated_time,
+        hex::encode(&e.log_id.as_ref().unwrap().key_id),
+        e.log_index
+    );
+    use p256::ecdsa::{signature::Signer, DerSignature, SigningKey};
+    use p256::pkcs8::DecodePrivateKey;
+    let key = SigningKey::from_pkcs8_pem(&rekor_key).unwrap();
+    let sig: DerSignature = key.sign(set_payload.as_bytes());
+    e.inclusion_promise.as_mut().unwrap().signed_entry_timestamp = sig.as_bytes().to_vec();
+    // Log key and CA valid long before, so only the leaf's window can fail.
+    let mut early = root.clone();
+    early["tlogs"][0]["publicKey"]["validFor"]["start"] = serde_json::json!("2000-01-01T00:00:00Z");
+    early["certificateAuthorities"][0]["validFor"]["start"] = serde_json::json!("2000-01-01T00:00:00Z");
+    let early_path = write_root(scratch.path(), "early.json", &early);
+    assert_eq!(verify(&a.der, &a.payload, &early_path).0, 0, "the widened root still verifies the real entry");
+    assert_errsig("leaf not yet valid at integrated time", verify(&with_entry(&a.der, &e), &a.payload, &early_path), "certnotvalidyet");
+
+    // Payload changed: BADSIG, not ERRSIG.
+    let mut p = a.payload.clone();
+    p[0] ^= 1;
+    let (code, status, _) = verify(&a.der, &p, &root_path);
+    assert_eq!(code, 1);
+    assert!(status.contains("[GNUPG:] BADSIG "), "{status}");
+}
