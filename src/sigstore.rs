@@ -52,9 +52,13 @@ pub fn embedded_production_signing_config() -> Result<SigningConfig> {
     )
 }
 
-/// Fetch the production trusted root through TUF with an on-disk cache, bounded in time.
-pub async fn tuf_production_root(cache_dir: std::path::PathBuf) -> Result<TrustedRoot> {
-    let config = sigstore_verify::trust_root::TufConfig::production().with_cache_dir(cache_dir);
+/// The production trusted root through TUF with an on-disk cache: refreshed from the network
+/// when `online`, else read from the cache of an earlier refresh.
+pub async fn tuf_production_root(cache_dir: std::path::PathBuf, online: bool) -> Result<TrustedRoot> {
+    let mut config = sigstore_verify::trust_root::TufConfig::production().with_cache_dir(cache_dir);
+    if !online {
+        config = config.offline();
+    }
     TrustedRoot::from_tuf(config).await.map_err(|e| Error::TrustRoot(format!("TUF refresh: {e}")))
 }
 

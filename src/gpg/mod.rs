@@ -140,7 +140,7 @@ fn verify_mode(args: &GpgArgs, signature: &str, data: Option<&str>) -> i32 {
             let _ = status.line("NEWSIG");
             let _ = status.line(&format!("ERRSIG 0000000000000000 19 8 00 {} 9", unix_now()));
             eprintln!("{}", e.one_line());
-            return 1;
+            return e.exit_code();
         }
     };
     let code = emit_verify_status(&mut status, &report);

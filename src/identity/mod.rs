@@ -93,8 +93,8 @@ impl Token {
         }
     }
 
-    /// Checks made before any certificate is requested: not expired, audience `sigstore`,
-    /// and (when the configured issuer is not the public-good federation) the expected issuer.
+    /// Checks made before any certificate is requested: not expired and audience `sigstore`
+    /// (the issuer and the token's signature are checked by Fulcio).
     pub fn check(&self, now: i64) -> Result<()> {
         if self.expires_at <= now + MIN_LIFETIME_SECS {
             return Err(Error::TokenRejected(format!(

@@ -18,7 +18,7 @@ const TUF_REFRESH_EVERY: Duration = Duration::from_secs(24 * 3600);
 pub enum RootSource {
     /// A file named by configuration.
     File(PathBuf),
-    /// Refreshed through TUF (or its cache).
+    /// Refreshed through TUF, or read from the TUF cache of an earlier refresh.
     Tuf,
     /// The copy embedded in this binary.
     Embedded,
@@ -46,13 +46,15 @@ pub async fn load(cfg: &Config, allow_network: bool) -> Result<(TrustedRoot, Roo
     if let Some(path) = &cfg.trusted_root {
         return Ok((from_file(path)?, RootSource::File(path.clone())));
     }
-    if allow_network && refresh_due() {
-        if let Some(dir) = cache_dir() {
-            let attempt = tokio::time::timeout(TUF_TIMEOUT, sigstore::tuf_production_root(dir.join("tuf"))).await;
+    if let Some(dir) = cache_dir() {
+        let online = allow_network && refresh_due();
+        let attempt =
+            tokio::time::timeout(TUF_TIMEOUT, sigstore::tuf_production_root(dir.join("tuf"), online)).await;
+        if online {
             mark_attempt();
-            if let Ok(Ok(root)) = attempt {
-                return Ok((root, RootSource::Tuf));
-            }
+        }
+        if let Ok(Ok(root)) = attempt {
+            return Ok((root, RootSource::Tuf));
         }
     }
     Ok((sigstore::embedded_production_root()?, RootSource::Embedded))

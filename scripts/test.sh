@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The test command of sigseal: checks prerequisites, installs the local Sigstore test stack's
+# npm packages when missing, then runs `cargo test --locked` (extra arguments are passed on).
+# usage: scripts/test.sh [CARGO TEST ARGS...]
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+cd "$ROOT"
+
+missing=0
+need() { # need COMMAND WHAT
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "test.sh: '$1' not found: $2" >&2
+    missing=1
+  fi
+}
+need cargo "install Rust (https://rustup.rs)"
+need node "install Node.js 18 or newer (https://nodejs.org)"
+need npm "install npm (it comes with Node.js)"
+need openssl "install OpenSSL (e.g. the 'openssl' package)"
+if ! command -v git >/dev/null 2>&1; then
+  if [ -x /usr/bin/git ]; then
+    export PATH="/usr/bin:$PATH"
+  else
+    echo "test.sh: 'git' not found: install git" >&2
+    missing=1
+  fi
+fi
+if command -v node >/dev/null 2>&1; then
+  node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || true)
+  case "$node_major" in ''|*[!0-9]*) node_major=0 ;; esac
+  if [ "$node_major" -lt 18 ]; then
+    echo "test.sh: Node.js $(node --version 2>/dev/null || echo '?') is too old: Node.js 18 or newer is needed" >&2
+    missing=1
+  fi
+fi
+[ "$missing" -eq 0 ] || { echo "test.sh: missing prerequisites, see above" >&2; exit 2; }
+
+STACK="$ROOT/tests/stack"
+if [ ! -d "$STACK/node_modules" ]; then
+  log=$(mktemp)
+  trap 'rm -f "$log"' EXIT
+  if ! (cd "$STACK" && npm ci --no-audit --no-fund) >"$log" 2>&1; then
+    echo "test.sh: 'npm ci' failed in tests/stack:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+fi
+
+cargo test --locked "$@"
