@@ -159,9 +159,9 @@ mod tests {
 
     #[test]
     fn git_verify_invocation_parses() {
-        let a = p("--keyid-format=long --status-fd=1 --verify /tmp/sig -").unwrap();
+        let a = p("--keyid-format=long --status-fd=1 --verify .git/.tmp-sig -").unwrap();
         assert_eq!(a.status_fd, Some(1));
-        assert_eq!(a.mode, Mode::Verify { signature: "/tmp/sig".into(), data: Some("-".into()) });
+        assert_eq!(a.mode, Mode::Verify { signature: ".git/.tmp-sig".into(), data: Some("-".into()) });
     }
 
     #[test]
