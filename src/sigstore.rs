@@ -121,13 +121,7 @@ pub async fn rekor_hashedrekord(
 /// Rekor's canonical hashedrekord v0.0.1 body for a CMS signature: what gitsign strips from the
 /// embedded entry and a verifier rebuilds (keys sorted, no spaces, PEM re-encoded at 64 columns).
 pub fn hashedrekord_body(artifact_sha256: &[u8; 32], signature: &[u8], leaf_der: &[u8]) -> Vec<u8> {
-    let b64 = STANDARD.encode(leaf_der);
-    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        pem.push_str(&String::from_utf8_lossy(chunk));
-        pem.push('\n');
-    }
-    pem.push_str("-----END CERTIFICATE-----\n");
+    let pem = crate::cms::armor::pem("CERTIFICATE", leaf_der);
     format!(
         r#"{{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{{"data":{{"hash":{{"algorithm":"sha256","value":"{}"}}}},"signature":{{"content":"{}","publicKey":{{"content":"{}"}}}}}}}}"#,
         hex::encode(artifact_sha256),

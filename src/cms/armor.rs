@@ -6,21 +6,24 @@ use base64::Engine;
 use crate::error::{Error, Result};
 
 const BEGIN: &str = "-----BEGIN SIGNED MESSAGE-----";
-const END: &str = "-----END SIGNED MESSAGE-----";
 
 /// Armor DER bytes the way gpgsm and gitsign do (git looks for the BEGIN line).
 pub fn encode(der: &[u8]) -> String {
+    pem("SIGNED MESSAGE", der)
+}
+
+/// PEM with 64-column base64 and a trailing newline, as Go's `pem.Encode` writes it (gitsign's
+/// armor, Rekor's re-encoded certificates).
+pub fn pem(label: &str, der: &[u8]) -> String {
     let b64 = STANDARD.encode(der);
-    let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 64);
-    out.push_str(BEGIN);
-    out.push('\n');
+    let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 2 * label.len() + 32);
+    out.push_str(&format!("-----BEGIN {label}-----\n"));
     for chunk in b64.as_bytes().chunks(64) {
         // base64 output is ASCII, so every chunk is valid UTF-8.
         out.push_str(&String::from_utf8_lossy(chunk));
         out.push('\n');
     }
-    out.push_str(END);
-    out.push('\n');
+    out.push_str(&format!("-----END {label}-----\n"));
     out
 }
 
