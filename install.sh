@@ -18,7 +18,7 @@ echo "==> installing $DEST"
 mkdir -p "$BINDIR"
 tmp=$(mktemp "$BINDIR/.sigseal.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
-cp "target/release/sigseal" "$tmp"
+cp "${CARGO_TARGET_DIR:-target}/release/sigseal" "$tmp"
 chmod 755 "$tmp"
 mv -f "$tmp" "$DEST"
 trap - EXIT

@@ -29,7 +29,7 @@ if [ -n "${SIGSEAL_BIN:-}" ]; then
 else
   step "building sigseal (cargo build --release --locked)"
   (cd "$ROOT" && cargo build --release --locked)
-  BIN="$ROOT/target/release/sigseal"
+  BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/sigseal"
 fi
 "$BIN" --version
 
