@@ -40,12 +40,9 @@ fn github_endpoint(token: String, request_token: &'static str) -> (String, std::
 }
 
 fn stack_env(stack: &Stack) -> Vec<(String, String)> {
-    vec![
-        ("SIGSEAL_FULCIO_URL".into(), stack.url.clone()),
-        ("SIGSEAL_REKOR_URL".into(), stack.url.clone()),
-        ("SIGSEAL_TRUSTED_ROOT".into(), stack.trusted_root().display().to_string()),
-        ("SIGSTORE_ID_TOKEN".into(), String::new()),
-    ]
+    let mut env = stack.service_env();
+    env.push(("SIGSTORE_ID_TOKEN".into(), String::new()));
+    env
 }
 
 fn signer_identity(stdout: &[u8]) -> String {

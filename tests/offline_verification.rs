@@ -79,22 +79,7 @@ fn embedded_proof_verifies_with_the_stack_stopped_and_tampering_is_rejected() {
 
     for git in gits() {
         for tag in ["v1", "v2"] {
-            let out = repo
-                .cmd(&["verify-tag", tag])
-                .env("SIGSEAL_TRUSTED_ROOT", &root_path)
-                .env("SIGSEAL_GIT", &git)
-                .output()
-                .unwrap();
-            let out = if git == repo.git {
-                out
-            } else {
-                let mut c = repo.cmd(&["verify-tag", tag]);
-                c.env("SIGSEAL_TRUSTED_ROOT", &root_path);
-                std::process::Command::new(&git).args(c.get_args()).current_dir(repo.path())
-                    .envs(c.get_envs().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))))
-                    .output()
-                    .unwrap()
-            };
+            let out = repo.cmd_with(&git, &["verify-tag", tag]).env("SIGSEAL_TRUSTED_ROOT", &root_path).output().unwrap();
             assert!(out.status.success(), "verify-tag {tag} offline: {}", String::from_utf8_lossy(&out.stderr));
         }
     }

@@ -102,11 +102,17 @@ impl Stack {
 
     /// Environment pointing sigseal at this stack.
     pub fn env(&self, token_file: &Path) -> Vec<(String, String)> {
+        let mut env = self.service_env();
+        env.push(("SIGSEAL_TOKEN_FILE".into(), token_file.display().to_string()));
+        env
+    }
+
+    /// Environment pointing sigseal at this stack's services and trust, with no token source.
+    pub fn service_env(&self) -> Vec<(String, String)> {
         vec![
             ("SIGSEAL_FULCIO_URL".into(), self.url.clone()),
             ("SIGSEAL_REKOR_URL".into(), self.url.clone()),
             ("SIGSEAL_TRUSTED_ROOT".into(), self.trusted_root().display().to_string()),
-            ("SIGSEAL_TOKEN_FILE".into(), token_file.display().to_string()),
         ]
     }
 }
@@ -172,11 +178,16 @@ impl Repo {
     }
 
     pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(&self.git);
+        self.cmd_with(&self.git, args)
+    }
+
+    /// Run this repository through another git binary.
+    pub fn cmd_with(&self, git: &Path, args: &[&str]) -> Command {
+        let mut c = Command::new(git);
         c.args(args).current_dir(self.dir.path()).stdin(Stdio::null());
         // Isolate from the user's config; keep PATH and the stack environment.
         c.env("GIT_CONFIG_NOSYSTEM", "1").env("HOME", self.dir.path()).env("GIT_CONFIG_GLOBAL", "/dev/null");
-        c.env("SIGSEAL_GIT", &self.git);
+        c.env("SIGSEAL_GIT", git);
         for (k, v) in &self.env {
             c.env(k, v);
         }
