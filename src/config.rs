@@ -39,6 +39,82 @@ impl VerifyPolicy {
     }
 }
 
+/// Where the signer gets its identity token (`sigseal.tokenProvider`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TokenProvider {
+    /// CI ambient token if any, else the agent, else an interactive login (browser when one
+    /// can be opened, else the device flow).
+    #[default]
+    Auto,
+    /// GitHub Actions (`ACTIONS_ID_TOKEN_REQUEST_URL` / `_TOKEN`).
+    GithubActions,
+    /// GitLab CI (`SIGSTORE_ID_TOKEN` from the job's `id_tokens`).
+    Gitlab,
+    /// Buildkite (`buildkite-agent oidc request-token`).
+    Buildkite,
+    /// CircleCI (`circleci run oidc get`).
+    Circleci,
+    /// A token file (`sigseal.tokenFile`).
+    File,
+    /// `SIGSTORE_ID_TOKEN`.
+    Env,
+    /// Browser login (authorization code + PKCE); the URL is shown for pasting the code when no
+    /// browser opens.
+    Browser,
+    /// RFC 8628 device flow.
+    Device,
+}
+
+impl TokenProvider {
+    /// Every accepted spelling, for messages and docs.
+    pub const NAMES: &'static str = "auto, github-actions, gitlab, buildkite, circleci, file, env, browser, device";
+
+    /// Parse a `sigseal.tokenProvider` value.
+    pub fn parse(value: &str) -> Result<Self> {
+        Ok(match value.to_ascii_lowercase().as_str() {
+            "auto" | "" => Self::Auto,
+            "github-actions" | "github" => Self::GithubActions,
+            "gitlab" | "gitlab-ci" => Self::Gitlab,
+            "buildkite" => Self::Buildkite,
+            "circleci" => Self::Circleci,
+            "file" | "filesystem" => Self::File,
+            "env" | "environment" => Self::Env,
+            "browser" | "interactive" => Self::Browser,
+            "device" => Self::Device,
+            other => {
+                return Err(Error::Config(format!(
+                    "sigseal.tokenProvider = {other:?} is not one of: {}",
+                    Self::NAMES
+                )))
+            }
+        })
+    }
+
+    /// True for the providers that need a person (browser or device login).
+    pub fn is_interactive(self) -> bool {
+        matches!(self, Self::Auto | Self::Browser | Self::Device)
+    }
+}
+
+/// Identity and login settings.
+#[derive(Clone, Debug)]
+pub struct IdentityConfig {
+    /// Forced token provider, or auto-detection.
+    pub provider: TokenProvider,
+    /// Dex connector to preselect (`sigseal.connectorID`), e.g. `https://github.com/login/oauth`.
+    pub connector_id: Option<String>,
+    /// Browser command (`sigseal.browser`, else `$BROWSER`); `None` means the platform opener.
+    pub browser: Option<String>,
+    /// Give up on a login after this long.
+    pub login_timeout: std::time::Duration,
+    /// Refuse to sign unless the identity is the committer/tagger email.
+    pub match_committer: bool,
+    /// Use the credential agent (`sigseal.agent`, default true).
+    pub use_agent: bool,
+    /// Agent socket path override (`sigseal.agentSocket` / `SIGSEAL_AGENT_SOCKET`).
+    pub agent_socket: Option<PathBuf>,
+}
+
 /// Resolved configuration.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -58,6 +134,8 @@ pub struct Config {
     pub token_file: Option<PathBuf>,
     /// Verification policy for git's verify mode.
     pub verify: VerifyPolicy,
+    /// Identity and login settings.
+    pub identity: IdentityConfig,
 }
 
 /// Raw key/value source: git config entries (lower-cased keys) and the environment.
@@ -94,8 +172,17 @@ impl Sources {
 
     /// A boolean git config key (`true/yes/on/1`).
     pub fn git_bool(&self, key: &str) -> Option<bool> {
-        self.git(key).map(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1"))
+        self.git(key).map(|v| is_true(&v))
     }
+
+    /// A boolean from the environment variables, then the git keys.
+    fn pick_bool(&self, envs: &[&str], keys: &[&str]) -> Option<bool> {
+        self.pick(envs, keys).map(|v| is_true(&v))
+    }
+}
+
+fn is_true(v: &str) -> bool {
+    matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1")
 }
 
 fn read_git_config() -> HashMap<String, String> {
@@ -168,6 +255,22 @@ impl Config {
             issuer: s.pick(&["SIGSEAL_VERIFY_ISSUER"], &["sigseal.verify.issuer"]),
             issuer_regexp: s.pick(&["SIGSEAL_VERIFY_ISSUER_REGEXP"], &["sigseal.verify.issuerRegexp"]),
         };
+        let identity = IdentityConfig {
+            provider: TokenProvider::parse(
+                &s.pick(&["SIGSEAL_TOKEN_PROVIDER"], &["sigseal.tokenProvider"]).unwrap_or_default(),
+            )?,
+            connector_id: s.pick(&["SIGSEAL_CONNECTOR_ID", "GITSIGN_CONNECTOR_ID"], &["sigseal.connectorID", "gitsign.connectorID"]),
+            browser: s.pick(&["SIGSEAL_BROWSER"], &["sigseal.browser"]).or_else(|| s.env("BROWSER")),
+            login_timeout: std::time::Duration::from_secs(match s.pick(&["SIGSEAL_LOGIN_TIMEOUT"], &["sigseal.loginTimeout"]) {
+                None => 300,
+                Some(v) => v.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    Error::Config(format!("sigseal.loginTimeout = {v:?} is not a positive number of seconds"))
+                })?,
+            }),
+            match_committer: s.pick_bool(&["SIGSEAL_MATCH_COMMITTER", "GITSIGN_MATCH_COMMITTER"], &["sigseal.matchCommitter", "gitsign.matchCommitter"]).unwrap_or(false),
+            use_agent: s.pick_bool(&["SIGSEAL_AGENT"], &["sigseal.agent"]).unwrap_or(true),
+            agent_socket: s.pick(&["SIGSEAL_AGENT_SOCKET"], &["sigseal.agentSocket"]).map(PathBuf::from),
+        };
         for (name, url) in [("Fulcio", &fulcio_url), ("Rekor", &rekor_url), ("OIDC issuer", &oidc_issuer)] {
             check_service_url(name, url)?;
         }
@@ -180,6 +283,7 @@ impl Config {
             signing_config,
             token_file,
             verify,
+            identity,
         };
         if cfg.trusted_root.is_none() && !cfg.is_public_good() {
             return Err(Error::Config(format!(
@@ -265,6 +369,23 @@ mod tests {
     fn custom_instance_without_trusted_root_is_refused() {
         let err = Config::from_sources(&sources(&[("sigseal.fulcioURL", "https://f.example")], &[])).unwrap_err();
         assert!(err.to_string().contains("trusted root"), "{err}");
+    }
+
+    #[test]
+    fn identity_settings_are_read_and_unknown_providers_refused() {
+        let c = Config::from_sources(&sources(
+            &[("sigseal.tokenProvider", "device"), ("gitsign.matchCommitter", "true"), ("sigseal.agent", "false")],
+            &[("BROWSER", "firefox")],
+        ))
+        .unwrap();
+        assert_eq!(c.identity.provider, TokenProvider::Device);
+        assert!(c.identity.match_committer);
+        assert!(!c.identity.use_agent);
+        assert_eq!(c.identity.browser.as_deref(), Some("firefox"));
+        let err = Config::from_sources(&sources(&[("sigseal.tokenProvider", "carrier-pigeon")], &[])).unwrap_err();
+        assert!(err.to_string().contains("github-actions"), "{err}");
+        let err = Config::from_sources(&sources(&[("sigseal.loginTimeout", "soon")], &[])).unwrap_err();
+        assert!(err.to_string().contains("loginTimeout"), "{err}");
     }
 
     #[test]

@@ -27,6 +27,15 @@ pub enum Error {
     /// The identity token is unusable (expired, wrong audience, malformed).
     #[error("identity token rejected: {0}")]
     TokenRejected(String),
+    /// An interactive or device login did not complete (denied, timed out, forged callback).
+    #[error("login failed: {0}")]
+    Login(String),
+    /// `sigseal.matchCommitter` is on and the signing identity is not the committer/tagger.
+    #[error("identity does not match the committer: {0}")]
+    CommitterMismatch(String),
+    /// The credential agent could not be reached, refused a request, or is unsafe to use.
+    #[error("credential agent: {0}")]
+    Agent(String),
     /// Fulcio could not be reached or refused the certificate request.
     #[error("Fulcio ({url}): {reason}")]
     Fulcio {
@@ -84,6 +93,9 @@ impl Error {
             Error::Io { .. } => "SS0004",
             Error::NoToken(_) => "SS0101",
             Error::TokenRejected(_) => "SS0102",
+            Error::Login(_) => "SS0103",
+            Error::CommitterMismatch(_) => "SS0104",
+            Error::Agent(_) => "SS0105",
             Error::Fulcio { .. } => "SS0201",
             Error::Rekor { .. } => "SS0202",
             Error::SelfCheck(_) => "SS0203",
@@ -103,7 +115,8 @@ impl Error {
             | Error::Unverifiable(_)
             | Error::Policy(_)
             | Error::Malformed(_)
-            | Error::SelfCheck(_) => 1,
+            | Error::SelfCheck(_)
+            | Error::CommitterMismatch(_) => 1,
             _ => 2,
         }
     }
@@ -112,8 +125,13 @@ impl Error {
     pub fn hint(&self) -> Option<&'static str> {
         Some(match self {
             Error::NoToken(_) => {
-                "set SIGSTORE_ID_TOKEN, point sigseal.tokenFile / SIGSEAL_TOKEN_FILE at a token, or run in CI with id-token permissions"
+                "run `sigseal login`, set SIGSTORE_ID_TOKEN, point sigseal.tokenFile at a token, or give the CI job an OIDC token (see docs/identity.md)"
             }
+            Error::Login(_) => "run `sigseal login` again; without a browser use `sigseal login --device` (see docs/identity.md)",
+            Error::CommitterMismatch(_) => {
+                "log in as the committer, set user.email to your signing identity, or unset sigseal.matchCommitter"
+            }
+            Error::Agent(_) => "run `sigseal agent --stop` and retry, or set sigseal.agent=false to sign without the agent",
             Error::TokenRejected(_) => "get a fresh token with audience 'sigstore'",
             Error::Fulcio { .. } => "check sigseal.fulcioURL / SIGSEAL_FULCIO_URL and your network",
             Error::Rekor { .. } => "check sigseal.rekorURL / SIGSEAL_REKOR_URL and your network",

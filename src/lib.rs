@@ -12,6 +12,7 @@ pub mod cli;
 pub mod cms;
 pub mod config;
 pub mod error;
+pub mod git;
 pub mod gpg;
 pub mod identity;
 pub mod keyless;

@@ -62,10 +62,10 @@ pub async fn tuf_production_root(cache_dir: std::path::PathBuf, online: bool) ->
     TrustedRoot::from_tuf(config).await.map_err(|e| Error::TrustRoot(format!("TUF refresh: {e}")))
 }
 
-/// Generate an ephemeral ECDSA P-256 key pair. The private key lives in the crypto provider's
-/// memory only and is cleansed when dropped.
-pub fn ephemeral_key() -> Result<KeyPair> {
-    KeyPair::generate_ecdsa_p256().map_err(|e| Error::Crypto(format!("key generation: {e}")))
+/// Load an ECDSA P-256 key pair from PKCS#8 DER. The crypto provider's copy is cleansed when
+/// the key pair is dropped.
+pub fn key_from_pkcs8(pkcs8: &[u8]) -> Result<KeyPair> {
+    KeyPair::from_pkcs8_der(pkcs8).map_err(|e| Error::Crypto(format!("loading the signing key: {e}")))
 }
 
 /// Sign bytes (ECDSA P-256, SHA-256), DER signature.

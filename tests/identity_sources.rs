@@ -1,5 +1,8 @@
-//! Where signing gets its identity token: the GitHub Actions ambient token (served by a local
-//! HTTP endpoint with GitHub's contract), `SIGSTORE_ID_TOKEN`, and a token file.
+//! Where signing gets its identity token, each CI with its real environment contract: GitHub
+//! Actions (request URL and bearer token served by a local HTTP endpoint), GitLab CI
+//! (`id_tokens` in SIGSTORE_ID_TOKEN, checked against the instance's JWKS), Buildkite and
+//! CircleCI (their token commands as scripts on PATH); then `SIGSTORE_ID_TOKEN` and a token file.
+//! Every token is checked (issuer of its source, audience, expiry, signature) before Fulcio.
 
 mod common;
 
@@ -7,6 +10,13 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 
 use common::{sigseal, Stack};
+
+const GITHUB_ISSUER: &str = "https://token.actions.githubusercontent.com";
+
+/// A token as the named issuer would mint it (signed by the local issuer's key).
+fn token_from(stack: &Stack, email: &str, iss: &str) -> String {
+    stack.token_with(&format!("sub={email}&email={email}&email_verified=true&iss={iss}"))
+}
 
 /// A one-request HTTP endpoint with GitHub's ID-token contract: it answers `{"value": TOKEN}`
 /// only for `Authorization: bearer REQUEST_TOKEN` and `audience=sigstore`; returns the request
@@ -54,15 +64,136 @@ fn signer_identity(stdout: &[u8]) -> String {
 #[test]
 fn github_actions_ambient_token_is_used() {
     let stack = Stack::shared();
-    let (url, server) = github_endpoint(stack.token("ci@example.com", 600), "request-secret");
+    let (url, server) = github_endpoint(token_from(stack, "ci@example.com", GITHUB_ISSUER), "request-secret");
     let mut env = stack_env(stack);
     env.push(("ACTIONS_ID_TOKEN_REQUEST_URL".into(), url));
     env.push(("ACTIONS_ID_TOKEN_REQUEST_TOKEN".into(), "request-secret".into()));
     let out = sigseal(&["--status-fd=2", "-bsau", "K"], &env, b"payload");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // github.com's issuer cannot be reached here: the signature check is left to Fulcio, openly.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("token signature not checked locally"));
     assert!(server.join().unwrap().contains("audience=sigstore"));
     assert_eq!(signer_identity(&out.stdout), "ci@example.com");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("request-secret"));
+}
+
+#[test]
+fn github_actions_token_from_another_issuer_is_refused_before_fulcio() {
+    let stack = Stack::start();
+    let (url, server) = github_endpoint(stack.token("ci@example.com", 600), "request-secret");
+    let mut env = stack_env(&stack);
+    env.push(("ACTIONS_ID_TOKEN_REQUEST_URL".into(), url));
+    env.push(("ACTIONS_ID_TOKEN_REQUEST_TOKEN".into(), "request-secret".into()));
+    let out = sigseal(&["--status-fd=2", "-bsau", "K"], &env, b"payload");
+    server.join().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("SS0102") && err.contains(&format!("expected {GITHUB_ISSUER}")), "{err}");
+    assert_eq!(stack.stats()["fulcio"], 0, "Fulcio was contacted");
+}
+
+/// A script standing in for a CI agent's token command: checks its arguments, prints TOKEN.
+fn ci_command(dir: &std::path::Path, name: &str, expected_args: &str, token: &str) {
+    let script = format!(
+        "#!/bin/sh\n[ \"$*\" = '{expected_args}' ] || {{ echo \"{name}: unexpected arguments: $*\" >&2; exit 3; }}\nprintf '%s\\n' '{token}'\n"
+    );
+    let path = dir.join(name);
+    std::fs::write(&path, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn with_path(env: &mut Vec<(String, String)>, dir: &std::path::Path) {
+    env.push(("PATH".into(), format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default())));
+}
+
+#[test]
+fn buildkite_token_command_is_used() {
+    let stack = Stack::shared();
+    let bin = tempfile::tempdir().unwrap();
+    let token = token_from(stack, "bk@example.com", "https://agent.buildkite.com");
+    ci_command(bin.path(), "buildkite-agent", "oidc request-token --audience sigstore", &token);
+    let mut env = stack_env(stack);
+    with_path(&mut env, bin.path());
+    env.push(("BUILDKITE".into(), "true".into()));
+    env.push(("CI".into(), "true".into()));
+    let out = sigseal(&["--status-fd=2", "-bsau", "K"], &env, b"payload");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(signer_identity(&out.stdout), "bk@example.com");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(&token));
+}
+
+#[test]
+fn circleci_token_command_is_used() {
+    let stack = Stack::shared();
+    let bin = tempfile::tempdir().unwrap();
+    let token = token_from(stack, "circle@example.com", "https://oidc.circleci.com/org/0f3c");
+    ci_command(bin.path(), "circleci", r#"run oidc get --claims {"aud":"sigstore"}"#, &token);
+    let mut env = stack_env(stack);
+    with_path(&mut env, bin.path());
+    env.push(("CIRCLECI".into(), "true".into()));
+    env.push(("CI".into(), "true".into()));
+    let out = sigseal(&["--status-fd=2", "-bsau", "K"], &env, b"payload");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(signer_identity(&out.stdout), "circle@example.com");
+}
+
+#[test]
+fn buildkite_token_from_the_wrong_issuer_is_refused_before_fulcio() {
+    let stack = Stack::start();
+    let bin = tempfile::tempdir().unwrap();
+    ci_command(bin.path(), "buildkite-agent", "oidc request-token --audience sigstore", &stack.token("bk@example.com", 600));
+    let mut env = stack_env(&stack);
+    with_path(&mut env, bin.path());
+    env.push(("BUILDKITE".into(), "true".into()));
+    let out = sigseal(&["--status-fd=2", "-bsau", "K"], &env, b"payload");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("expected https://agent.buildkite.com"), "{err}");
+    assert_eq!(stack.stats()["fulcio"], 0);
+}
+
+#[test]
+fn gitlab_id_token_is_checked_against_the_instance_keys() {
+    let stack = Stack::start();
+    let token = stack.token("gl@example.com", 600);
+    let mut env = stack_env(&stack);
+    env.retain(|(k, _)| k != "SIGSTORE_ID_TOKEN");
+    env.push(("GITLAB_CI".into(), "true".into()));
+    env.push(("CI".into(), "true".into()));
+    env.push(("CI_SERVER_URL".into(), stack.oidc.clone()));
+    env.push(("SIGSTORE_ID_TOKEN".into(), token.clone()));
+    let out = sigseal(&["--status-fd=2", "-bsau", "K"], &env, b"payload");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(signer_identity(&out.stdout), "gl@example.com");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("not checked"), "the JWKS check was skipped");
+    assert_eq!(stack.stats()["fulcio"], 1);
+
+    // The same claims with a signature the instance never made: refused, Fulcio not asked.
+    let (head_payload, sig) = token.rsplit_once('.').unwrap();
+    let mut forged_sig: Vec<char> = sig.chars().collect();
+    forged_sig[10] = if forged_sig[10] == 'A' { 'B' } else { 'A' };
+    let forged = format!("{head_payload}.{}", forged_sig.into_iter().collect::<String>());
+    env.retain(|(k, _)| k != "SIGSTORE_ID_TOKEN");
+    env.push(("SIGSTORE_ID_TOKEN".into(), forged));
+    let out = sigseal(&["--status-fd=2", "-bsau", "K"], &env, b"payload");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("SS0102") && err.contains("do not verify against the issuer's keys"), "{err}");
+    assert_eq!(stack.stats()["fulcio"], 1, "Fulcio was contacted for a forged token");
+}
+
+#[test]
+fn ci_without_any_token_fails_at_once_with_what_to_do() {
+    let stack = Stack::shared();
+    let mut env = stack_env(stack);
+    env.push(("CI".into(), "true".into()));
+    let out = sigseal(&["--status-fd=2", "-bsau", "K"], &env, b"payload");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("SS0101") && err.contains("id-token: write"), "{err}");
 }
 
 #[test]

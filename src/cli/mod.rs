@@ -1,6 +1,7 @@
 //! Command line: tells git's gpg-style invocations apart from sigseal's own subcommands, and
 //! holds the subcommand table (one place for every flag).
 
+mod session;
 mod setup;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +23,15 @@ pub struct Cli {
 enum Command {
     /// Configure git to sign with sigseal (gpg.format=x509, gpg.x509.program=<this binary>).
     Setup(setup::SetupArgs),
+    /// Log in now (browser or device flow) so that signing needs no login until the
+    /// certificate expires; the credential is kept by the agent.
+    Login(session::LoginArgs),
+    /// Show the identities the agent can sign as, their issuer and minutes left.
+    Whoami,
+    /// Wipe every credential the agent holds.
+    Logout,
+    /// Run the credential agent in the foreground (or stop it with --stop).
+    Agent(session::AgentArgs),
 }
 
 /// Run sigseal with these arguments (without the program name); returns the exit code.
@@ -43,11 +53,15 @@ pub fn run(args: Vec<String>) -> i32 {
             return code;
         }
     };
-    let result: Result<(), Error> = match cli.command {
-        Command::Setup(a) => setup::run(&a),
+    let result: Result<i32, Error> = match cli.command {
+        Command::Setup(a) => setup::run(&a).map(|_| 0),
+        Command::Login(a) => session::login(&a).map(|_| 0),
+        Command::Whoami => session::whoami(),
+        Command::Logout => session::logout().map(|_| 0),
+        Command::Agent(a) => session::agent(&a).map(|_| 0),
     };
     match result {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("{}", e.one_line());
             e.exit_code()

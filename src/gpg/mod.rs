@@ -90,10 +90,17 @@ fn sign(args: &GpgArgs, input: Option<&str>) -> Result<()> {
     let mut status = StatusFd::open(args.status_fd)?;
     let payload = read_input(input, "payload")?;
     let cfg = Config::load()?;
+    // git owns stdout (the signature) and usually stderr (status lines): prompts go to the
+    // terminal.
+    crate::identity::terminal::prefer_tty(true);
     let signature = runtime()?.block_on(async {
-        let token = crate::identity::ambient_token(&cfg).await?;
         let (root, _) = crate::trust::load(&cfg, true).await?;
-        crate::keyless::sign(&cfg, &token, &root, &payload).await
+        let stdin = if input.is_some_and(|p| p != "-") {
+            crate::identity::login::Stdin::Free
+        } else {
+            crate::identity::login::Stdin::Taken
+        };
+        crate::keyless::sign(&cfg, &root, &payload, stdin).await
     })?;
     status.line("BEGIN_SIGNING H8")?;
     let pem = armor::encode(&signature.der);

@@ -1,8 +1,16 @@
-//! OIDC identity tokens: where they come from (CI ambient tokens, token files, the environment)
-//! and the checks every token passes before Fulcio is contacted (expiry, audience, issuer).
+//! OIDC identity: where tokens come from ([`ci`]: CI ambient tokens, token files, the
+//! environment; [`login`]: browser and device-flow logins), the checks every token passes before
+//! Fulcio is contacted (expiry, audience, issuer, signature against the issuer's JWKS), and the
+//! credential [`agent`] that lets one login serve a whole rebase.
 //!
 //! Tokens are secrets: they are held in [`Token`], which never prints its value and is zeroized
 //! on drop.
+
+pub mod agent;
+pub mod ci;
+pub mod login;
+mod oidc;
+pub(crate) mod terminal;
 
 use std::fmt;
 
@@ -10,7 +18,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use zeroize::Zeroizing;
 
-use crate::config::Config;
 use crate::error::{Error, Result};
 
 /// The audience Sigstore's Fulcio expects.
@@ -18,6 +25,30 @@ pub const AUDIENCE: &str = "sigstore";
 
 /// Seconds of life a token must have left to be worth sending to Fulcio.
 const MIN_LIFETIME_SECS: i64 = 5;
+
+/// Which issuers a token from a given source may come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExpectedIssuer {
+    /// Exactly this issuer URL.
+    Exact(String),
+    /// This URL or a path below it (GitHub Enterprise issuers, CircleCI organisations).
+    Under(String),
+    /// Any well-formed issuer URL (tokens the user handed over explicitly).
+    AnyUrl,
+}
+
+impl ExpectedIssuer {
+    fn admits(&self, iss: &str) -> bool {
+        match self {
+            Self::Exact(want) => iss.trim_end_matches('/') == want.trim_end_matches('/'),
+            Self::Under(base) => {
+                let base = base.trim_end_matches('/');
+                iss == base || iss.strip_prefix(base).is_some_and(|rest| rest.starts_with('/'))
+            }
+            Self::AnyUrl => true,
+        }
+    }
+}
 
 /// An OIDC identity token (JWT) with the claims sigseal uses.
 pub struct Token {
@@ -36,6 +67,8 @@ pub struct Token {
     pub expires_at: i64,
     /// `aud` claim values.
     pub audiences: Vec<String>,
+    /// The issuers this token's source may issue.
+    pub expected_issuer: ExpectedIssuer,
 }
 
 impl fmt::Debug for Token {
@@ -76,8 +109,15 @@ impl Token {
             email_verified: claims.get("email_verified").and_then(|v| v.as_bool().or_else(|| v.as_str().map(|s| s == "true"))).unwrap_or(false),
             expires_at: claims.get("exp").and_then(|v| v.as_i64()).ok_or_else(|| reject("no 'exp' claim"))?,
             audiences,
+            expected_issuer: ExpectedIssuer::AnyUrl,
             jwt,
         })
+    }
+
+    /// The same token, restricted to issuers `expected`.
+    pub fn expecting(mut self, expected: ExpectedIssuer) -> Self {
+        self.expected_issuer = expected;
+        self
     }
 
     /// The raw JWT, for sending to Fulcio only.
@@ -93,9 +133,27 @@ impl Token {
         }
     }
 
-    /// Checks made before any certificate is requested: not expired and audience `sigstore`
-    /// (the issuer and the token's signature are checked by Fulcio).
+    /// Offline checks made before any certificate is requested: not expired, audience
+    /// `sigstore`, an issuer this token's source may use. The signature is checked by
+    /// [`verify_token`] against the issuer's keys.
     pub fn check(&self, now: i64) -> Result<()> {
+        if crate::config::check_service_url("token issuer", &self.issuer).is_err() {
+            return Err(Error::TokenRejected(format!(
+                "token from {} has issuer {:?}, which is not an https URL",
+                self.source, self.issuer
+            )));
+        }
+        if !self.expected_issuer.admits(&self.issuer) {
+            let want = match &self.expected_issuer {
+                ExpectedIssuer::Exact(u) => u.clone(),
+                ExpectedIssuer::Under(u) => format!("{u} or below"),
+                ExpectedIssuer::AnyUrl => String::new(),
+            };
+            return Err(Error::TokenRejected(format!(
+                "token from {} was issued by {}, expected {want}",
+                self.source, self.issuer
+            )));
+        }
         if self.expires_at <= now + MIN_LIFETIME_SECS {
             return Err(Error::TokenRejected(format!(
                 "token from {} expired {} seconds ago",
@@ -113,56 +171,28 @@ impl Token {
     }
 }
 
-/// Find an identity token, in this order: GitHub Actions ambient token, token file
-/// (`SIGSEAL_TOKEN_FILE` / `sigseal.tokenFile`), `SIGSTORE_ID_TOKEN`.
-pub async fn ambient_token(cfg: &Config) -> Result<Token> {
-    if let (Ok(url), Ok(bearer)) =
-        (std::env::var("ACTIONS_ID_TOKEN_REQUEST_URL"), std::env::var("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))
-    {
-        let bearer = Zeroizing::new(bearer);
-        return github_actions_token(&url, &bearer).await;
-    }
-    if let Some(path) = &cfg.token_file {
-        let text = Zeroizing::new(
-            std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading token file {}", path.display()), e))?,
-        );
-        return Token::parse(&text, &format!("token file {}", path.display()));
-    }
-    if let Ok(t) = std::env::var("SIGSTORE_ID_TOKEN") {
-        let t = Zeroizing::new(t);
-        if !t.trim().is_empty() {
-            return Token::parse(&t, "SIGSTORE_ID_TOKEN");
+/// Every check before Fulcio: [`Token::check`], then the signature against the JWKS the issuer
+/// publishes (OIDC discovery). When discovery cannot be reached the signature is left to Fulcio,
+/// and a note says so; a signature that does not verify is always refused.
+pub async fn verify_token(token: &Token) -> Result<()> {
+    token.check(unix_now())?;
+    match oidc::verify_signature(token).await? {
+        oidc::SignatureCheck::Verified => Ok(()),
+        oidc::SignatureCheck::Unreachable(why) => {
+            terminal::note(&format!(
+                "note: token signature not checked locally ({why}); Fulcio checks it"
+            ));
+            Ok(())
         }
     }
-    Err(Error::NoToken(
-        "no SIGSTORE_ID_TOKEN, no token file, and not running in GitHub Actions with id-token permission".into(),
-    ))
 }
 
-/// GitHub Actions: GET `$ACTIONS_ID_TOKEN_REQUEST_URL&audience=sigstore` with the request token.
-async fn github_actions_token(url: &str, bearer: &str) -> Result<Token> {
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let full = format!("{url}{sep}audience={AUDIENCE}");
-    let fail = |why: String| Error::NoToken(format!("GitHub Actions token request failed: {why}"));
-    let client = sigstore_sign::reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .map_err(|e| fail(e.to_string()))?;
-    let resp = client
-        .get(&full)
-        .header("Authorization", format!("bearer {bearer}"))
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|e| fail(e.without_url().to_string()))?;
-    if !resp.status().is_success() {
-        return Err(fail(format!("HTTP {}", resp.status())));
-    }
-    let body: serde_json::Value = resp.json().await.map_err(|e| fail(e.without_url().to_string()))?;
-    let value = Zeroizing::new(
-        body.get("value").and_then(|v| v.as_str()).ok_or_else(|| fail("response has no 'value'".into()))?.to_string(),
-    );
-    Token::parse(&value, "GitHub Actions")
+/// Seconds since the Unix epoch.
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -177,29 +207,45 @@ mod tests {
 
     #[test]
     fn identity_is_verified_email_else_subject() {
-        let t = Token::parse(&test_jwt(json!({"iss":"i","sub":"s","email":"a@b","email_verified":true,"exp":10,"aud":"sigstore"})), "t").unwrap();
+        let t = Token::parse(&test_jwt(json!({"iss":"https://i.example","sub":"s","email":"a@b","email_verified":true,"exp":10,"aud":"sigstore"})), "t").unwrap();
         assert_eq!(t.identity(), "a@b");
-        let t = Token::parse(&test_jwt(json!({"iss":"i","sub":"s","email":"a@b","exp":10,"aud":["x","sigstore"]})), "t").unwrap();
+        let t = Token::parse(&test_jwt(json!({"iss":"https://i.example","sub":"s","email":"a@b","exp":10,"aud":["x","sigstore"]})), "t").unwrap();
         assert_eq!(t.identity(), "s");
         assert!(t.check(0).is_ok());
     }
 
     #[test]
     fn expired_token_is_rejected() {
-        let t = Token::parse(&test_jwt(json!({"iss":"i","sub":"s","exp":100,"aud":"sigstore"})), "t").unwrap();
+        let t = Token::parse(&test_jwt(json!({"iss":"https://i.example","sub":"s","exp":100,"aud":"sigstore"})), "t").unwrap();
         let e = t.check(200).unwrap_err();
         assert!(e.to_string().contains("expired 100 seconds ago"), "{e}");
     }
 
     #[test]
     fn wrong_audience_is_rejected() {
-        let t = Token::parse(&test_jwt(json!({"iss":"i","sub":"s","exp":1000,"aud":"other"})), "t").unwrap();
+        let t = Token::parse(&test_jwt(json!({"iss":"https://i.example","sub":"s","exp":1000,"aud":"other"})), "t").unwrap();
         assert!(t.check(0).unwrap_err().to_string().contains("audience"));
     }
 
     #[test]
+    fn issuer_must_be_the_one_the_source_uses() {
+        let gh = "https://token.actions.githubusercontent.com";
+        let t = |iss: &str| {
+            Token::parse(&test_jwt(json!({"iss":iss,"sub":"s","exp":1000,"aud":"sigstore"})), "t")
+                .unwrap()
+                .expecting(ExpectedIssuer::Under(gh.into()))
+        };
+        assert!(t(gh).check(0).is_ok());
+        assert!(t(&format!("{gh}/my-enterprise")).check(0).is_ok());
+        let e = t("https://token.actions.githubusercontent.com.evil.example").check(0).unwrap_err();
+        assert!(e.to_string().contains("expected"), "{e}");
+        let e = t("http://issuer.example").check(0).unwrap_err();
+        assert!(e.to_string().contains("not an https URL"), "{e}");
+    }
+
+    #[test]
     fn debug_output_never_shows_the_token() {
-        let jwt = test_jwt(json!({"iss":"i","sub":"s","exp":1000,"aud":"sigstore"}));
+        let jwt = test_jwt(json!({"iss":"https://i.example","sub":"s","exp":1000,"aud":"sigstore"}));
         let t = Token::parse(&jwt, "t").unwrap();
         assert!(!format!("{t:?}").contains(&jwt));
     }

@@ -1,14 +1,113 @@
-//! Keyless signing: an ephemeral P-256 key, a short-lived Fulcio certificate for the caller's
-//! OIDC identity, a CMS signature over the payload, a Rekor entry, and a full offline
-//! verification of the result before anything is handed out.
+//! Keyless signing: an ephemeral P-256 key and a short-lived Fulcio certificate for the caller's
+//! OIDC identity (a [`Credential`]), a CMS signature over the payload, a Rekor entry, and a full
+//! offline verification of the result before anything is handed out.
+//!
+//! Where the signing key comes from, in order: a CI ambient token (fresh credential), the
+//! credential agent (key stays in the agent), else a login whose fresh credential is then handed
+//! to the agent so the next signature needs no login.
+
+use p256::pkcs8::EncodePrivateKey;
+use zeroize::Zeroizing;
 
 use crate::cms::{self, SignedAttrs, Unsigned};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::identity::Token;
-use crate::sigstore::{self, TrustedRoot};
+use crate::identity::{self, agent, login, Token};
+use crate::sigstore::{self, KeyPair, TrustedRoot};
 use crate::transparency;
 use crate::verify::{self, Policy, Verdict};
+
+/// Seconds before a certificate's notAfter after which it is no longer used: signing, logging
+/// and the log's integration must all fall inside the certificate's validity.
+pub const EXPIRY_MARGIN_SECS: i64 = 60;
+
+/// An ephemeral key and the Fulcio certificate chain that binds it to an identity.
+pub struct Credential {
+    key: KeyPair,
+    pkcs8: Zeroizing<Vec<u8>>,
+    /// Certificate chain, leaf first (DER).
+    pub chain: Vec<Vec<u8>>,
+    /// Identity in the leaf (email or URI).
+    pub identity: String,
+    /// OIDC issuer in the leaf.
+    pub issuer: String,
+    /// Leaf notAfter (unix seconds).
+    pub not_after: i64,
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credential")
+            .field("identity", &self.identity)
+            .field("issuer", &self.issuer)
+            .field("not_after", &self.not_after)
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Credential {
+    /// A fresh key and a certificate for `token` (already checked).
+    pub async fn request(cfg: &Config, token: &Token) -> Result<Self> {
+        let secret = p256::SecretKey::random(&mut rand_core::OsRng);
+        let pkcs8 = Zeroizing::new(
+            secret.to_pkcs8_der().map_err(|e| Error::Crypto(format!("encoding the key: {e}")))?.as_bytes().to_vec(),
+        );
+        drop(secret);
+        let key = sigstore::key_from_pkcs8(&pkcs8)?;
+        let chain = sigstore::fulcio_certificate(&cfg.fulcio_url, token.expose(), &key).await?;
+        Self::assemble(key, pkcs8, chain).map_err(|e| Error::Fulcio {
+            url: cfg.fulcio_url.clone(),
+            reason: format!("unusable certificate: {e}"),
+        })
+    }
+
+    /// Rebuild a credential from its parts (the agent's side), checking that the key is the one
+    /// the leaf certifies.
+    pub fn from_parts(pkcs8: Zeroizing<Vec<u8>>, chain: Vec<Vec<u8>>) -> Result<Self> {
+        let key = sigstore::key_from_pkcs8(&pkcs8)?;
+        Self::assemble(key, pkcs8, chain)
+    }
+
+    fn assemble(key: KeyPair, pkcs8: Zeroizing<Vec<u8>>, chain: Vec<Vec<u8>>) -> Result<Self> {
+        use der::Decode;
+        let leaf = chain.first().ok_or_else(|| Error::Malformed("empty certificate chain".into()))?;
+        let cert = x509_cert::Certificate::from_der(leaf).map_err(|e| Error::Malformed(format!("certificate: {e}")))?;
+        let spki_key = cert.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes();
+        if spki_key != key.public_key_bytes() {
+            return Err(Error::Crypto("the certificate does not certify this key".into()));
+        }
+        let facts = sigstore::certificate_facts(leaf)?;
+        Ok(Self {
+            key,
+            pkcs8,
+            identity: facts.identity.ok_or_else(|| Error::Malformed("certificate has no identity".into()))?,
+            issuer: facts.issuer.unwrap_or_default(),
+            not_after: facts.not_after,
+            chain,
+        })
+    }
+
+    /// ECDSA P-256 / SHA-256 signature over `message` (DER).
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+        sigstore::sign(&self.key, message)
+    }
+
+    /// The private key (PKCS#8 DER), for handing to the agent only.
+    pub fn pkcs8(&self) -> &[u8] {
+        &self.pkcs8
+    }
+
+    /// Last second at which this credential may start a signature.
+    pub fn usable_until(&self) -> i64 {
+        self.not_after - EXPIRY_MARGIN_SECS
+    }
+
+    /// True while the certificate has more than the safety margin left.
+    pub fn is_usable(&self, now: i64) -> bool {
+        now < self.usable_until()
+    }
+}
 
 /// A finished signature.
 #[derive(Clone, Debug)]
@@ -23,28 +122,52 @@ pub struct Signature {
     pub identity: String,
     /// Rekor log index.
     pub log_index: i64,
+    /// Where the signing key came from.
+    pub key_source: KeySource,
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+/// Where a signature's key came from (for the one-line summary).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeySource {
+    /// A CI or user-supplied token; fresh key.
+    Token,
+    /// The credential agent.
+    Agent,
+    /// A login just now; fresh key.
+    Login,
 }
 
-/// Sign `payload` keylessly with `token`, verifying the result against `root` before returning.
-pub async fn sign(cfg: &Config, token: &Token, root: &TrustedRoot, payload: &[u8]) -> Result<Signature> {
-    token.check(now() as i64)?;
-    let key = sigstore::ephemeral_key()?;
-    let chain = sigstore::fulcio_certificate(&cfg.fulcio_url, token.expose(), &key).await?;
+fn now() -> i64 {
+    identity::unix_now()
+}
+
+/// `sigseal.matchCommitter`: the identity must be the committer/tagger email.
+fn match_identity(required: Option<&str>, identity: &str) -> Result<()> {
+    match required {
+        Some(want) if !want.eq_ignore_ascii_case(identity) => Err(Error::CommitterMismatch(format!(
+            "signing identity {identity} is not the committer/tagger {want}; nothing was signed"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Sign `payload` (a git commit or tag, or any bytes) keylessly, verifying the result against
+/// `root` before returning. `stdin` says whether a login may read a pasted code from stdin.
+pub async fn sign(cfg: &Config, root: &TrustedRoot, payload: &[u8], stdin: login::Stdin) -> Result<Signature> {
+    let required = if cfg.identity.match_committer {
+        Some(crate::git::signer_email(payload).ok_or_else(|| {
+            Error::CommitterMismatch("sigseal.matchCommitter is on, but the payload names no committer or tagger".into())
+        })?)
+    } else {
+        None
+    };
+    let signing_time = now().max(0) as u64;
+    let attrs = SignedAttrs::for_payload(payload, signing_time)?;
+    let (chain, signature, key_source) = signing_key(cfg, &attrs.der, required.as_deref(), stdin).await?;
     let leaf = chain.first().ok_or_else(|| Error::Fulcio {
         url: cfg.fulcio_url.clone(),
         reason: "returned an empty certificate chain".into(),
     })?;
-    let signing_time = now();
-    let attrs = SignedAttrs::for_payload(payload, signing_time)?;
-    let signature = sigstore::sign(&key, &attrs.der)?;
-    drop(key);
 
     let entry = transparency::log_signature(&cfg.rekor_url, &attrs.der, &signature, leaf).await?;
     let log_index = transparency::log_index(&entry);
@@ -60,5 +183,54 @@ pub async fn sign(cfg: &Config, token: &Token, root: &TrustedRoot, payload: &[u8
         }
     }
     let identity = report.identity.clone().unwrap_or_default();
-    Ok(Signature { der, fingerprint: report.fingerprint, signing_time, identity, log_index })
+    match_identity(required.as_deref(), &identity)?;
+    Ok(Signature { der, fingerprint: report.fingerprint, signing_time, identity, log_index, key_source })
+}
+
+/// Sign `message` (the DER signed attributes) and return the chain and signature.
+async fn signing_key(
+    cfg: &Config,
+    message: &[u8],
+    required: Option<&str>,
+    stdin: login::Stdin,
+) -> Result<(Vec<Vec<u8>>, Vec<u8>, KeySource)> {
+    if let Some(token) = identity::ci::ambient(cfg).await? {
+        identity::verify_token(&token).await?;
+        match_identity(required, token.identity())?;
+        let credential = Credential::request(cfg, &token).await?;
+        drop(token);
+        let signature = credential.sign(message)?;
+        return Ok((credential.chain.clone(), signature, KeySource::Token));
+    }
+    let agent = if cfg.identity.use_agent { agent::Client::connect(cfg).await? } else { None };
+    if let Some(client) = &agent {
+        if let Some(hit) = client.sign(&cfg.fulcio_url, required, message).await? {
+            return Ok((hit.chain, hit.signature, KeySource::Agent));
+        }
+    }
+    let token = login::login(cfg, login::Flow::from_config(cfg), stdin).await?;
+    match_identity(required, token.identity())?;
+    let credential = Credential::request(cfg, &token).await?;
+    drop(token);
+    let signature = credential.sign(message)?;
+    if cfg.identity.use_agent {
+        // The signature does not depend on the agent; a failed hand-over costs the next login.
+        if let Err(e) = agent::hand_over(cfg, agent, &credential).await {
+            identity::terminal::note(&format!("sigseal: credential not cached: {}", e.one_line()));
+        }
+    }
+    Ok((credential.chain.clone(), signature, KeySource::Login))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn committer_match_is_case_insensitive_and_refuses_others() {
+        assert!(match_identity(Some("Alice@Example.com"), "alice@example.com").is_ok());
+        assert!(match_identity(None, "anyone").is_ok());
+        let e = match_identity(Some("bob@example.com"), "alice@example.com").unwrap_err();
+        assert_eq!(e.code(), "SS0104");
+    }
 }

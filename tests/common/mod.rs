@@ -23,6 +23,38 @@ pub fn shared_dir() -> Option<PathBuf> {
     d.is_dir().then_some(d)
 }
 
+/// Environment every child starts from: none of the developer's or the CI's identity sources,
+/// browsers, displays or sigseal settings leak into a test, and no test reaches a real agent
+/// (tests that want one set SIGSEAL_AGENT=true and their own SIGSEAL_AGENT_SOCKET).
+pub fn isolate(c: &mut Command) {
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().to_string();
+        if k.starts_with("SIGSEAL_") || k.starts_with("GITSIGN_") || k.starts_with("ACTIONS_ID_TOKEN") {
+            c.env_remove(&k);
+        }
+    }
+    for k in [
+        "CI", "GITHUB_ACTIONS", "GITHUB_SERVER_URL", "GITLAB_CI", "CI_SERVER_URL", "BUILDKITE", "CIRCLECI",
+        "SIGSTORE_ID_TOKEN", "BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "SSH_CONNECTION", "SSH_TTY",
+    ] {
+        c.env_remove(k);
+    }
+    c.env("SIGSEAL_AGENT", "false");
+}
+
+/// A command without a controlling terminal (`setsid`), as in CI: prompts sigseal would send
+/// to /dev/tty go to stderr or are known to be unseen.
+pub fn detached(program: &Path) -> Command {
+    let setsid = Path::new("/usr/bin/setsid");
+    if setsid.exists() {
+        let mut c = Command::new(setsid);
+        c.arg("-w").arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
 /// A running local Sigstore stack.
 pub struct Stack {
     pub dir: tempfile::TempDir,
@@ -88,6 +120,16 @@ impl Stack {
         http_get(&format!("{}/_token?{}", self.oidc, query))
     }
 
+    /// Every token the OIDC issuer has handed out.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        serde_json::from_str(&http_get(&format!("{}/_issued", self.oidc))).expect("issued JSON")
+    }
+
+    /// Counters of the OIDC issuer (`logins`, `authorize`, `device_codes`, `minted`).
+    pub fn oidc_stats(&self) -> serde_json::Value {
+        serde_json::from_str(&http_get(&format!("{}/_stats", self.oidc))).expect("stats JSON")
+    }
+
     /// Request counters of the Sigstore services.
     pub fn stats(&self) -> serde_json::Value {
         serde_json::from_str(&http_get(&format!("{}/_stats", self.url))).expect("stats JSON")
@@ -113,6 +155,7 @@ impl Stack {
             ("SIGSEAL_FULCIO_URL".into(), self.url.clone()),
             ("SIGSEAL_REKOR_URL".into(), self.url.clone()),
             ("SIGSEAL_TRUSTED_ROOT".into(), self.trusted_root().display().to_string()),
+            ("SIGSEAL_OIDC_ISSUER".into(), self.oidc.clone()),
         ]
     }
 }
@@ -183,7 +226,8 @@ impl Repo {
 
     /// Run this repository through another git binary.
     pub fn cmd_with(&self, git: &Path, args: &[&str]) -> Command {
-        let mut c = Command::new(git);
+        let mut c = detached(git);
+        isolate(&mut c);
         c.args(args).current_dir(self.dir.path()).stdin(Stdio::null());
         // Isolate from the user's config; keep PATH and the stack environment.
         c.env("GIT_CONFIG_NOSYSTEM", "1").env("HOME", self.dir.path()).env("GIT_CONFIG_GLOBAL", "/dev/null");
@@ -229,7 +273,8 @@ impl Repo {
 /// Run the sigseal binary with env and stdin; returns the output.
 pub fn sigseal(args: &[&str], env: &[(String, String)], stdin: &[u8]) -> Output {
     use std::io::Write;
-    let mut c = Command::new(sigseal_bin());
+    let mut c = detached(&sigseal_bin());
+    isolate(&mut c);
     c.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     c.env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null");
     for (k, v) in env {

@@ -15,6 +15,7 @@
 //   + GET  /_token?aud=sigstore&ttl=600&sub=..&email=..&ANY=..   a signed ID token, as text;
 //                          a negative ttl gives an already expired token
 //   + GET  /_stats, POST /_stats/reset   counters: logins (tokens issued by /token), minted, ...
+//   + GET  /_issued        every token handed out so far (tests grep outputs and files for them)
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -50,7 +51,14 @@ svc.on(Events.BeforeTokenSigning, (token, req) => {
   Object.assign(token.payload, claims);
   if (!token.payload.aud) token.payload.aud = clientId(req) || 'sigstore';
 });
-svc.on(Events.BeforeResponse, (resp) => { if (resp.statusCode === 200) stats.logins++; });
+// Every secret handed out (ID, access and refresh tokens), so tests can prove none leaks.
+const issued = [];
+const remember = (...values) => { for (const v of values) if (typeof v === 'string' && v) issued.push(v); };
+svc.on(Events.BeforeResponse, (resp) => {
+  if (resp.statusCode !== 200) return;
+  stats.logins++;
+  remember(resp.body?.id_token, resp.body?.access_token, resp.body?.refresh_token);
+});
 svc.on(Events.BeforeAuthorizeRedirect, () => { stats.authorize++; });
 svc.on(Events.BeforeWellKnownOpenIdConfiguration, (resp) => {
   resp.body.device_authorization_endpoint = `${issuer.url}/device/code`;
@@ -101,6 +109,7 @@ async function handle(req, res) {
   if (key === 'GET /_stats') return send(res, 200, stats);
   if (key === 'POST /_stats/reset') { for (const k of Object.keys(stats)) stats[k] = 0; return send(res, 200, stats); }
   if (key === 'GET /_claims') return send(res, 200, claims);
+  if (key === 'GET /_issued') return send(res, 200, issued);
   if (key === 'POST /_claims') {
     let next;
     try { next = JSON.parse((await readBody(req)).toString()); } catch { next = null; }
@@ -112,6 +121,7 @@ async function handle(req, res) {
     try {
       const token = await mintToken(url.searchParams);
       stats.minted++;
+      remember(token);
       return send(res, 200, token, 'text/plain');
     } catch (e) {
       return send(res, 400, { error: 'invalid_request', error_description: e.message });
@@ -146,6 +156,7 @@ async function handle(req, res) {
       const aud = clientId(req, form) || device.client_id || 'sigstore';
       const idToken = await svc.buildToken(req, TOKEN_TTL, (_h, p) => Object.assign(p, { aud }));
       stats.logins++;
+      remember(idToken);
       return send(res, 200, { access_token: idToken, id_token: idToken, token_type: 'Bearer', expires_in: TOKEN_TTL });
     }
     // Not ours: hand the already-read body on to the library.

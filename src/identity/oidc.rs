@@ -1,0 +1,160 @@
+//! OpenID Connect plumbing shared by the login flows and the token checks: the HTTP client
+//! handed to `openidconnect` (reqwest, no redirects), provider discovery (with the optional
+//! RFC 8628 device endpoint), and ID-token signature checks against the issuer's JWKS.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use openidconnect::core::{
+    CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClientAuthMethod, CoreGrantType, CoreIdToken,
+    CoreJsonWebKey, CoreJsonWebKeySet, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
+    CoreJwsSigningAlgorithm, CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
+};
+use openidconnect::{
+    AdditionalProviderMetadata, ClientId, DeviceAuthorizationUrl, HttpRequest, HttpResponse, IdTokenVerifier,
+    IssuerUrl, Nonce, ProviderMetadata,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{Token, AUDIENCE};
+use crate::error::{Error, Result};
+
+/// Discovery metadata with the device authorization endpoint, when the issuer has one.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct DeviceEndpoint {
+    /// RFC 8628 device authorization endpoint.
+    pub device_authorization_endpoint: Option<DeviceAuthorizationUrl>,
+}
+impl AdditionalProviderMetadata for DeviceEndpoint {}
+
+/// Provider metadata as sigseal reads it.
+pub type Metadata = ProviderMetadata<
+    DeviceEndpoint,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
+
+/// An HTTP failure, as `openidconnect` wants it (an `std::error::Error`).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct HttpError(String);
+
+/// The HTTP client for OIDC endpoints: no redirects (the spec forbids following them for
+/// token requests), bounded time.
+#[derive(Clone)]
+pub struct Http(reqwest::Client);
+
+impl Http {
+    /// A client whose requests give up after `timeout`.
+    pub fn new(timeout: Duration) -> Result<Self> {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .timeout(timeout)
+            .user_agent(concat!("sigseal/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map(Self)
+            .map_err(|e| Error::Config(format!("HTTP client: {e}")))
+    }
+
+    /// Perform one request (the shape `openidconnect` calls).
+    pub async fn call(&self, request: HttpRequest) -> std::result::Result<HttpResponse, HttpError> {
+        let (parts, body) = request.into_parts();
+        let resp = self
+            .0
+            .request(parts.method, parts.uri.to_string())
+            .headers(parts.headers)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| HttpError(e.without_url().to_string()))?;
+        let mut builder = openidconnect::http::Response::builder().status(resp.status());
+        for (name, value) in resp.headers() {
+            builder = builder.header(name, value);
+        }
+        let bytes = resp.bytes().await.map_err(|e| HttpError(e.without_url().to_string()))?;
+        builder.body(bytes.to_vec()).map_err(|e| HttpError(e.to_string()))
+    }
+
+    /// A closure over this client, usable wherever `openidconnect` takes an async HTTP client.
+    pub fn client(&self) -> impl Fn(HttpRequest) -> std::pin::Pin<Box<dyn std::future::Future<Output = std::result::Result<HttpResponse, HttpError>>>> + '_ {
+        move |req| {
+            let this = self.clone();
+            Box::pin(async move { this.call(req).await })
+        }
+    }
+}
+
+/// Fetch and validate `issuer`'s discovery document (its `issuer` must match exactly).
+pub async fn discover(http: &Http, issuer: &str) -> std::result::Result<Metadata, String> {
+    let url = IssuerUrl::new(issuer.to_string()).map_err(|e| format!("issuer URL {issuer}: {e}"))?;
+    Metadata::discover_async(url, &http.client()).await.map_err(|e| {
+        let mut msg = e.to_string();
+        let mut src = std::error::Error::source(&e);
+        while let Some(s) = src {
+            msg.push_str(": ");
+            msg.push_str(&s.to_string());
+            src = s.source();
+        }
+        msg
+    })
+}
+
+/// Signature algorithms accepted on ID tokens (never `none`, never HMAC).
+pub fn allowed_algs() -> Vec<CoreJwsSigningAlgorithm> {
+    use CoreJwsSigningAlgorithm as A;
+    vec![
+        A::RsaSsaPkcs1V15Sha256,
+        A::RsaSsaPkcs1V15Sha384,
+        A::RsaSsaPkcs1V15Sha512,
+        A::RsaSsaPssSha256,
+        A::EcdsaP256Sha256,
+        A::EcdsaP384Sha384,
+        A::EdDsa,
+    ]
+}
+
+/// Outcome of the JWKS check of a token's signature.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SignatureCheck {
+    /// Signed by one of the issuer's published keys.
+    Verified,
+    /// The issuer's discovery document or keys could not be fetched (offline, firewalled).
+    Unreachable(String),
+}
+
+/// Check `token`'s signature (and issuer, audience `sigstore`, expiry) against the keys its
+/// issuer publishes. A signature that does not verify is an error; an unreachable issuer is not.
+pub async fn verify_signature(token: &Token) -> Result<SignatureCheck> {
+    let http = Http::new(Duration::from_secs(5))?;
+    let meta = match discover(&http, &token.issuer).await {
+        Ok(m) => m,
+        Err(why) => return Ok(SignatureCheck::Unreachable(format!("discovery at {}: {why}", token.issuer))),
+    };
+    let jwks = match CoreJsonWebKeySet::fetch_async(meta.jwks_uri(), &http.client()).await {
+        Ok(k) => k,
+        Err(e) => return Ok(SignatureCheck::Unreachable(format!("keys at {}: {e}", meta.jwks_uri().url()))),
+    };
+    let reject = |why: String| Error::TokenRejected(format!("token from {}: {why}", token.source));
+    let id_token = CoreIdToken::from_str(token.expose()).map_err(|e| reject(format!("not a valid ID token: {e}")))?;
+    let verifier = IdTokenVerifier::new_public_client(
+        ClientId::new(AUDIENCE.to_string()),
+        IssuerUrl::new(token.issuer.clone()).map_err(|e| reject(e.to_string()))?,
+        jwks,
+    )
+    .set_allowed_algs(allowed_algs())
+    .set_other_audience_verifier_fn(|_| true);
+    id_token
+        .claims(&verifier, |_: Option<&Nonce>| Ok(()))
+        .map_err(|e| reject(format!("signature or claims do not verify against the issuer's keys: {e}")))?;
+    Ok(SignatureCheck::Verified)
+}
