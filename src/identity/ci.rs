@@ -38,7 +38,7 @@ pub async fn ambient(cfg: &Config) -> Result<Option<Token>> {
                     .into(),
             )
         })?),
-        TokenProvider::Gitlab => Some(gitlab()?.ok_or_else(|| {
+        TokenProvider::Gitlab => Some(gitlab(true)?.ok_or_else(|| {
             Error::NoToken(
                 "sigseal.tokenProvider is gitlab, but SIGSTORE_ID_TOKEN is not set; add \
                  `id_tokens: SIGSTORE_ID_TOKEN: aud: sigstore` to the job"
@@ -71,7 +71,7 @@ async fn detect(cfg: &Config) -> Result<Option<Token>> {
     if let Some(t) = github_actions().await? {
         return Ok(Some(t));
     }
-    if let Some(t) = gitlab()? {
+    if let Some(t) = gitlab(false)? {
         return Ok(Some(t));
     }
     if env_true("BUILDKITE") {
@@ -127,8 +127,8 @@ async fn github_actions() -> Result<Option<Token>> {
 
 /// GitLab CI: the job declares `id_tokens: SIGSTORE_ID_TOKEN: aud: sigstore`; tokens come from
 /// the instance itself (`CI_SERVER_URL`).
-fn gitlab() -> Result<Option<Token>> {
-    if !env_true("GITLAB_CI") {
+fn gitlab(forced: bool) -> Result<Option<Token>> {
+    if !forced && !env_true("GITLAB_CI") {
         return Ok(None);
     }
     let Some(jwt) = env("SIGSTORE_ID_TOKEN").map(Zeroizing::new) else {

@@ -99,7 +99,9 @@ pub async fn login(cfg: &Config, flow: Flow, stdin: Stdin) -> Result<Token> {
             deadline.as_secs()
         ))
     })??;
-    let token = Token::parse(&jwt, &format!("login at {issuer}"))?.expecting(ExpectedIssuer::Exact(issuer.clone()));
+    let token = Token::parse(&jwt, &format!("login at {issuer}"))?
+        .expecting(ExpectedIssuer::Exact(issuer.clone()))
+        .for_client(&cfg.client_id);
     token.check(super::unix_now())?;
     Ok(token)
 }

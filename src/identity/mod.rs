@@ -69,6 +69,9 @@ pub struct Token {
     pub audiences: Vec<String>,
     /// The issuers this token's source may issue.
     pub expected_issuer: ExpectedIssuer,
+    /// The audience Fulcio will check: `sigstore` for CI and user tokens, the client id for a
+    /// login.
+    pub expected_audience: String,
 }
 
 impl fmt::Debug for Token {
@@ -83,7 +86,7 @@ impl fmt::Debug for Token {
 }
 
 impl Token {
-    /// Parse the claims of a JWT (the signature is checked by Fulcio).
+    /// Parse the claims of a JWT (its signature is checked by [`verify_token`]).
     pub fn parse(jwt: &str, source: &str) -> Result<Self> {
         let jwt = Zeroizing::new(jwt.trim().to_string());
         let reject = |why: &str| Error::TokenRejected(format!("token from {source}: {why}"));
@@ -110,8 +113,15 @@ impl Token {
             expires_at: claims.get("exp").and_then(|v| v.as_i64()).ok_or_else(|| reject("no 'exp' claim"))?,
             audiences,
             expected_issuer: ExpectedIssuer::AnyUrl,
+            expected_audience: AUDIENCE.to_string(),
             jwt,
         })
+    }
+
+    /// The same token, for a login with OIDC client `client_id` (its audience).
+    pub fn for_client(mut self, client_id: &str) -> Self {
+        self.expected_audience = client_id.to_string();
+        self
     }
 
     /// The same token, restricted to issuers `expected`.
@@ -161,10 +171,10 @@ impl Token {
                 now - self.expires_at
             )));
         }
-        if !self.audiences.iter().any(|a| a == AUDIENCE) {
+        if !self.audiences.iter().any(|a| *a == self.expected_audience) {
             return Err(Error::TokenRejected(format!(
-                "token from {} has audience {:?}, Fulcio needs '{AUDIENCE}'",
-                self.source, self.audiences
+                "token from {} has audience {:?}, Fulcio needs '{}'",
+                self.source, self.audiences, self.expected_audience
             )));
         }
         Ok(())

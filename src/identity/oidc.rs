@@ -16,7 +16,7 @@ use openidconnect::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{Token, AUDIENCE};
+use super::Token;
 use crate::error::{Error, Result};
 
 /// Discovery metadata with the device authorization endpoint, when the issuer has one.
@@ -147,7 +147,7 @@ pub async fn verify_signature(token: &Token) -> Result<SignatureCheck> {
     let reject = |why: String| Error::TokenRejected(format!("token from {}: {why}", token.source));
     let id_token = CoreIdToken::from_str(token.expose()).map_err(|e| reject(format!("not a valid ID token: {e}")))?;
     let verifier = IdTokenVerifier::new_public_client(
-        ClientId::new(AUDIENCE.to_string()),
+        ClientId::new(token.expected_audience.clone()),
         IssuerUrl::new(token.issuer.clone()).map_err(|e| reject(e.to_string()))?,
         jwks,
     )

@@ -318,3 +318,57 @@ pub fn split_signed_object(raw: &[u8]) -> (Vec<u8>, Vec<u8>) {
     }
     (payload.into_bytes(), sig.into_bytes())
 }
+
+/// POST a body to a URL with curl; returns the response body.
+pub fn http_post(url: &str, body: &str) -> String {
+    let out = Command::new("curl")
+        .args(["-fsS", "--max-time", "20", "-X", "POST", "-H", "content-type: application/json", "--data", body, url])
+        .output()
+        .expect("curl");
+    assert!(out.status.success(), "POST {url} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+/// Every regular file below `dir`.
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let Ok(t) = e.file_type() else { continue };
+            if t.is_dir() {
+                todo.push(e.path());
+            } else if t.is_file() {
+                out.push(e.path());
+            }
+        }
+    }
+    out
+}
+
+/// No token the issuer handed out (nor its signature part) appears in `texts` or in any file
+/// below `dirs`.
+pub fn assert_no_token_leak(stack: &Stack, texts: &[&[u8]], dirs: &[&Path]) {
+    let tokens = stack.issued_tokens();
+    assert!(!tokens.is_empty(), "the issuer handed out no token: the leak check would prove nothing");
+    let needles: Vec<String> = tokens
+        .iter()
+        .flat_map(|t| [t.clone(), t.rsplit('.').next().unwrap_or_default().to_string()])
+        .filter(|n| n.len() >= 20)
+        .collect();
+    let has = |hay: &[u8], needle: &str| hay.windows(needle.len()).any(|w| w == needle.as_bytes());
+    for (i, text) in texts.iter().enumerate() {
+        for n in &needles {
+            assert!(!has(text, n), "a token appears in captured output #{i}");
+        }
+    }
+    for dir in dirs {
+        for f in files_below(dir) {
+            let bytes = std::fs::read(&f).unwrap_or_default();
+            for n in &needles {
+                assert!(!has(&bytes, n), "a token appears in {}", f.display());
+            }
+        }
+    }
+}
