@@ -10,7 +10,7 @@ use std::time::Duration;
 use openidconnect::core::{CoreClient, CoreDeviceAuthorizationResponse, CoreIdToken, CoreTokenResponse};
 use openidconnect::{
     AuthenticationFlow, AuthorizationCode, ClientId, CsrfToken, IdTokenVerifier, Nonce, OAuth2TokenResponse,
-    PkceCodeChallenge, RedirectUrl, Scope,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -106,14 +106,17 @@ pub async fn login(cfg: &Config, flow: Flow, stdin: Stdin) -> Result<Token> {
     Ok(token)
 }
 
-fn core_client(cfg: &Config, meta: Metadata) -> CoreClient<
+/// A client built from discovery: authorization endpoint set, token endpoint maybe.
+type LoginClient = CoreClient<
     openidconnect::EndpointSet,
     openidconnect::EndpointNotSet,
     openidconnect::EndpointNotSet,
     openidconnect::EndpointNotSet,
     openidconnect::EndpointMaybeSet,
     openidconnect::EndpointMaybeSet,
-> {
+>;
+
+fn core_client(cfg: &Config, meta: Metadata) -> LoginClient {
     CoreClient::from_provider_metadata(meta, ClientId::new(cfg.client_id.clone()), None)
         .set_auth_type(openidconnect::AuthType::RequestBody)
 }
@@ -151,14 +154,16 @@ fn flow_error(what: &str, e: impl std::error::Error) -> Error {
     login_error(msg)
 }
 
-async fn browser(cfg: &Config, http: &Http, meta: Metadata, stdin: Stdin, device_fallback: bool) -> Result<Zeroizing<String>> {
-    let listener = TcpListener::bind(("127.0.0.1", 0))
-        .await
-        .map_err(|e| Error::io("opening the loopback listener for the login callback", e))?;
-    let port = listener.local_addr().map_err(|e| Error::io("loopback listener address", e))?.port();
-    let redirect = format!("http://localhost:{port}/auth/callback");
-    let client = core_client(cfg, meta.clone())
-        .set_redirect_uri(RedirectUrl::new(redirect).map_err(|e| flow_error("redirect URL", e))?);
+/// An authorization request: PKCE (S256), fresh state and nonce, scopes `openid email`, and
+/// the configured connector.
+struct AuthRequest {
+    url: url::Url,
+    state: CsrfToken,
+    nonce: Nonce,
+    verifier: PkceCodeVerifier,
+}
+
+fn auth_request(cfg: &Config, client: &LoginClient) -> AuthRequest {
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = client
         .authorize_url(
@@ -172,6 +177,36 @@ async fn browser(cfg: &Config, http: &Http, meta: Metadata, stdin: Stdin, device
         request = request.add_extra_param("connector_id", connector.clone());
     }
     let (url, state, nonce) = request.url();
+    AuthRequest { url, state, nonce, verifier }
+}
+
+/// Exchange an authorization code (with its PKCE verifier) and verify the ID token.
+async fn redeem(
+    client: &LoginClient,
+    http: &Http,
+    code: &str,
+    verifier: PkceCodeVerifier,
+    nonce: &Nonce,
+) -> Result<Zeroizing<String>> {
+    let response = client
+        .exchange_code(AuthorizationCode::new(code.to_string()))
+        .map_err(|e| flow_error("token endpoint", e))?
+        .set_pkce_verifier(verifier)
+        .request_async(&http.client())
+        .await
+        .map_err(|e| flow_error("exchanging the authorization code", e))?;
+    verified_id_token(&response, client.id_token_verifier(), Some(nonce))
+}
+
+async fn browser(cfg: &Config, http: &Http, meta: Metadata, stdin: Stdin, device_fallback: bool) -> Result<Zeroizing<String>> {
+    let listener = TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(|e| Error::io("opening the loopback listener for the login callback", e))?;
+    let port = listener.local_addr().map_err(|e| Error::io("loopback listener address", e))?.port();
+    let redirect = format!("http://localhost:{port}/auth/callback");
+    let client = core_client(cfg, meta.clone())
+        .set_redirect_uri(RedirectUrl::new(redirect).map_err(|e| flow_error("redirect URL", e))?);
+    let AuthRequest { url, state, nonce, verifier } = auth_request(cfg, &client);
     if let Err(why) = open_browser(cfg, url.as_str()).await {
         terminal::note(&format!("sigseal: no browser could be opened ({why})"));
         drop(listener);
@@ -182,17 +217,7 @@ async fn browser(cfg: &Config, http: &Http, meta: Metadata, stdin: Stdin, device
         cfg.oidc_issuer
     ));
     let (code, mut stream) = wait_for_callback(&listener, state.secret()).await?;
-    let exchanged = async {
-        let response = client
-            .exchange_code(AuthorizationCode::new(code.to_string()))
-            .map_err(|e| flow_error("token endpoint", e))?
-            .set_pkce_verifier(verifier)
-            .request_async(&http.client())
-            .await
-            .map_err(|e| flow_error("exchanging the authorization code", e))?;
-        verified_id_token(&response, client.id_token_verifier(), Some(&nonce))
-    }
-    .await;
+    let exchanged = redeem(&client, http, &code, verifier, &nonce).await;
     let page = match &exchanged {
         Ok(_) => page(200, "sigseal: logged in", "You are logged in. You can close this window and return to the terminal."),
         Err(e) => page(400, "sigseal: login failed", &format!("The login did not complete: {e}")),
@@ -292,19 +317,8 @@ fn page(status: u16, title: &str, text: &str) -> String {
 async fn paste_code(cfg: &Config, http: &Http, meta: Metadata, stdin: Stdin) -> Result<Zeroizing<String>> {
     let client = core_client(cfg, meta)
         .set_redirect_uri(RedirectUrl::new(OOB_REDIRECT.into()).map_err(|e| flow_error("redirect URL", e))?);
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let mut request = client
-        .authorize_url(
-            AuthenticationFlow::<openidconnect::core::CoreResponseType>::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        )
-        .add_scope(Scope::new("email".into()))
-        .set_pkce_challenge(challenge);
-    if let Some(connector) = &cfg.identity.connector_id {
-        request = request.add_extra_param("connector_id", connector.clone());
-    }
-    let (url, _state, nonce) = request.url();
+    // No callback carries the state back here; PKCE and the nonce bind the pasted code.
+    let AuthRequest { url, nonce, verifier, .. } = auth_request(cfg, &client);
     terminal::note(&format!("sigseal: to log in, open this URL in a browser:\n  {url}"));
     let (tx, rx) = tokio::sync::oneshot::channel();
     // A plain thread: a blocked terminal read must not keep the runtime from shutting down.
@@ -320,14 +334,7 @@ async fn paste_code(cfg: &Config, http: &Http, meta: Metadata, stdin: Stdin) -> 
             ))
         }
     };
-    let response = client
-        .exchange_code(AuthorizationCode::new(code.to_string()))
-        .map_err(|e| flow_error("token endpoint", e))?
-        .set_pkce_verifier(verifier)
-        .request_async(&http.client())
-        .await
-        .map_err(|e| flow_error("exchanging the pasted code", e))?;
-    verified_id_token(&response, client.id_token_verifier(), Some(&nonce))
+    redeem(&client, http, &code, verifier, &nonce).await
 }
 
 /// RFC 8628: show the verification URL and user code, poll until the person approves.
