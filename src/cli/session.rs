@@ -5,7 +5,7 @@ use clap::{Args, ValueEnum};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::identity::{self, agent, login};
+use crate::identity::{agent, login};
 use crate::keyless::Credential;
 
 /// Options of `sigseal login`.
@@ -41,13 +41,6 @@ pub struct AgentArgs {
     pub idle_exit: Option<u64>,
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io("starting the async runtime", e))
-}
-
 /// `sigseal login`: log in, get a certificate, hand it to the agent (started on demand).
 pub fn login(args: &LoginArgs) -> Result<()> {
     let cfg = Config::load()?;
@@ -62,13 +55,13 @@ pub fn login(args: &LoginArgs) -> Result<()> {
         (_, Some(FlowArg::Auto)) => login::Flow::Auto,
         (false, None) => login::Flow::from_config(&cfg),
     };
-    runtime()?.block_on(async {
+    crate::runtime()?.block_on(async {
         let token = login::login(&cfg, flow, login::Stdin::Free).await?;
         let credential = Credential::request(&cfg, &token).await?;
         drop(token);
         let running = agent::Client::connect(&cfg).await?;
         agent::hand_over(&cfg, running, &credential).await?;
-        let now = identity::unix_now();
+        let now = crate::unix_now();
         eprintln!(
             "sigseal: logged in as {} (issuer {}); signing needs no login for {} minute(s)",
             credential.identity,
@@ -82,7 +75,7 @@ pub fn login(args: &LoginArgs) -> Result<()> {
 /// `sigseal whoami`: the identities the agent can sign as, and for how long.
 pub fn whoami() -> Result<i32> {
     let cfg = Config::load()?;
-    runtime()?.block_on(async {
+    crate::runtime()?.block_on(async {
         let Some(client) = agent::Client::connect(&cfg).await? else {
             eprintln!("sigseal: not logged in (no agent at {})", agent::socket_path(&cfg).display());
             return Ok(1);
@@ -92,7 +85,7 @@ pub fn whoami() -> Result<i32> {
             eprintln!("sigseal: not logged in (the agent, pid {}, holds no credential)", status.pid);
             return Ok(1);
         }
-        let now = identity::unix_now();
+        let now = crate::unix_now();
         for held in &status.held {
             println!("{}", agent::describe(held, now));
         }
@@ -103,7 +96,7 @@ pub fn whoami() -> Result<i32> {
 /// `sigseal logout`: wipe every credential the agent holds.
 pub fn logout() -> Result<()> {
     let cfg = Config::load()?;
-    runtime()?.block_on(async {
+    crate::runtime()?.block_on(async {
         match agent::Client::connect(&cfg).await? {
             Some(client) => {
                 let n = client.wipe().await?;
@@ -118,7 +111,7 @@ pub fn logout() -> Result<()> {
 /// `sigseal agent [--stop]`.
 pub fn agent(args: &AgentArgs) -> Result<()> {
     let cfg = Config::load()?;
-    runtime()?.block_on(async {
+    crate::runtime()?.block_on(async {
         if args.stop {
             return match agent::Client::connect(&cfg).await? {
                 Some(client) => {

@@ -57,13 +57,6 @@ fn read_input(path: Option<&str>, what: &str) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io("starting the async runtime", e))
-}
-
 /// Run gpg mode; returns the process exit code.
 pub fn run(args: &GpgArgs) -> i32 {
     match &args.mode {
@@ -93,7 +86,7 @@ fn sign(args: &GpgArgs, input: Option<&str>) -> Result<()> {
     // git owns stdout (the signature) and usually stderr (status lines): prompts go to the
     // terminal.
     crate::identity::terminal::prefer_tty(true);
-    let signature = runtime()?.block_on(async {
+    let signature = crate::runtime()?.block_on(async {
         let (root, _) = crate::trust::load(&cfg, true).await?;
         let stdin = if input.is_some_and(|p| p != "-") {
             crate::identity::login::Stdin::Free
@@ -117,13 +110,6 @@ fn sign(args: &GpgArgs, input: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 fn verify_mode(args: &GpgArgs, signature: &str, data: Option<&str>) -> i32 {
     let mut status = match StatusFd::open(args.status_fd) {
         Ok(s) => s,
@@ -137,7 +123,7 @@ fn verify_mode(args: &GpgArgs, signature: &str, data: Option<&str>) -> i32 {
         let payload = read_input(data, "signed data")?;
         let cfg = Config::load()?;
         let policy = Policy::new(&cfg.verify)?;
-        let (root, _) = runtime()?.block_on(crate::trust::load(&cfg, true))?;
+        let (root, _) = crate::runtime()?.block_on(crate::trust::load(&cfg, true))?;
         let der = armor::decode(&sig)?;
         Ok(verify::verify_detached(&der, &payload, &root, &policy))
     })();
@@ -145,7 +131,7 @@ fn verify_mode(args: &GpgArgs, signature: &str, data: Option<&str>) -> i32 {
         Ok(r) => r,
         Err(e) => {
             let _ = status.line("NEWSIG");
-            let _ = status.line(&format!("ERRSIG 0000000000000000 19 8 00 {} 9", unix_now()));
+            let _ = status.line(&format!("ERRSIG 0000000000000000 19 8 00 {} 9", crate::unix_now()));
             eprintln!("{}", e.one_line());
             return e.exit_code();
         }

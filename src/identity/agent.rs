@@ -14,7 +14,7 @@ use std::time::Duration;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -191,8 +191,6 @@ async fn read_json<T: for<'de> Deserialize<'de>>(stream: &mut UnixStream) -> std
     serde_json::from_slice(&line).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
-use tokio::io::AsyncReadExt as _;
-
 impl Client {
     /// Connect to the agent for `cfg`. `Ok(None)` when none is running; an error when the socket
     /// is unsafe (another user's directory or process).
@@ -203,11 +201,7 @@ impl Client {
         }
         check_dir(cfg, &path, false)?;
         let client = Self { path };
-        match client.open().await {
-            Ok(_) => Ok(Some(client)),
-            Err(Error::Agent(why)) if why.contains("not running") => Ok(None),
-            Err(e) => Err(e),
-        }
+        Ok(client.try_open().await?.map(|_| client))
     }
 
     /// The socket this client talks to.
@@ -216,10 +210,15 @@ impl Client {
     }
 
     async fn open(&self) -> Result<UnixStream> {
+        self.try_open().await?.ok_or_else(|| agent_error(format!("not running at {}", self.path.display())))
+    }
+
+    /// Connect and check the serving uid; `None` when no agent listens on the socket.
+    async fn try_open(&self) -> Result<Option<UnixStream>> {
         let stream = match UnixStream::connect(&self.path).await {
             Ok(s) => s,
             Err(e) if matches!(e.kind(), std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NotFound) => {
-                return Err(agent_error(format!("not running at {}", self.path.display())))
+                return Ok(None)
             }
             Err(e) => return Err(agent_error(format!("connecting to {}: {e}", self.path.display()))),
         };
@@ -232,7 +231,7 @@ impl Client {
                 my_uid()
             )));
         }
-        Ok(stream)
+        Ok(Some(stream))
     }
 
     async fn call(&self, request: &Request) -> Result<Answer> {
@@ -322,7 +321,7 @@ pub async fn start_on_demand(cfg: &Config) -> Result<Client> {
         .map_err(|e| Error::io("starting the credential agent", e))?;
     let client = Client { path };
     for _ in 0..100 {
-        if client.open().await.is_ok() {
+        if let Ok(Some(_)) = client.try_open().await {
             return Ok(client);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -365,7 +364,8 @@ pub async fn serve(cfg: &Config, options: ServeOptions) -> Result<()> {
     let listener = bound.map_err(|e| Error::io(format!("listening on {}", path.display()), e))?;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
         .map_err(|e| Error::io(format!("securing {}", path.display()), e))?;
-    let inode = std::fs::metadata(&path).map(|m| m.ino()).unwrap_or(0);
+    let inode_now = || std::fs::metadata(&path).map(|m| m.ino()).unwrap_or(0);
+    let inode = inode_now();
     eprintln!("sigseal agent: listening on {} (pid {})", path.display(), std::process::id());
 
     let mut held: Vec<Entry> = Vec::new();
@@ -382,7 +382,7 @@ pub async fn serve(cfg: &Config, options: ServeOptions) -> Result<()> {
                 }
             }
             _ = tick.tick() => {
-                let now = super::unix_now();
+                let now = crate::unix_now();
                 let before = held.len();
                 held.retain(|e| e.credential.is_usable(now));
                 if held.len() < before {
@@ -391,7 +391,7 @@ pub async fn serve(cfg: &Config, options: ServeOptions) -> Result<()> {
                 if !held.is_empty() {
                     idle_since = tokio::time::Instant::now();
                 }
-                if std::fs::metadata(&path).map(|m| m.ino()).unwrap_or(0) != inode {
+                if inode_now() != inode {
                     break "socket removed";
                 }
                 if let Some(idle) = options.idle_exit {
@@ -405,7 +405,7 @@ pub async fn serve(cfg: &Config, options: ServeOptions) -> Result<()> {
         }
     };
     held.clear();
-    if std::fs::metadata(&path).map(|m| m.ino()).unwrap_or(0) == inode {
+    if inode_now() == inode {
         let _ = std::fs::remove_file(&path);
     }
     eprintln!("sigseal agent: exiting ({reason}); keys wiped");
@@ -443,7 +443,7 @@ async fn handle(mut stream: UnixStream, held: &mut Vec<Entry>) -> Flow {
         }
         Err(_) => return Flow::Continue,
     };
-    let now = super::unix_now();
+    let now = crate::unix_now();
     held.retain(|e| e.credential.is_usable(now));
     let (answer, flow) = match request {
         Request::Status => (

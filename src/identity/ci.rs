@@ -149,8 +149,9 @@ fn token_command(program: &str, args: &[&str], what: &str) -> Result<Zeroizing<S
         .stderr(terminal::child_output())
         .output()
         .map_err(|e| Error::NoToken(format!("{what}: could not run `{program}`: {e}")))?;
-    let text = Zeroizing::new(String::from_utf8_lossy(&out.stdout).trim().to_string());
-    drop(out.stdout);
+    let stdout = Zeroizing::new(out.stdout);
+    let text = Zeroizing::new(String::from_utf8_lossy(&stdout).trim().to_string());
+    drop(stdout);
     if !out.status.success() {
         return Err(Error::NoToken(format!("{what}: `{program} {}` failed ({})", args.join(" "), out.status)));
     }

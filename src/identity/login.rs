@@ -102,7 +102,7 @@ pub async fn login(cfg: &Config, flow: Flow, stdin: Stdin) -> Result<Token> {
     let token = Token::parse(&jwt, &format!("login at {issuer}"))?
         .expecting(ExpectedIssuer::Exact(issuer.clone()))
         .for_client(&cfg.client_id);
-    token.check(super::unix_now())?;
+    token.check(crate::unix_now())?;
     Ok(token)
 }
 

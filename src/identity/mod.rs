@@ -185,7 +185,7 @@ impl Token {
 /// publishes (OIDC discovery). When discovery cannot be reached the signature is left to Fulcio,
 /// and a note says so; a signature that does not verify is always refused.
 pub async fn verify_token(token: &Token) -> Result<()> {
-    token.check(unix_now())?;
+    token.check(crate::unix_now())?;
     match oidc::verify_signature(token).await? {
         oidc::SignatureCheck::Verified => Ok(()),
         oidc::SignatureCheck::Unreachable(why) => {
@@ -195,14 +195,6 @@ pub async fn verify_token(token: &Token) -> Result<()> {
             Ok(())
         }
     }
-}
-
-/// Seconds since the Unix epoch.
-pub(crate) fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

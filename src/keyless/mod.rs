@@ -137,10 +137,6 @@ pub enum KeySource {
     Login,
 }
 
-fn now() -> i64 {
-    identity::unix_now()
-}
-
 /// `sigseal.matchCommitter`: the identity must be the committer/tagger email.
 fn match_identity(required: Option<&str>, identity: &str) -> Result<()> {
     match required {
@@ -161,7 +157,7 @@ pub async fn sign(cfg: &Config, root: &TrustedRoot, payload: &[u8], stdin: login
     } else {
         None
     };
-    let signing_time = now().max(0) as u64;
+    let signing_time = crate::unix_now().max(0) as u64;
     let attrs = SignedAttrs::for_payload(payload, signing_time)?;
     let (chain, signature, key_source) = signing_key(cfg, &attrs.der, required.as_deref(), stdin).await?;
     let leaf = chain.first().ok_or_else(|| Error::Fulcio {
