@@ -30,12 +30,18 @@ pub struct VerifyPolicy {
     pub issuer: Option<String>,
     /// Regular expression the whole issuer must match.
     pub issuer_regexp: Option<String>,
+    /// A policy file of allowed signers (`sigseal.verify.policyFile`).
+    pub policy_file: Option<PathBuf>,
 }
 
 impl VerifyPolicy {
     /// True when no constraint is configured.
     pub fn is_empty(&self) -> bool {
-        self.identity.is_none() && self.identity_regexp.is_none() && self.issuer.is_none() && self.issuer_regexp.is_none()
+        self.identity.is_none()
+            && self.identity_regexp.is_none()
+            && self.issuer.is_none()
+            && self.issuer_regexp.is_none()
+            && self.policy_file.is_none()
     }
 }
 
@@ -157,6 +163,12 @@ impl Sources {
         Self { git, env }
     }
 
+    /// Override a setting as if the environment variable `name` were set (command-line flags
+    /// take precedence over the environment and git config).
+    pub fn set_env(&mut self, name: &str, value: impl Into<String>) {
+        self.env.insert(name.to_string(), value.into());
+    }
+
     fn env(&self, name: &str) -> Option<String> {
         self.env.get(name).filter(|v| !v.is_empty()).cloned()
     }
@@ -254,6 +266,7 @@ impl Config {
             identity_regexp: s.pick(&["SIGSEAL_VERIFY_IDENTITY_REGEXP"], &["sigseal.verify.identityRegexp"]),
             issuer: s.pick(&["SIGSEAL_VERIFY_ISSUER"], &["sigseal.verify.issuer"]),
             issuer_regexp: s.pick(&["SIGSEAL_VERIFY_ISSUER_REGEXP"], &["sigseal.verify.issuerRegexp"]),
+            policy_file: s.pick(&["SIGSEAL_VERIFY_POLICY_FILE"], &["sigseal.verify.policyFile"]).map(PathBuf::from),
         };
         let identity = IdentityConfig {
             provider: TokenProvider::parse(

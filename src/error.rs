@@ -67,6 +67,10 @@ pub enum Error {
     /// The signature is valid but the signer does not satisfy the policy (TRUST_NEVER).
     #[error("policy not met: {0}")]
     Policy(String),
+    /// A git object is malformed or ambiguous (repeated headers, a signature in an unexpected
+    /// place, oversized), so it is refused before any signature check.
+    #[error("malformed object: {0}")]
+    Object(String),
     /// A freshly made signature failed its own checks before being handed out.
     #[error("signing aborted: {0}")]
     SelfCheck(String),
@@ -105,6 +109,7 @@ impl Error {
             Error::BadSignature(_) => "SS0402",
             Error::Unverifiable(_) => "SS0403",
             Error::Policy(_) => "SS0404",
+            Error::Object(_) => "SS0405",
         }
     }
 
@@ -115,6 +120,7 @@ impl Error {
             | Error::Unverifiable(_)
             | Error::Policy(_)
             | Error::Malformed(_)
+            | Error::Object(_)
             | Error::SelfCheck(_)
             | Error::CommitterMismatch(_) => 1,
             _ => 2,
@@ -136,7 +142,9 @@ impl Error {
             Error::Fulcio { .. } => "check sigseal.fulcioURL / SIGSEAL_FULCIO_URL and your network",
             Error::Rekor { .. } => "check sigseal.rekorURL / SIGSEAL_REKOR_URL and your network",
             Error::TrustRoot(_) => "check sigseal.trustedRoot / SIGSEAL_TRUSTED_ROOT",
-            Error::Policy(_) => "check sigseal.verify.identity / identityRegexp / issuer / issuerRegexp",
+            Error::Policy(_) => {
+                "give --certificate-identity(-regexp) and --certificate-oidc-issuer(-regexp), or a policy file (sigseal.verify.policyFile); see docs/verification.md"
+            }
             Error::Usage(_) => "see `sigseal --help`",
             _ => return None,
         })

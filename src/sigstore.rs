@@ -52,10 +52,15 @@ pub fn embedded_production_signing_config() -> Result<SigningConfig> {
     )
 }
 
-/// The production trusted root through TUF with an on-disk cache: refreshed from the network
+/// An instance's trusted root through TUF with an on-disk cache: refreshed from the network
 /// when `online`, else read from the cache of an earlier refresh.
-pub async fn tuf_production_root(cache_dir: std::path::PathBuf, online: bool) -> Result<TrustedRoot> {
-    let mut config = sigstore_verify::trust_root::TufConfig::production().with_cache_dir(cache_dir);
+pub async fn tuf_root(instance: Instance, cache_dir: std::path::PathBuf, online: bool) -> Result<TrustedRoot> {
+    use sigstore_verify::trust_root::TufConfig;
+    let config = match instance {
+        Instance::Production => TufConfig::production(),
+        Instance::Staging => TufConfig::staging(),
+    };
+    let mut config = config.with_cache_dir(cache_dir);
     if !online {
         config = config.offline();
     }
@@ -167,15 +172,124 @@ pub struct Verified {
     pub integrated_time: Option<i64>,
     /// Whether the SCT was verified.
     pub sct_verified: bool,
+    /// Times proven by verified RFC 3161 timestamps (unix seconds).
+    pub timestamps: Vec<i64>,
 }
 
-/// A failed verification, sorted into git's two failure kinds.
-#[derive(Debug)]
-pub enum VerifyFailure {
-    /// The signature or digest does not match (BADSIG).
-    Bad(String),
-    /// Something needed to trust it does not hold (ERRSIG).
-    Unverifiable(String),
+/// A failed verification: the check that failed (a stable name used in reports and JSON),
+/// whether it makes the signature bad (BADSIG) or only unverifiable (ERRSIG), and why.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// Stable check name, e.g. `inclusion-proof`.
+    pub check: &'static str,
+    /// The signature does not match (as opposed to: cannot be trusted).
+    pub bad: bool,
+    /// What failed, in words.
+    pub why: String,
+}
+
+impl Failure {
+    fn unverifiable(check: &'static str, why: impl Into<String>) -> Self {
+        Self { check, bad: false, why: why.into() }
+    }
+}
+
+/// Sort a sigstore-verify error into the check it belongs to.
+fn failure(e: sigstore_verify::Error) -> Failure {
+    use sigstore_verify::error::{CertificateError as C, TimestampError as T, TransparencyLogError as L};
+    use sigstore_verify::Error as E;
+    let why = e.to_string();
+    let check = match &e {
+        E::SignatureInvalid(_) => return Failure { check: "signature", bad: true, why },
+        // The bundle's digest is built from the signature itself, so an artifact mismatch here
+        // means the log entry describes something else: not a bad signature, an unusable proof.
+        E::ArtifactMismatch(_) => "log-entry-match",
+        E::Certificate(C::Expired { .. } | C::NotYetValid { .. }) => "certificate-validity",
+        E::Certificate(C::Sct(_)) => "sct",
+        E::Certificate(_) => "certificate-chain",
+        E::TransparencyLog(L::UnknownLog { .. }) => "log-key",
+        E::TransparencyLog(L::InclusionProof(_)) => "inclusion-proof",
+        E::TransparencyLog(L::Checkpoint(_)) => "checkpoint",
+        E::TransparencyLog(L::InclusionPromise(_)) => "signed-entry-timestamp",
+        E::TransparencyLog(L::EntryMismatch(_)) => "log-entry-match",
+        E::TransparencyLog(L::IntegratedTime(_)) => "integrated-time",
+        E::TransparencyLog(_) => "log-entry",
+        E::Timestamp(T::NoVerifiedTimestamp(_)) => "signing-time",
+        E::Timestamp(_) => "timestamp",
+        E::InvalidTrustRoot(_) | E::TrustRoot(_) | E::TrustedCertificate(_) => "trusted-root",
+        _ => "bundle",
+    };
+    Failure::unverifiable(check, why)
+}
+
+/// The Sigstore instances whose trust material is embedded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Instance {
+    /// The public-good production instance.
+    Production,
+    /// The public-good staging instance.
+    Staging,
+}
+
+/// The embedded trusted root of an instance.
+pub fn embedded_root(instance: Instance) -> Result<TrustedRoot> {
+    match instance {
+        Instance::Production => embedded_production_root(),
+        Instance::Staging => embedded_staging_root(),
+    }
+}
+
+/// A verifier prepared once from a trusted root (its keys and CA anchors parsed once) and
+/// shared by every signature of a run, across threads.
+pub struct BundleVerifier {
+    inner: sigstore_verify::Verifier,
+    /// Start and end of every Fulcio CA validity window in the root (unix seconds).
+    ca_boundaries: Vec<i64>,
+}
+
+impl BundleVerifier {
+    /// Prepare a verifier.
+    pub fn new(root: &TrustedRoot) -> Result<Self> {
+        let inner = sigstore_verify::Verifier::new(root)
+            .map_err(|e| Error::TrustRoot(format!("unusable trusted root: {e}")))?;
+        let mut ca_boundaries = Vec::new();
+        for window in root.certificate_authorities.iter().filter_map(|ca| ca.valid_for.as_ref()) {
+            ca_boundaries.push(window.start.as_second());
+            if let Some(end) = window.end {
+                ca_boundaries.push(end.as_second());
+            }
+        }
+        Ok(Self { inner, ca_boundaries })
+    }
+
+    /// Whether a certificate valid from `not_before` to `not_after` meets the same set of
+    /// valid CAs at every instant: then a chain verified once for it holds for all its
+    /// signatures, and the chain check may be reused.
+    pub fn chain_result_reusable(&self, not_before: i64, not_after: i64) -> bool {
+        !self.ca_boundaries.iter().any(|b| *b >= not_before && *b <= not_after)
+    }
+
+    /// Verify a bundle over `artifact`: chain at the log's time, SCT, SET, inclusion proof,
+    /// checkpoint, integrated time within the certificate, signature, and entry consistency.
+    /// With `chain_known_good` the certificate chain and SCT checks are skipped because this
+    /// exact certificate already passed them (see [`Self::chain_result_reusable`]); every
+    /// other check still runs. Identity policy is applied by the caller.
+    pub fn verify(&self, artifact: &[u8], bundle: &Bundle, chain_known_good: bool) -> std::result::Result<Verified, Failure> {
+        let mut policy = sigstore_verify::VerificationPolicy::any_identity();
+        if chain_known_good {
+            policy = policy.skip_certificate_chain().skip_sct();
+        }
+        match self.inner.verify(artifact, bundle, &policy) {
+            Ok(r) => Ok(Verified {
+                identity: r.identity().map(|s| s.as_str().to_string()),
+                issuer: r.issuer().map(str::to_string),
+                integrated_time: r.integrated_time().map(|t| t.as_second()),
+                sct_verified: r.sct_verified() || chain_known_good,
+                timestamps: r.verified_timestamps().iter().map(|t| t.as_second()).collect(),
+            }),
+            Err(e) => Err(failure(e)),
+        }
+    }
 }
 
 /// The Sigstore bundle (v0.3) equivalent of a CMS signature: a message signature over the DER
@@ -202,41 +316,22 @@ pub fn bundle_for(
     Bundle::new(MediaType::Bundle0_3, material, content)
 }
 
-/// Verify a bundle over `artifact` against a trusted root: chain at the log's time, SCT, SET,
-/// inclusion proof and checkpoint, signature. Identity policy is applied by the caller.
-pub fn verify_bundle(root: &TrustedRoot, artifact: &[u8], bundle: &Bundle) -> std::result::Result<Verified, VerifyFailure> {
-    use sigstore_verify::Error as E;
-    let verifier = sigstore_verify::Verifier::new(root).map_err(|e| VerifyFailure::Unverifiable(format!("trusted root: {e}")))?;
-    let policy = sigstore_verify::VerificationPolicy::any_identity();
-    match verifier.verify(artifact, bundle, &policy) {
-        Ok(r) => Ok(Verified {
-            identity: r.identity().map(|s| s.as_str().to_string()),
-            issuer: r.issuer().map(str::to_string),
-            integrated_time: r.integrated_time().map(|t| t.as_second()),
-            sct_verified: r.sct_verified(),
-        }),
-        // The bundle's digest is built from the signature itself, so an artifact mismatch here
-        // means the log entry describes something else: not a bad signature, an unusable proof.
-        Err(e @ E::SignatureInvalid(_)) => Err(VerifyFailure::Bad(e.to_string())),
-        Err(e @ E::ArtifactMismatch(_)) => {
-            Err(VerifyFailure::Unverifiable(format!("transparency log entry does not match this signature: {e}")))
-        }
-        Err(e) => Err(VerifyFailure::Unverifiable(e.to_string())),
-    }
-}
-
 /// Verify an ECDSA signature with a certificate's key (used when no log proof exists).
-pub fn verify_with_certificate(leaf_der: &[u8], data: &[u8], signature: &[u8]) -> std::result::Result<(), VerifyFailure> {
+pub fn verify_with_certificate(leaf_der: &[u8], data: &[u8], signature: &[u8]) -> std::result::Result<(), Failure> {
     use sigstore_verify::types::SignatureBytes;
     let info = sigstore_sign::crypto::parse_certificate_info(&DerCertificate::from(leaf_der.to_vec()))
-        .map_err(|e| VerifyFailure::Unverifiable(format!("certificate: {e}")))?;
+        .map_err(|e| Failure::unverifiable("certificate", format!("certificate: {e}")))?;
     sigstore_sign::crypto::verify_signature(
         &info.public_key,
         data,
         &SignatureBytes::new(signature.to_vec()),
         info.key_algorithm.default_signing_scheme(),
     )
-    .map_err(|e| VerifyFailure::Bad(format!("signature does not verify with the certificate's key: {e}")))
+    .map_err(|e| Failure {
+        check: "signature",
+        bad: true,
+        why: format!("signature does not verify with the certificate's key: {e}"),
+    })
 }
 
 /// Identity, issuer and validity of a certificate, without any trust decision.
@@ -262,4 +357,44 @@ pub fn certificate_facts(leaf_der: &[u8]) -> Result<CertFacts> {
         not_before: info.not_before.as_second(),
         not_after: info.not_after.as_second(),
     })
+}
+
+/// Find the Rekor v1 entries of an artifact by its sha256 (the index search), each read back in
+/// bundle form with its inclusion proof and SET. The caller verifies them.
+pub async fn rekor_entries_for(url: &str, artifact_sha256: &[u8; 32]) -> Result<Vec<TransparencyLogEntry>> {
+    use sigstore_sign::types::Sha256Hash;
+    let fail = |reason: String| Error::Rekor { url: url.to_string(), reason };
+    let client = sigstore_sign::rekor::RekorClient::builder(url)
+        .with_http_client(http_client()?)
+        .build()
+        .map_err(|e| fail(e.to_string()))?;
+    let uuids = client.search_by_hash(&Sha256Hash::from(*artifact_sha256)).await.map_err(|e| fail(format!("search: {e}")))?;
+    let mut out = Vec::new();
+    // A search can return many entries for one hash; a legitimate object has one or two.
+    for uuid in uuids.iter().take(MAX_LOOKUP_ENTRIES) {
+        let entry = client.get_entry_by_uuid(uuid).await.map_err(|e| fail(format!("entry {uuid}: {e}")))?;
+        match entry.to_bundle_entry(sigstore_verify::types::KindVersion::HashedRekordV001) {
+            Ok(e) => out.push(e),
+            Err(_) => continue,
+        }
+    }
+    Ok(out)
+}
+
+/// How many log entries found by one search are examined.
+pub const MAX_LOOKUP_ENTRIES: usize = 16;
+
+/// A bundle as Sigstore bundle v0.3 JSON (protobuf-specs JSON form).
+pub fn bundle_to_json(bundle: &Bundle) -> Result<String> {
+    bundle.to_json_pretty().map_err(|e| Error::Crypto(format!("bundle to JSON: {e}")))
+}
+
+/// The signature inside a hashedrekord log entry's body (base64 `spec.signature.content`).
+pub fn hashedrekord_signature(entry: &TransparencyLogEntry) -> Option<Vec<u8>> {
+    let json: serde_json::Value = serde_json::from_slice(entry.canonicalized_body.as_bytes()).ok()?;
+    if json.get("kind")?.as_str()? != "hashedrekord" {
+        return None;
+    }
+    let content = json.pointer("/spec/signature/content")?.as_str()?;
+    STANDARD.decode(content).ok()
 }

@@ -3,6 +3,7 @@
 
 mod session;
 mod setup;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -32,6 +33,14 @@ enum Command {
     Logout,
     /// Run the credential agent in the foreground (or stop it with --stop).
     Agent(session::AgentArgs),
+    /// Verify commits and tags: revisions, ranges A..B, or --all, against the trusted root,
+    /// the transparency log and an identity policy.
+    Verify(Box<verify::VerifyArgs>),
+    /// Verify annotated tags by name.
+    VerifyTag(Box<verify::VerifyTagArgs>),
+    /// Write a commit's or tag's signature as a Sigstore bundle v0.3 plus the signed artifact,
+    /// for verification with other Sigstore clients.
+    ExportBundle(verify::ExportArgs),
 }
 
 /// Run sigseal with these arguments (without the program name); returns the exit code.
@@ -59,6 +68,9 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Whoami => session::whoami(),
         Command::Logout => session::logout().map(|_| 0),
         Command::Agent(a) => session::agent(&a).map(|_| 0),
+        Command::Verify(a) => return verify::verify(&a),
+        Command::VerifyTag(a) => return verify::verify_tag(&a),
+        Command::ExportBundle(a) => verify::export_bundle(&a).map(|_| 0),
     };
     match result {
         Ok(code) => code,

@@ -1,5 +1,9 @@
 //! git objects as sigseal sees them: the payloads git hands to its signing program (commit and
-//! tag headers) and the facts read from them.
+//! tag headers) and the facts read from them; signed objects taken apart ([`object`]) and read
+//! from a repository with gix ([`repo`]).
+
+pub mod object;
+pub mod repo;
 
 /// The email of the person git records as signing: the `committer` of a commit payload or the
 /// `tagger` of a tag payload (headers end at the first empty line).

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::sigstore::{self, TrustedRoot};
+use crate::sigstore::{self, Instance, TrustedRoot};
 
 /// How long a TUF refresh may take before the embedded/cached root is used.
 const TUF_TIMEOUT: Duration = Duration::from_secs(4);
@@ -43,44 +43,48 @@ pub fn from_file(path: &std::path::Path) -> Result<TrustedRoot> {
 
 /// The trusted root for this configuration. `allow_network` permits a bounded TUF refresh.
 pub async fn load(cfg: &Config, allow_network: bool) -> Result<(TrustedRoot, RootSource)> {
+    load_instance(cfg, Instance::Production, allow_network).await
+}
+
+/// The trusted root of a public-good instance, unless configuration names a file: refreshed
+/// through TUF at most once a day when `allow_network`, else from the TUF cache of an earlier
+/// refresh, else the copy embedded in this binary.
+pub async fn load_instance(cfg: &Config, instance: Instance, allow_network: bool) -> Result<(TrustedRoot, RootSource)> {
     if let Some(path) = &cfg.trusted_root {
         return Ok((from_file(path)?, RootSource::File(path.clone())));
     }
+    let name = match instance {
+        Instance::Production => "tuf",
+        Instance::Staging => "tuf-staging",
+    };
     if let Some(dir) = cache_dir() {
-        let online = allow_network && refresh_due();
-        let attempt =
-            tokio::time::timeout(TUF_TIMEOUT, sigstore::tuf_production_root(dir.join("tuf"), online)).await;
+        let stamp = dir.join(format!("{name}-last-attempt"));
+        let online = allow_network && refresh_due(&stamp);
+        let attempt = tokio::time::timeout(TUF_TIMEOUT, sigstore::tuf_root(instance, dir.join(name), online)).await;
         if online {
-            mark_attempt();
+            mark_attempt(&stamp);
         }
         if let Ok(Ok(root)) = attempt {
             return Ok((root, RootSource::Tuf));
         }
     }
-    Ok((sigstore::embedded_production_root()?, RootSource::Embedded))
+    Ok((sigstore::embedded_root(instance)?, RootSource::Embedded))
 }
 
 fn cache_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("dev", "sigseal", "sigseal").map(|d| d.cache_dir().to_path_buf())
 }
 
-fn stamp() -> Option<PathBuf> {
-    cache_dir().map(|d| d.join("tuf-last-attempt"))
-}
-
-fn refresh_due() -> bool {
-    let Some(p) = stamp() else { return false };
-    match std::fs::metadata(&p).and_then(|m| m.modified()) {
+fn refresh_due(stamp: &std::path::Path) -> bool {
+    match std::fs::metadata(stamp).and_then(|m| m.modified()) {
         Ok(t) => SystemTime::now().duration_since(t).map_or(true, |age| age > TUF_REFRESH_EVERY),
         Err(_) => true,
     }
 }
 
-fn mark_attempt() {
-    if let Some(p) = stamp() {
-        if let Some(parent) = p.parent() {
-            let _ = std::fs::create_dir_all(parent);
-        }
-        let _ = std::fs::write(&p, b"");
+fn mark_attempt(stamp: &std::path::Path) {
+    if let Some(parent) = stamp.parent() {
+        let _ = std::fs::create_dir_all(parent);
     }
+    let _ = std::fs::write(stamp, b"");
 }

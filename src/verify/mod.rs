@@ -3,12 +3,20 @@
 //! and checkpoint against a trusted root, then applies an identity policy. Produces a [`Report`]
 //! listing every check, so callers (git's verify mode, `sigseal verify`) can explain the verdict.
 
-use regex::Regex;
+pub mod claims;
+pub mod history;
+pub mod policy;
+pub mod render;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+pub use claims::Claims;
+pub use policy::{Matcher, Policy, Rule, Signer, Trust};
 
 use crate::cms::{self, ParsedSignature};
-use crate::config::VerifyPolicy;
-use crate::error::{Error, Result};
-use crate::sigstore::{self, TrustedRoot, VerifyFailure};
+use crate::error::Result;
+use crate::sigstore::{self, BundleVerifier, Failure, TrustedRoot};
 use crate::transparency::{self, Embedded};
 
 /// Outcome of one check.
@@ -44,17 +52,6 @@ pub enum Verdict {
     Unverifiable(String),
 }
 
-/// Trust level from the identity policy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Trust {
-    /// A policy is configured and the signer satisfies it.
-    Fully,
-    /// No policy configured.
-    Undefined,
-    /// A policy is configured and the signer does not satisfy it.
-    Never,
-}
-
 /// Everything known about one signature after verification.
 #[derive(Clone, Debug)]
 pub struct Report {
@@ -64,6 +61,12 @@ pub struct Report {
     pub identity: Option<String>,
     /// OIDC issuer.
     pub issuer: Option<String>,
+    /// Fulcio claims of the certificate (name → value).
+    pub claims: BTreeMap<String, String>,
+    /// The signer certificate (DER).
+    pub certificate: Vec<u8>,
+    /// The signer certificate's validity (unix seconds).
+    pub certificate_validity: Option<(i64, i64)>,
     /// Rekor global log index.
     pub log_index: Option<i64>,
     /// Rekor integrated time (verified), unix seconds.
@@ -78,77 +81,48 @@ pub struct Report {
     pub trust: Trust,
     /// Why the policy gave that trust.
     pub policy_detail: String,
+    /// The signature carries no log proof (gitsign online mode): its Rekor entry can only be
+    /// found by a search, which [`Verifier::lookup`] does when the network is allowed.
+    pub needs_log_lookup: bool,
 }
 
 impl Report {
+    fn empty() -> Self {
+        Report {
+            fingerprint: String::new(),
+            identity: None,
+            issuer: None,
+            claims: BTreeMap::new(),
+            certificate: Vec::new(),
+            certificate_validity: None,
+            log_index: None,
+            integrated_time: None,
+            signing_time: None,
+            checks: Vec::new(),
+            verdict: Verdict::Good,
+            trust: Trust::Undefined,
+            policy_detail: String::new(),
+            needs_log_lookup: false,
+        }
+    }
+
     fn check(&mut self, name: &'static str, outcome: Outcome, detail: impl Into<String>) {
         self.checks.push(Check { name, outcome, detail: detail.into() });
     }
-}
 
-/// A compiled identity policy; regular expressions match the whole value.
-#[derive(Clone, Debug, Default)]
-pub struct Policy {
-    identity: Option<String>,
-    identity_re: Option<Regex>,
-    issuer: Option<String>,
-    issuer_re: Option<Regex>,
-}
-
-fn whole(pattern: &str, what: &str) -> Result<Regex> {
-    Regex::new(&format!("^(?:{pattern})$"))
-        .map_err(|e| Error::Config(format!("{what} regular expression {pattern:?}: {e}")))
-}
-
-impl Policy {
-    /// Compile a configured policy.
-    pub fn new(p: &VerifyPolicy) -> Result<Self> {
-        Ok(Self {
-            identity: p.identity.clone(),
-            identity_re: p.identity_regexp.as_deref().map(|r| whole(r, "identity")).transpose()?,
-            issuer: p.issuer.clone(),
-            issuer_re: p.issuer_regexp.as_deref().map(|r| whole(r, "issuer")).transpose()?,
-        })
+    fn fail(&mut self, f: Failure) {
+        self.check(f.check, Outcome::Fail, f.why.clone());
+        self.verdict = if f.bad { Verdict::Bad(f.why) } else { Verdict::Unverifiable(f.why) };
     }
 
-    /// True when nothing is constrained.
-    pub fn is_empty(&self) -> bool {
-        self.identity.is_none() && self.identity_re.is_none() && self.issuer.is_none() && self.issuer_re.is_none()
+    /// The first failed check, if any.
+    pub fn first_failure(&self) -> Option<&Check> {
+        self.checks.iter().find(|c| c.outcome == Outcome::Fail)
     }
 
-    /// Judge an identity and issuer.
-    pub fn judge(&self, identity: Option<&str>, issuer: Option<&str>) -> (Trust, String) {
-        if self.is_empty() {
-            return (Trust::Undefined, "no identity policy configured (sigseal.verify.*)".into());
-        }
-        let id = identity.unwrap_or("");
-        let iss = issuer.unwrap_or("");
-        let mut why = Vec::new();
-        if let Some(want) = &self.identity {
-            if want != id {
-                why.push(format!("identity {id:?} is not {want:?}"));
-            }
-        }
-        if let Some(re) = &self.identity_re {
-            if !re.is_match(id) {
-                why.push(format!("identity {id:?} does not match {}", re.as_str()));
-            }
-        }
-        if let Some(want) = &self.issuer {
-            if want != iss {
-                why.push(format!("issuer {iss:?} is not {want:?}"));
-            }
-        }
-        if let Some(re) = &self.issuer_re {
-            if !re.is_match(iss) {
-                why.push(format!("issuer {iss:?} does not match {}", re.as_str()));
-            }
-        }
-        if why.is_empty() {
-            (Trust::Fully, "identity and issuer satisfy the policy".into())
-        } else {
-            (Trust::Never, why.join("; "))
-        }
+    /// Verified and the signer satisfies the policy (or no policy was asked for).
+    pub fn accepted(&self) -> bool {
+        self.verdict == Verdict::Good && self.trust != Trust::Never
     }
 }
 
@@ -158,123 +132,301 @@ pub fn fingerprint(cert_der: &[u8]) -> String {
     hex::encode_upper(Sha1::digest(cert_der))
 }
 
-/// Verify a DER detached signature over `payload`.
-pub fn verify_detached(sig_der: &[u8], payload: &[u8], root: &TrustedRoot, policy: &Policy) -> Report {
-    let mut r = Report {
-        fingerprint: String::new(),
-        identity: None,
-        issuer: None,
-        log_index: None,
-        integrated_time: None,
-        signing_time: None,
-        checks: Vec::new(),
-        verdict: Verdict::Good,
-        trust: Trust::Undefined,
-        policy_detail: String::new(),
-    };
-    let parsed = match cms::parse(sig_der) {
-        Ok(p) => p,
-        Err(e) => {
-            r.check("cms-structure", Outcome::Fail, e.to_string());
-            r.verdict = Verdict::Unverifiable(e.to_string());
-            return r;
-        }
-    };
-    r.check("cms-structure", Outcome::Pass, "one signer, sha256, detached id-data, signer certificate found by issuer and serial");
-    verify_parsed(&parsed, payload, root, policy, &mut r);
-    r
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).into()
 }
 
-fn verify_parsed(p: &ParsedSignature, payload: &[u8], root: &TrustedRoot, policy: &Policy, r: &mut Report) {
-    r.fingerprint = fingerprint(&p.signer_certificate);
-    r.signing_time = p.signing_time;
-    match sigstore::certificate_facts(&p.signer_certificate) {
-        Ok(f) => {
-            r.identity = f.identity;
-            r.issuer = f.issuer;
-        }
-        Err(e) => {
-            r.check("certificate", Outcome::Fail, e.to_string());
-            r.verdict = Verdict::Unverifiable(e.to_string());
-            return;
-        }
-    }
-    if !cms::digest_matches(p, payload) {
-        let why = "message-digest attribute is not sha256 of the signed payload (the content was changed)";
-        r.check("message-digest", Outcome::Fail, why);
-        r.verdict = Verdict::Bad(why.into());
-        return;
-    }
-    r.check("message-digest", Outcome::Pass, "sha256 of the payload matches the signed attributes");
+/// What is read once per certificate.
+#[derive(Debug)]
+struct CertInfo {
+    fingerprint: String,
+    identity: Option<String>,
+    issuer: Option<String>,
+    not_before: i64,
+    not_after: i64,
+    claims: Claims,
+}
 
-    let entry = match transparency::embedded(p) {
-        Embedded::Entry(e) => e,
-        Embedded::Absent => {
-            return without_log_proof(p, r, "no transparency-log proof is embedded (gitsign online mode)".into())
+/// Largest number of certificates whose facts are kept for a run.
+const CERT_CACHE_LIMIT: usize = 100_000;
+
+/// Verifies detached signatures against one trusted root and one policy. Shared across
+/// threads for a whole history: the root's keys and CAs are prepared once, each certificate is
+/// parsed once, and a certificate whose chain and SCT verified is not chain-checked again
+/// (only when no CA validity boundary falls inside its lifetime, so the result cannot differ).
+pub struct Verifier {
+    bundle: BundleVerifier,
+    policy: Policy,
+    certs: Mutex<HashMap<[u8; 32], Arc<CertInfo>>>,
+    chain_ok: Mutex<HashSet<[u8; 32]>>,
+}
+
+impl Verifier {
+    /// Prepare a verifier.
+    pub fn new(root: &TrustedRoot, policy: Policy) -> Result<Self> {
+        Ok(Self {
+            bundle: BundleVerifier::new(root)?,
+            policy,
+            certs: Mutex::new(HashMap::new()),
+            chain_ok: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// The policy signers are judged by.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    fn cert_info(&self, der: &[u8]) -> std::result::Result<Arc<CertInfo>, String> {
+        let key = sha256(der);
+        if let Some(hit) = self.certs.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(hit);
         }
-        Embedded::Unreadable(why) => {
-            return without_log_proof(p, r, format!("the log-entry attribute is not a usable Rekor entry ({why})"))
+        let facts = sigstore::certificate_facts(der).map_err(|e| e.to_string())?;
+        let info = Arc::new(CertInfo {
+            fingerprint: fingerprint(der),
+            identity: facts.identity,
+            issuer: facts.issuer,
+            not_before: facts.not_before,
+            not_after: facts.not_after,
+            claims: Claims::from_certificate(der),
+        });
+        if let Ok(mut m) = self.certs.lock() {
+            if m.len() < CERT_CACHE_LIMIT {
+                m.insert(key, info.clone());
+            }
         }
-    };
-    r.log_index = Some(transparency::log_index(&entry));
-    let bundle = sigstore::bundle_for(
-        &p.signer_certificate,
-        &p.signed_attrs_sha256(),
-        &p.signature,
-        Some(*entry),
-        &p.timestamps,
-    );
-    match sigstore::verify_bundle(root, &p.signed_attrs_der, &bundle) {
-        Ok(v) => {
-            r.integrated_time = v.integrated_time;
-            if v.identity.is_some() {
-                r.identity = v.identity;
+        Ok(info)
+    }
+
+    /// Verify a DER detached signature over `payload`.
+    pub fn verify_detached(&self, sig_der: &[u8], payload: &[u8]) -> Report {
+        let mut r = Report::empty();
+        let parsed = match cms::parse(sig_der) {
+            Ok(p) => p,
+            Err(e) => {
+                r.fail(Failure { check: "cms-structure", bad: false, why: e.to_string() });
+                return r;
             }
-            if v.issuer.is_some() {
-                r.issuer = v.issuer;
-            }
-            r.check("signature", Outcome::Pass, "signature over the signed attributes verifies with the leaf key");
-            r.check("certificate-chain", Outcome::Pass, "chains to a Fulcio CA of the trusted root, valid at the integrated time");
-            if v.sct_verified {
-                r.check("sct", Outcome::Pass, "certificate transparency SCT verifies");
-            }
-            r.check("transparency-log", Outcome::Pass, "SET, inclusion proof and checkpoint verify; entry matches this signature");
+        };
+        r.check(
+            "cms-structure",
+            Outcome::Pass,
+            "one signer, sha256, detached id-data, signer certificate found by issuer and serial",
+        );
+        self.verify_parsed(&parsed, payload, &mut r);
+        r
+    }
+
+    fn verify_parsed(&self, p: &ParsedSignature, payload: &[u8], r: &mut Report) {
+        r.signing_time = p.signing_time;
+        r.certificate = p.signer_certificate.clone();
+        let info = match self.cert_info(&p.signer_certificate) {
+            Ok(i) => i,
+            Err(why) => return r.fail(Failure { check: "certificate", bad: false, why }),
+        };
+        r.fingerprint = info.fingerprint.clone();
+        r.identity = info.identity.clone();
+        r.issuer = info.issuer.clone();
+        r.claims = info.claims.named();
+        r.certificate_validity = Some((info.not_before, info.not_after));
+        if !cms::digest_matches(p, payload) {
+            return r.fail(Failure {
+                check: "message-digest",
+                bad: true,
+                why: "message-digest attribute is not sha256 of the signed payload (the content was changed)".into(),
+            });
         }
-        Err(VerifyFailure::Bad(why)) => {
-            r.check("signature", Outcome::Fail, why.clone());
-            r.verdict = Verdict::Bad(why);
+        r.check("message-digest", Outcome::Pass, "sha256 of the payload matches the signed attributes");
+
+        let entry = match transparency::embedded(p) {
+            Embedded::Entry(e) => e,
+            Embedded::Absent => {
+                r.needs_log_lookup = true;
+                return without_log_proof(p, r, "no transparency-log proof is embedded (gitsign online mode)".into());
+            }
+            Embedded::Unreadable(why) => {
+                return without_log_proof(p, r, format!("the log-entry attribute is not a usable Rekor entry ({why})"))
+            }
+        };
+        r.log_index = Some(transparency::log_index(&entry));
+        let bundle =
+            sigstore::bundle_for(&p.signer_certificate, &p.signed_attrs_sha256(), &p.signature, Some(*entry), &p.timestamps);
+        let cert_key = sha256(&p.signer_certificate);
+        let known_good = self.bundle.chain_result_reusable(info.not_before, info.not_after)
+            && self.chain_ok.lock().map(|s| s.contains(&cert_key)).unwrap_or(false);
+        match self.bundle.verify(&p.signed_attrs_der, &bundle, known_good) {
+            Ok(v) => {
+                if !known_good {
+                    if let Ok(mut s) = self.chain_ok.lock() {
+                        if s.len() < CERT_CACHE_LIMIT {
+                            s.insert(cert_key);
+                        }
+                    }
+                }
+                r.integrated_time = v.integrated_time;
+                if v.identity.is_some() {
+                    r.identity = v.identity;
+                }
+                if v.issuer.is_some() {
+                    r.issuer = v.issuer;
+                }
+                r.check("signature", Outcome::Pass, "signature over the signed attributes verifies with the leaf key");
+                let chain = if known_good {
+                    "chains to a Fulcio CA of the trusted root (verified for this certificate earlier in this run)"
+                } else {
+                    "chains to a Fulcio CA of the trusted root, valid at the integrated time"
+                };
+                r.check("certificate-chain", Outcome::Pass, chain);
+                if v.sct_verified {
+                    r.check("sct", Outcome::Pass, "certificate transparency SCT verifies");
+                }
+                r.check(
+                    "transparency-log",
+                    Outcome::Pass,
+                    "SET, inclusion proof and checkpoint verify with a log key of the trusted root; entry matches this signature",
+                );
+                r.check("integrated-time", Outcome::Pass, "integrated time lies inside the certificate's validity");
+                if !p.timestamps.is_empty() {
+                    r.check(
+                        "timestamp",
+                        Outcome::Pass,
+                        format!("{} RFC 3161 timestamp(s) verify against a TSA of the trusted root", p.timestamps.len()),
+                    );
+                }
+            }
+            Err(f) => return r.fail(f),
+        }
+        self.judge(r);
+    }
+
+    fn judge(&self, r: &mut Report) {
+        let empty = Claims::default();
+        let info = self.cert_info(&r.certificate).ok();
+        let signer = Signer {
+            identity: r.identity.as_deref(),
+            issuer: r.issuer.as_deref(),
+            claims: info.as_ref().map_or(&empty, |i| &i.claims),
+            time: r.integrated_time,
+        };
+        let (trust, detail) = self.policy.judge(&signer);
+        r.check(
+            "identity-policy",
+            match trust {
+                Trust::Fully => Outcome::Pass,
+                Trust::Never => Outcome::Fail,
+                Trust::Undefined => Outcome::NotChecked,
+            },
+            detail.clone(),
+        );
+        r.trust = trust;
+        r.policy_detail = detail;
+    }
+
+    /// Complete a report that has no embedded log proof (gitsign online mode) by searching
+    /// Rekor at `rekor_url` for entries over sha256 of the object id. An entry is accepted only
+    /// when its hash, certificate and signature all match and its SET and inclusion proof
+    /// verify; then the chain is checked at its integrated time and the policy applied.
+    pub async fn lookup(&self, rekor_url: &str, object_id: &str, r: &mut Report) {
+        if !r.needs_log_lookup || r.certificate.is_empty() {
             return;
         }
-        Err(VerifyFailure::Unverifiable(why)) => {
-            r.check("sigstore-bundle", Outcome::Fail, why.clone());
-            r.verdict = Verdict::Unverifiable(why);
+        let digest = sha256(object_id.as_bytes());
+        let entries = match sigstore::rekor_entries_for(rekor_url, &digest).await {
+            Ok(e) => e,
+            Err(e) => {
+                r.replace_check(
+                    "transparency-log",
+                    Outcome::NotChecked,
+                    format!("legacy signature: searching Rekor for sha256({object_id}) failed: {e}"),
+                );
+                return;
+            }
+        };
+        let mut rejected = Vec::new();
+        for entry in entries {
+            let index = transparency::log_index(&entry);
+            let Some(signature) = sigstore::hashedrekord_signature(&entry) else {
+                rejected.push(format!("entry {index}: not a hashedrekord with a signature"));
+                continue;
+            };
+            let bundle = sigstore::bundle_for(&r.certificate, &digest, &signature, Some(entry), &[]);
+            match self.bundle.verify(object_id.as_bytes(), &bundle, false) {
+                Ok(v) => {
+                    r.log_index = Some(index);
+                    r.integrated_time = v.integrated_time;
+                    r.needs_log_lookup = false;
+                    r.checks.retain(|c| c.name != "transparency-log" && c.name != "certificate-chain");
+                    r.check(
+                        "transparency-log",
+                        Outcome::Pass,
+                        format!(
+                            "Rekor entry {index} found by searching sha256({object_id}): its hash, certificate and signature match, SET and inclusion proof verify"
+                        ),
+                    );
+                    r.check("certificate-chain", Outcome::Pass, "chains to a Fulcio CA of the trusted root, valid at the entry's integrated time");
+                    r.verdict = Verdict::Good;
+                    self.judge(r);
+                    return;
+                }
+                Err(f) => rejected.push(format!("entry {index}: {}: {}", f.check, f.why)),
+            }
+        }
+        let why = if rejected.is_empty() {
+            format!("legacy signature: Rekor at {rekor_url} has no entry for sha256({object_id})")
+        } else {
+            format!("legacy signature: no Rekor entry for sha256({object_id}) matches: {}", rejected.join("; "))
+        };
+        r.replace_check("transparency-log", Outcome::Fail, why.clone());
+        r.verdict = Verdict::Unverifiable(why);
+    }
+}
+
+impl Report {
+    /// Say what an online search would have checked for a legacy signature, and why it was not.
+    pub fn note_offline(&mut self, object_id: &str) {
+        if !self.needs_log_lookup {
             return;
+        }
+        self.replace_check(
+            "transparency-log",
+            Outcome::NotChecked,
+            format!(
+                "no log proof is embedded (gitsign online mode); its Rekor entry can only be found by searching for \
+                 sha256({object_id}), which --offline forbids: signing time, log inclusion and the certificate chain are unchecked"
+            ),
+        );
+        self.verdict = Verdict::Unverifiable(
+            "legacy signature without an embedded log proof, and no Rekor search (--offline): signing time, log inclusion and the certificate chain are unchecked".into(),
+        );
+    }
+
+    fn replace_check(&mut self, name: &'static str, outcome: Outcome, detail: String) {
+        self.checks.retain(|c| c.name != name);
+        self.check(name, outcome, detail);
+    }
+}
+
+/// Verify a DER detached signature over `payload` once (git's verify mode, the signer's self
+/// check). A trusted root that cannot be prepared makes the report unverifiable.
+pub fn verify_detached(sig_der: &[u8], payload: &[u8], root: &TrustedRoot, policy: &Policy) -> Report {
+    match Verifier::new(root, policy.clone()) {
+        Ok(v) => v.verify_detached(sig_der, payload),
+        Err(e) => {
+            let mut r = Report::empty();
+            r.fail(Failure { check: "trusted-root", bad: false, why: e.to_string() });
+            r
         }
     }
-    let (trust, detail) = policy.judge(r.identity.as_deref(), r.issuer.as_deref());
-    r.check(
-        "identity-policy",
-        match trust {
-            Trust::Fully => Outcome::Pass,
-            Trust::Never => Outcome::Fail,
-            Trust::Undefined => Outcome::NotChecked,
-        },
-        detail.clone(),
-    );
-    r.trust = trust;
-    r.policy_detail = detail;
 }
 
 /// No usable log proof: check what can be checked, then say plainly it is not fully verified.
 fn without_log_proof(p: &ParsedSignature, r: &mut Report, absent: String) {
-    match sigstore::verify_with_certificate(&p.signer_certificate, &p.signed_attrs_der, &p.signature) {
-        Ok(()) => r.check("signature", Outcome::Pass, "signature verifies with the signer certificate's key"),
-        Err(VerifyFailure::Bad(why)) | Err(VerifyFailure::Unverifiable(why)) => {
-            r.check("signature", Outcome::Fail, why.clone());
-            r.verdict = Verdict::Bad(why);
-            return;
-        }
+    if let Err(f) = sigstore::verify_with_certificate(&p.signer_certificate, &p.signed_attrs_der, &p.signature) {
+        return r.fail(f);
     }
+    r.check("signature", Outcome::Pass, "signature verifies with the signer certificate's key");
     r.check("transparency-log", Outcome::NotChecked, absent.clone());
     r.check(
         "certificate-chain",
@@ -286,42 +438,3 @@ fn without_log_proof(p: &ParsedSignature, r: &mut Report, absent: String) {
     ));
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn policy(id: Option<&str>, id_re: Option<&str>, iss: Option<&str>, iss_re: Option<&str>) -> Policy {
-        Policy::new(&VerifyPolicy {
-            identity: id.map(Into::into),
-            identity_regexp: id_re.map(Into::into),
-            issuer: iss.map(Into::into),
-            issuer_regexp: iss_re.map(Into::into),
-        })
-        .unwrap()
-    }
-
-    #[test]
-    fn regexps_match_the_whole_value_only() {
-        let p = policy(None, Some("alice@example\\.com"), None, None);
-        assert_eq!(p.judge(Some("alice@example.com"), None).0, Trust::Fully);
-        assert_eq!(p.judge(Some("alice@example.com.evil"), None).0, Trust::Never);
-        assert_eq!(p.judge(Some("mallory-alice@example.com"), None).0, Trust::Never);
-        let p = policy(None, None, None, Some("https://a|https://b"));
-        assert_eq!(p.judge(None, Some("https://b")).0, Trust::Fully);
-        assert_eq!(p.judge(None, Some("https://bb")).0, Trust::Never);
-    }
-
-    #[test]
-    fn empty_policy_is_undefined_and_mismatch_is_never() {
-        assert_eq!(Policy::default().judge(Some("x"), Some("y")).0, Trust::Undefined);
-        let p = policy(Some("bob@example.com"), None, Some("https://i"), None);
-        let (t, why) = p.judge(Some("alice@example.com"), Some("https://i"));
-        assert_eq!(t, Trust::Never);
-        assert!(why.contains("bob@example.com"));
-    }
-
-    #[test]
-    fn invalid_regexp_is_a_config_error() {
-        assert!(Policy::new(&VerifyPolicy { identity_regexp: Some("(".into()), ..Default::default() }).is_err());
-    }
-}

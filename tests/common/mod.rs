@@ -263,6 +263,33 @@ impl Repo {
         self.ok(&["-c", "commit.gpgSign=false", "commit", "-q", "-m", &format!("add {name}")]);
     }
 
+    /// Run sigseal inside this repository with its environment.
+    pub fn sigseal(&self, args: &[&str]) -> Output {
+        let mut c = detached(&sigseal_bin());
+        isolate(&mut c);
+        c.args(args).current_dir(self.dir.path()).stdin(Stdio::null());
+        c.env("GIT_CONFIG_NOSYSTEM", "1").env("HOME", self.dir.path()).env("GIT_CONFIG_GLOBAL", "/dev/null");
+        c.env("SIGSEAL_GIT", &self.git);
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c.output().expect("run sigseal")
+    }
+
+    /// Write raw object bytes as-is (`hash-object --literally`); returns the object id.
+    pub fn write_object(&self, kind: &str, bytes: &[u8]) -> String {
+        let f = tempfile::NamedTempFile::new().expect("temp object");
+        std::fs::write(f.path(), bytes).expect("write object");
+        self.ok(&["hash-object", "-w", "-t", kind, "--literally", f.path().to_str().expect("utf8")]).trim().to_string()
+    }
+
+    /// Raw bytes of an object.
+    pub fn raw(&self, kind: &str, rev: &str) -> Vec<u8> {
+        let out = self.run(&["cat-file", kind, rev]);
+        assert!(out.status.success(), "cat-file {kind} {rev}");
+        out.stdout
+    }
+
     /// All object ids in the repository.
     pub fn objects(&self) -> Vec<String> {
         let out = self.ok(&["cat-file", "--batch-all-objects", "--batch-check=%(objectname)"]);

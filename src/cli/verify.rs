@@ -1,0 +1,371 @@
+//! `sigseal verify`, `sigseal verify-tag` and `sigseal export-bundle`: the flags (cosign's
+//! policy flags, trust and output options) and the run: resolve what was named, verify it,
+//! report it, and exit 0 (all verified), 1 (an object failed) or 2 (usage or environment).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::config::{Config, Sources};
+use crate::error::{Error, Result};
+use crate::git::object;
+use crate::git::repo::{Repo, Target};
+use crate::sigstore::{self, Instance};
+use crate::verify::history::{self, Options};
+use crate::verify::render::{self, JsonStream};
+use crate::verify::{policy, Matcher, Policy, Rule, Verifier};
+
+/// Who may have signed (cosign-compatible flags).
+#[derive(Debug, Default, clap::Args)]
+pub struct PolicyArgs {
+    /// The certificate identity (email or URI) that must have signed.
+    #[arg(long, value_name = "IDENTITY", conflicts_with = "certificate_identity_regexp")]
+    certificate_identity: Option<String>,
+    /// A regular expression the whole certificate identity must match.
+    #[arg(long, value_name = "REGEXP")]
+    certificate_identity_regexp: Option<String>,
+    /// The OIDC issuer that must have vouched for the identity.
+    #[arg(long, value_name = "URL", conflicts_with = "certificate_oidc_issuer_regexp")]
+    certificate_oidc_issuer: Option<String>,
+    /// A regular expression the whole OIDC issuer must match.
+    #[arg(long, value_name = "REGEXP")]
+    certificate_oidc_issuer_regexp: Option<String>,
+    /// GitHub repository (owner/repo) the signing workflow ran in.
+    #[arg(long, value_name = "OWNER/REPO")]
+    certificate_github_workflow_repository: Option<String>,
+    /// Git ref the signing workflow ran on (e.g. refs/tags/v1.2.0).
+    #[arg(long, value_name = "REF")]
+    certificate_github_workflow_ref: Option<String>,
+    /// Commit the signing workflow ran on.
+    #[arg(long, value_name = "SHA")]
+    certificate_github_workflow_sha: Option<String>,
+    /// Event that triggered the signing workflow (e.g. push, release).
+    #[arg(long, value_name = "EVENT")]
+    certificate_github_workflow_trigger: Option<String>,
+    /// Name of the signing workflow.
+    #[arg(long, value_name = "NAME")]
+    certificate_github_workflow_name: Option<String>,
+    /// A certificate extension that must have this value: a dotted OID or a Fulcio claim name
+    /// (source-repository-ref, build-signer-uri, …). Repeatable.
+    #[arg(long, value_name = "OID=VALUE")]
+    certificate_extension: Vec<String>,
+    /// A policy file of allowed signers (default: sigseal.verify.policyFile).
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Accept any signer: checks signatures, certificates and the log, but not who signed.
+    #[arg(long)]
+    insecure_any_identity: bool,
+}
+
+/// Which trust material, and whether the network may be used.
+#[derive(Debug, Default, clap::Args)]
+pub struct TrustArgs {
+    /// A trusted root JSON file (private Sigstore deployments; default: sigseal.trustedRoot).
+    #[arg(long, value_name = "FILE")]
+    trusted_root: Option<PathBuf>,
+    /// Trust the public-good staging instance instead of production.
+    #[arg(long, conflicts_with = "trusted_root")]
+    staging: bool,
+    /// Use no network at all: no TUF refresh, no Rekor search for legacy signatures.
+    #[arg(long)]
+    offline: bool,
+    /// Rekor to search for legacy (online-mode) signatures (default: sigseal.rekorURL).
+    #[arg(long, value_name = "URL")]
+    rekor_url: Option<String>,
+}
+
+/// Report format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One line per object.
+    #[default]
+    Text,
+    /// One JSON document naming every check.
+    Json,
+}
+
+/// How to report.
+#[derive(Debug, Default, clap::Args)]
+pub struct OutputArgs {
+    /// Report format.
+    #[arg(long, short = 'o', value_enum, default_value_t = Format::Text)]
+    output: Format,
+    /// Show every check of every object.
+    #[arg(long, short = 'v')]
+    verbose: bool,
+}
+
+/// Arguments of `sigseal verify`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// Revisions: a commit or annotated tag (REV), or a range A..B. Default: HEAD.
+    #[arg(value_name = "REV|A..B")]
+    revs: Vec<String>,
+    /// Every annotated tag and every commit reachable from any reference.
+    #[arg(long, conflicts_with = "revs")]
+    all: bool,
+    /// Unsigned commits in a range or --all are failures (named objects always must be signed).
+    #[arg(long)]
+    require_signed: bool,
+    #[command(flatten)]
+    policy: PolicyArgs,
+    #[command(flatten)]
+    trust: TrustArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Arguments of `sigseal verify-tag`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyTagArgs {
+    /// Tag names.
+    #[arg(value_name = "TAG", required = true)]
+    tags: Vec<String>,
+    #[command(flatten)]
+    policy: PolicyArgs,
+    #[command(flatten)]
+    trust: TrustArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Arguments of `sigseal export-bundle`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The signed commit or annotated tag.
+    #[arg(value_name = "REV")]
+    rev: String,
+    /// Where to write the Sigstore bundle (default: <object id>.sigstore.json).
+    #[arg(long, value_name = "FILE")]
+    bundle: Option<PathBuf>,
+    /// Where to write the signed artifact, the DER signed attributes (default:
+    /// <object id>.signed-attributes.der).
+    #[arg(long, value_name = "FILE")]
+    artifact: Option<PathBuf>,
+}
+
+fn policy_from(a: &PolicyArgs, cfg: &Config) -> Result<Policy> {
+    let mut rule = Rule::new("the command line");
+    if let Some(v) = &a.certificate_identity {
+        rule = rule.identity(Matcher::exact(v));
+    }
+    if let Some(v) = &a.certificate_identity_regexp {
+        rule = rule.identity(Matcher::regex(v, "--certificate-identity-regexp")?);
+    }
+    if let Some(v) = &a.certificate_oidc_issuer {
+        rule = rule.issuer(Matcher::exact(v));
+    }
+    if let Some(v) = &a.certificate_oidc_issuer_regexp {
+        rule = rule.issuer(Matcher::regex(v, "--certificate-oidc-issuer-regexp")?);
+    }
+    for (which, value) in [
+        ("repository", &a.certificate_github_workflow_repository),
+        ("ref", &a.certificate_github_workflow_ref),
+        ("sha", &a.certificate_github_workflow_sha),
+        ("trigger", &a.certificate_github_workflow_trigger),
+        ("name", &a.certificate_github_workflow_name),
+    ] {
+        if let Some(v) = value {
+            rule = rule.claim(&format!("github-workflow-{which}"), Matcher::exact(v))?;
+        }
+    }
+    for ext in &a.certificate_extension {
+        let (key, value) = ext
+            .split_once('=')
+            .ok_or_else(|| Error::Usage(format!("--certificate-extension {ext:?}: expected OID=VALUE")))?;
+        rule = rule.claim(key, Matcher::exact(value)).map_err(|e| Error::Usage(format!("--certificate-extension: {e}")))?;
+    }
+    let from_flags = !rule.is_empty() || a.policy.is_some();
+    let policy = if from_flags {
+        let mut rules = vec![rule];
+        if let Some(path) = &a.policy {
+            rules.extend(policy::read_file(path)?);
+        }
+        Policy::from_rules(rules)
+    } else {
+        Policy::new(&cfg.verify)?
+    };
+    if policy.is_empty() && !a.insecure_any_identity {
+        return Err(Error::Policy(
+            "no identity policy: sigseal will not say a signature is good without knowing who may have made it; \
+             give --certificate-identity or --certificate-identity-regexp with --certificate-oidc-issuer(-regexp), \
+             a policy file, or --insecure-any-identity to check everything but the signer"
+                .into(),
+        ));
+    }
+    Ok(policy)
+}
+
+/// The public-good staging Rekor, searched for legacy signatures with --staging.
+const STAGING_REKOR: &str = "https://rekor.sigstage.dev";
+
+struct Prepared {
+    repo: Repo,
+    verifier: Verifier,
+    options: Options,
+}
+
+fn prepare(policy_args: &PolicyArgs, trust: &TrustArgs, require_signed: bool) -> Result<Prepared> {
+    let mut sources = Sources::load();
+    if let Some(path) = &trust.trusted_root {
+        sources.set_env("SIGSEAL_TRUSTED_ROOT", path.display().to_string());
+    }
+    let cfg = Config::from_sources(&sources)?;
+    let policy = policy_from(policy_args, &cfg)?;
+    let instance = if trust.staging { Instance::Staging } else { Instance::Production };
+    let (root, _) = crate::runtime()?.block_on(crate::trust::load_instance(&cfg, instance, !trust.offline))?;
+    let verifier = Verifier::new(&root, policy)?;
+    let rekor_url = match (&trust.rekor_url, trust.offline, trust.staging) {
+        (_, true, _) => None,
+        (Some(url), _, _) => Some(url.trim_end_matches('/').to_string()),
+        (None, _, true) => Some(STAGING_REKOR.to_string()),
+        (None, _, false) => Some(cfg.rekor_url.clone()),
+    };
+    let cwd = std::env::current_dir().map_err(|e| Error::io("reading the current directory", e))?;
+    let repo = Repo::discover(&cwd)?;
+    Ok(Prepared { repo, verifier, options: Options { require_signed, rekor_url } })
+}
+
+fn run_report(p: &Prepared, targets: &[Target], out: &OutputArgs) -> Result<i32> {
+    let stdout = std::io::stdout();
+    let summary;
+    let code;
+    match out.output {
+        Format::Json => {
+            let mut stream = JsonStream::start(stdout.lock())?;
+            summary = history::verify_targets(&p.repo, targets, &p.verifier, &p.options, |rep| stream.object(rep))?;
+            code = i32::from(summary.failed > 0);
+            stream.finish(&summary, code)?;
+        }
+        Format::Text => {
+            let mut lock = stdout.lock();
+            summary = history::verify_targets(&p.repo, targets, &p.verifier, &p.options, |rep| {
+                for line in render::text(rep, out.verbose) {
+                    writeln!(lock, "{line}").map_err(|e| Error::io("writing the report to stdout", e))?;
+                }
+                Ok(())
+            })?;
+            code = i32::from(summary.failed > 0);
+            eprintln!(
+                "sigseal: {} verified, {} failed, {} unsigned ({} object{})",
+                summary.verified,
+                summary.failed,
+                summary.unsigned,
+                summary.total,
+                if summary.total == 1 { "" } else { "s" }
+            );
+        }
+    }
+    Ok(code)
+}
+
+/// Report an error that stopped the run before any object was judged (no policy, bad flags,
+/// unreadable root or repository) in the chosen format; always exit 2.
+fn fail_setup(e: Error, output: Format) -> i32 {
+    let code = 2;
+    if output == Format::Json {
+        let check = match &e {
+            Error::Policy(_) => Some("identity-policy"),
+            Error::TrustRoot(_) => Some("trusted-root"),
+            _ => None,
+        };
+        println!("{}", render::json_error(&e, check, code));
+    }
+    eprintln!("{}", e.one_line());
+    code
+}
+
+/// `sigseal verify`.
+pub fn verify(a: &VerifyArgs) -> i32 {
+    let run = || -> Result<i32> {
+        let p = prepare(&a.policy, &a.trust, a.require_signed)?;
+        let targets = if a.all {
+            p.repo.everything()?
+        } else if a.revs.is_empty() {
+            p.repo.resolve("HEAD")?
+        } else {
+            let mut t = Vec::new();
+            for rev in &a.revs {
+                t.extend(p.repo.resolve(rev)?);
+            }
+            t
+        };
+        run_report(&p, &targets, &a.output)
+    };
+    run().unwrap_or_else(|e| fail_setup(e, a.output.output))
+}
+
+/// `sigseal verify-tag`.
+pub fn verify_tag(a: &VerifyTagArgs) -> i32 {
+    let run = || -> Result<i32> {
+        let p = prepare(&a.policy, &a.trust, true)?;
+        let mut targets = Vec::new();
+        for tag in &a.tags {
+            targets.push(p.repo.resolve_tag(tag)?);
+        }
+        run_report(&p, &targets, &a.output)
+    };
+    run().unwrap_or_else(|e| fail_setup(e, a.output.output))
+}
+
+/// `sigseal export-bundle`: write the object's signature as a Sigstore bundle v0.3 and the
+/// signed artifact (the DER signed attributes), so other Sigstore clients can verify it.
+pub fn export_bundle(a: &ExportArgs) -> Result<()> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io("reading the current directory", e))?;
+    let repo = Repo::discover(&cwd)?;
+    let mut targets = repo.resolve(&a.rev)?;
+    let target = match targets.as_slice() {
+        [_] => targets.remove(0),
+        _ => return Err(Error::Usage(format!("{:?} must name one commit or tag, not a range", a.rev))),
+    };
+    let raw = repo.read(target.id)?;
+    let split = object::split(raw.kind, &raw.data, repo.format())?;
+    let Some((scheme, block)) = split.signature else {
+        return Err(Error::Usage(format!("{} {} is not signed", raw.kind.as_str(), raw.id)));
+    };
+    if scheme != object::Scheme::X509 {
+        return Err(Error::Usage(format!("{} {} carries an {} signature, not a Sigstore one", raw.kind.as_str(), raw.id, scheme.name())));
+    }
+    let der = crate::cms::armor::decode(&block)?;
+    let parsed = crate::cms::parse(&der)?;
+    if !crate::cms::digest_matches(&parsed, &split.payload) {
+        return Err(Error::BadSignature(format!(
+            "the signature of {} does not cover its content (message-digest mismatch); refusing to export it",
+            raw.id
+        )));
+    }
+    let entry = match crate::transparency::embedded(&parsed) {
+        crate::transparency::Embedded::Entry(e) => *e,
+        crate::transparency::Embedded::Absent => {
+            return Err(Error::Unverifiable(format!(
+                "{} has no embedded Rekor entry (a gitsign online-mode signature); a bundle needs one",
+                raw.id
+            )))
+        }
+        crate::transparency::Embedded::Unreadable(why) => {
+            return Err(Error::Unverifiable(format!("{}: the embedded log entry is unusable: {why}", raw.id)))
+        }
+    };
+    let bundle = sigstore::bundle_for(
+        &parsed.signer_certificate,
+        &parsed.signed_attrs_sha256(),
+        &parsed.signature,
+        Some(entry),
+        &parsed.timestamps,
+    );
+    let json = sigstore::bundle_to_json(&bundle)?;
+    let id = raw.id.to_string();
+    let bundle_path = a.bundle.clone().unwrap_or_else(|| PathBuf::from(format!("{id}.sigstore.json")));
+    let artifact_path = a.artifact.clone().unwrap_or_else(|| PathBuf::from(format!("{id}.signed-attributes.der")));
+    std::fs::write(&bundle_path, json.as_bytes())
+        .map_err(|e| Error::io(format!("writing {}", bundle_path.display()), e))?;
+    std::fs::write(&artifact_path, &parsed.signed_attrs_der)
+        .map_err(|e| Error::io(format!("writing {}", artifact_path.display()), e))?;
+    eprintln!(
+        "sigseal: wrote {} (Sigstore bundle v0.3) and {} (the signed artifact: DER signed attributes of {} {})",
+        bundle_path.display(),
+        artifact_path.display(),
+        raw.kind.as_str(),
+        id
+    );
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! Reports for people and programs: one line per object (every check with `-v`), and a JSON
+//! document whose objects name every check with its result and reason. The JSON is written
+//! as a stream (`{"objects":[` … `],"summary":…}`) so a long history never waits in memory.
+
+use std::io::Write;
+
+use serde_json::{json, Value};
+
+use super::history::{ObjectReport, Status, Summary};
+use super::{Outcome, Trust};
+use crate::error::{Error, Result};
+
+fn iso(t: i64) -> String {
+    jiff::Timestamp::from_second(t).map(|t| t.to_string()).unwrap_or_else(|_| t.to_string())
+}
+
+fn outcome(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::Pass => "pass",
+        Outcome::Fail => "fail",
+        Outcome::NotChecked => "not-checked",
+    }
+}
+
+fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}
+
+/// The human report of one object: one line, and every check below it when `verbose`.
+pub fn text(rep: &ObjectReport, verbose: bool) -> Vec<String> {
+    let kind = rep.kind.map_or("object", |k| k.as_str());
+    let name = match &rep.named {
+        Some(n) => format!("{n} ({kind} {})", short(&rep.id)),
+        None => format!("{kind} {}", short(&rep.id)),
+    };
+    let sig = rep.signature.as_ref();
+    let who = sig.map(|r| {
+        format!(
+            "{} ({})",
+            r.identity.as_deref().unwrap_or("unknown identity"),
+            r.issuer.as_deref().unwrap_or("unknown issuer")
+        )
+    });
+    let mut line = match rep.status {
+        Status::Verified => {
+            let mut l = format!("verified  {name}  {}", who.unwrap_or_default());
+            if let Some(r) = sig {
+                if let Some(i) = r.log_index {
+                    l.push_str(&format!("  rekor #{i}"));
+                }
+                if let Some(t) = r.integrated_time {
+                    l.push_str(&format!("  {}", iso(t)));
+                }
+                if r.trust == Trust::Undefined {
+                    l.push_str("  [signer not judged: --insecure-any-identity]");
+                }
+            }
+            l
+        }
+        Status::Unsigned => {
+            let note = if rep.counts_as_failure { "" } else { "  (allowed in a range; --require-signed refuses it)" };
+            format!("unsigned  {name}{note}")
+        }
+        Status::Failed => {
+            let why = rep
+                .first_failure()
+                .map(|c| format!("{}: {}", c.name, c.detail))
+                .or_else(|| {
+                    sig.and_then(|r| match &r.verdict {
+                        super::Verdict::Unverifiable(why) | super::Verdict::Bad(why) => Some(format!("not verified: {why}")),
+                        super::Verdict::Good => None,
+                    })
+                })
+                .unwrap_or_else(|| "not verified".into());
+            match who {
+                Some(w) => format!("FAILED    {name}  {w}  {why}"),
+                None => format!("FAILED    {name}  {why}"),
+            }
+        }
+    };
+    line = line.trim_end().to_string();
+    let mut out = vec![line];
+    if verbose {
+        if let Some(r) = sig {
+            if !r.fingerprint.is_empty() {
+                out.push(format!("    certificate {}", r.fingerprint));
+            }
+            for (k, v) in &r.claims {
+                out.push(format!("    claim {k} = {v}"));
+            }
+        }
+        for c in rep.checks() {
+            let tag = match c.outcome {
+                Outcome::Pass => "ok  ",
+                Outcome::Fail => "FAIL",
+                Outcome::NotChecked => "skip",
+            };
+            out.push(format!("    {tag} {}: {}", c.name, c.detail));
+        }
+    }
+    out
+}
+
+/// The JSON form of one object.
+pub fn json_object(rep: &ObjectReport) -> Value {
+    let sig = rep.signature.as_ref();
+    let checks: Vec<Value> = rep
+        .checks()
+        .map(|c| json!({"name": c.name, "result": outcome(&c.outcome), "reason": c.detail}))
+        .collect();
+    let failure = rep.first_failure();
+    let unverified = sig.and_then(|r| match &r.verdict {
+        super::Verdict::Unverifiable(why) | super::Verdict::Bad(why) => Some(why.clone()),
+        super::Verdict::Good => None,
+    });
+    let not_checked = rep.checks().find(|c| c.outcome == Outcome::NotChecked && c.name != "identity-policy");
+    json!({
+        "object": rep.id,
+        "kind": rep.kind.map(|k| k.as_str()),
+        "name": rep.named,
+        "verdict": rep.status.as_str(),
+        "counts_as_failure": rep.status != Status::Verified && rep.counts_as_failure,
+        "identity": sig.and_then(|r| r.identity.clone()),
+        "issuer": sig.and_then(|r| r.issuer.clone()),
+        "claims": sig.map(|r| json!(r.claims)).unwrap_or(json!({})),
+        "certificate": sig.filter(|r| !r.fingerprint.is_empty()).map(|r| json!({
+            "sha1_fingerprint": r.fingerprint,
+            "not_before": r.certificate_validity.map(|v| iso(v.0)),
+            "not_after": r.certificate_validity.map(|v| iso(v.1)),
+        })),
+        "log_index": sig.and_then(|r| r.log_index),
+        "integrated_time": sig.and_then(|r| r.integrated_time).map(iso),
+        "integrated_time_unix": sig.and_then(|r| r.integrated_time),
+        "claimed_signing_time": sig.and_then(|r| r.signing_time).map(iso),
+        "trust": sig.map(|r| match r.trust {
+            Trust::Fully => "fully",
+            Trust::Undefined => "undefined",
+            Trust::Never => "never",
+        }),
+        "checks": checks,
+        "failed_check": failure.or(not_checked.filter(|_| unverified.is_some())).map(|c| c.name),
+        "reason": failure.map(|c| c.detail.clone()).or(unverified),
+    })
+}
+
+/// Streams a JSON report: `{"objects":[...],"summary":{...},"exit_code":N}`.
+pub struct JsonStream<W: Write> {
+    out: W,
+    first: bool,
+}
+
+fn write_err(e: std::io::Error) -> Error {
+    Error::io("writing the report to stdout", e)
+}
+
+impl<W: Write> JsonStream<W> {
+    /// Start the document.
+    pub fn start(mut out: W) -> Result<Self> {
+        out.write_all(b"{\"objects\":[").map_err(write_err)?;
+        Ok(Self { out, first: true })
+    }
+
+    /// Add one object.
+    pub fn object(&mut self, rep: &ObjectReport) -> Result<()> {
+        if !self.first {
+            self.out.write_all(b",").map_err(write_err)?;
+        }
+        self.first = false;
+        self.out.write_all(b"\n").map_err(write_err)?;
+        serde_json::to_writer(&mut self.out, &json_object(rep)).map_err(|e| write_err(e.into()))?;
+        self.out.flush().map_err(write_err)
+    }
+
+    /// Close the document with the summary and exit code.
+    pub fn finish(mut self, s: &Summary, exit_code: i32) -> Result<()> {
+        let tail = json!({
+            "verified": s.verified, "failed": s.failed, "unsigned": s.unsigned, "total": s.total,
+        });
+        write!(self.out, "\n],\"summary\":{tail},\"exit_code\":{exit_code}}}\n").map_err(write_err)?;
+        self.out.flush().map_err(write_err)
+    }
+}
+
+/// A usage or environment error as a JSON document (for `--output json`).
+pub fn json_error(e: &Error, check: Option<&str>, exit_code: i32) -> Value {
+    json!({
+        "objects": [],
+        "error": {"code": e.code(), "check": check, "message": e.to_string(), "hint": e.hint()},
+        "exit_code": exit_code,
+    })
+}
