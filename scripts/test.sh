@@ -18,6 +18,7 @@ need cargo "install Rust (https://rustup.rs)"
 need node "install Node.js 18 or newer (https://nodejs.org)"
 need npm "install npm (it comes with Node.js)"
 need openssl "install OpenSSL (e.g. the 'openssl' package)"
+need python3 "install Python 3.10 or newer with its venv module (e.g. Debian's 'python3' and 'python3-venv'); the interoperability tests install sigstore-python with it"
 if ! command -v git >/dev/null 2>&1; then
   if [ -x /usr/bin/git ]; then
     export PATH="/usr/bin:$PATH"
