@@ -477,7 +477,7 @@ regexp:https://github\.com/acme/app/\.github/workflows/release\.yml@refs/tags/v.
         let (t, why) = p.judge(&signer(id, iss, &none, Some(1_780_000_000)));
         assert_eq!(t, Trust::Never);
         assert!(why.contains("no source-repository-ref claim"), "{why}");
-        assert!(why.contains("p:2") && why.contains("p:3"), "{why}");
+        assert!(why.contains("p:3") && why.contains("p:4"), "{why}");
     }
 
     #[test]
