@@ -203,15 +203,24 @@ fn failure(e: sigstore_verify::Error) -> Failure {
         E::SignatureInvalid(_) => return Failure { check: "signature", bad: true, why },
         // The bundle's digest is built from the signature itself, so an artifact mismatch here
         // means the log entry describes something else: not a bad signature, an unusable proof.
-        E::ArtifactMismatch(_) => "log-entry-match",
+        E::ArtifactMismatch(_) | E::TransparencyLog(L::EntryMismatch(_)) => {
+            return Failure::unverifiable(
+                "log-entry-match",
+                format!("the transparency log entry does not match this signature: {why}"),
+            )
+        }
         E::Certificate(C::Expired { .. } | C::NotYetValid { .. }) => "certificate-validity",
         E::Certificate(C::Sct(_)) => "sct",
+        // webpki reports a certificate outside its validity at the log's time inside a chain
+        // error; it is the validity window that failed, not the chain of issuers.
+        E::Certificate(C::ChainInvalid(m)) if m.contains("CertNotValidYet") || m.contains("CertExpired") => {
+            "certificate-validity"
+        }
         E::Certificate(_) => "certificate-chain",
         E::TransparencyLog(L::UnknownLog { .. }) => "log-key",
         E::TransparencyLog(L::InclusionProof(_)) => "inclusion-proof",
         E::TransparencyLog(L::Checkpoint(_)) => "checkpoint",
         E::TransparencyLog(L::InclusionPromise(_)) => "signed-entry-timestamp",
-        E::TransparencyLog(L::EntryMismatch(_)) => "log-entry-match",
         E::TransparencyLog(L::IntegratedTime(_)) => "integrated-time",
         E::TransparencyLog(_) => "log-entry",
         E::Timestamp(T::NoVerifiedTimestamp(_)) => "signing-time",

@@ -108,3 +108,62 @@ fn signer_certificate_is_chosen_by_issuer_and_serial_not_position() {
     assert_ne!(parsed.certificates[0], parsed.signer_certificate, "intermediate comes first in this bag");
     assert_eq!(parsed.certificates[1], parsed.signer_certificate);
 }
+
+#[test]
+fn gitsign_objects_are_judged_as_expected_by_sigseal_verify() {
+    let Some((dir, cases)) = cases() else { return };
+    let repo = Repo::new(&gits()[0], vec![]);
+    for c in &cases {
+        let id = repo.write_object(&c.kind, &std::fs::read(dir.join(&c.file)).unwrap());
+        assert_eq!(id, c.id, "{}: object id", c.file);
+    }
+    let root = dir.join("trusted_root.production.json");
+    for c in &cases {
+        // Each object under its own signer's policy, offline: what EXPECTED.tsv says.
+        let out = repo.sigseal(&[
+            "verify",
+            &c.id,
+            "--offline",
+            "--trusted-root",
+            root.to_str().unwrap(),
+            "--certificate-identity",
+            &c.identity,
+            "--certificate-oidc-issuer",
+            &c.issuer,
+            "--output",
+            "json",
+        ]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{}: {e}", c.file));
+        let obj = &v["objects"][0];
+        assert_eq!(obj["identity"], c.identity.as_str(), "{}: {obj}", c.file);
+        assert_eq!(obj["issuer"], c.issuer.as_str(), "{}: {obj}", c.file);
+        assert_eq!(obj["kind"], c.kind.as_str());
+        match c.expected.as_str() {
+            "verified" => {
+                assert_eq!(out.status.code(), Some(0), "{}: {obj}", c.file);
+                assert_eq!(obj["verdict"], "verified");
+                assert_eq!(obj["trust"], "fully");
+                assert!(obj["log_index"].as_i64().is_some());
+            }
+            _ => {
+                assert_eq!(out.status.code(), Some(1), "{}: {obj}", c.file);
+                assert_eq!(obj["verdict"], "failed", "{}: never reported as verified", c.file);
+                assert_eq!(obj["failed_check"], "transparency-log", "{}: {obj}", c.file);
+                let checks = obj["checks"].as_array().unwrap();
+                let sig = checks.iter().find(|k| k["name"] == "signature").unwrap();
+                assert_eq!(sig["result"], "pass", "{}: the CMS signature itself is valid", c.file);
+                assert!(obj["reason"].as_str().unwrap().contains("signing time"), "{}: says what is unproven: {obj}", c.file);
+            }
+        }
+    }
+    // The whole repository at once, in parallel, with any identity: the same verdicts.
+    let out = repo.sigseal(&["verify", "--offline", "--trusted-root", root.to_str().unwrap(), "--insecure-any-identity", "--output", "json"]
+        .iter()
+        .copied()
+        .chain(cases.iter().map(|c| c.id.as_str()))
+        .collect::<Vec<_>>());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let verified = cases.iter().filter(|c| c.expected == "verified").count();
+    assert_eq!(v["summary"]["verified"], verified as u64, "{v}");
+    assert_eq!(v["summary"]["failed"], (cases.len() - verified) as u64, "{v}");
+}

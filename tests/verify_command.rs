@@ -148,6 +148,15 @@ fn identity_policy_decides_and_json_names_every_check() {
     repo.ok(&["config", "sigseal.verify.policyFile", pol.to_str().unwrap()]);
     let v = assert_failed_check(&repo, &["HEAD"], "identity-policy");
     assert!(v["objects"][0]["reason"].as_str().unwrap().contains("valid-before"), "{v}");
+    // git's verify mode reads the same policy file for its TRUST level.
+    let out = repo.run(&["verify-commit", "--raw", "HEAD"]);
+    let status = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && status.contains("TRUST_NEVER"), "{status}");
+    std::fs::write(&pol, format!("alice@example.com {}\n", stack.oidc)).unwrap();
+    let out = repo.run(&["verify-commit", "--raw", "HEAD"]);
+    let status = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && status.contains("TRUST_FULLY"), "{status}");
+    repo.ok(&["config", "--unset", "sigseal.verify.policyFile"]);
 
     // verify-tag: annotated tags by name; a lightweight tag has no signature.
     let mut tag_args = vec!["verify-tag", "v1"];

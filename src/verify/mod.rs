@@ -402,9 +402,15 @@ impl Report {
         );
     }
 
+    /// Replace a check in place (or add it).
     fn replace_check(&mut self, name: &'static str, outcome: Outcome, detail: String) {
-        self.checks.retain(|c| c.name != name);
-        self.check(name, outcome, detail);
+        match self.checks.iter_mut().find(|c| c.name == name) {
+            Some(c) => {
+                c.outcome = outcome;
+                c.detail = detail;
+            }
+            None => self.check(name, outcome, detail),
+        }
     }
 }
 

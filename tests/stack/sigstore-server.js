@@ -395,6 +395,14 @@ async function main() {
 
     if (key === 'GET /_stats') return json(200, stats);
     if (key === 'POST /_stats/reset') { for (const k of Object.keys(stats)) stats[k] = 0; return json(200, stats); }
+    // Issue the following Fulcio certificates as if it were N seconds earlier (tests of
+    // certificates that expired before their log entry); `seconds=0` restores the clock.
+    if (key === 'POST /_fulcio/backdate') {
+      const seconds = Number(query.get('seconds') || '0');
+      if (!Number.isFinite(seconds) || seconds < 0) throw new HttpError(400, 'seconds must be a number >= 0');
+      ca.getCurrentTime = () => new Date(Date.now() - seconds * 1000);
+      return json(200, { backdate: seconds });
+    }
 
     if (key === 'POST /api/v2/signingCert') {
       const { json: request, claims } = await normalizeFulcioRequest(body, req.headers);
