@@ -136,6 +136,9 @@ pub struct Config {
     pub trusted_root: Option<PathBuf>,
     /// Signing config file (service URLs), if any.
     pub signing_config: Option<PathBuf>,
+    /// RFC 3161 timestamp authority to countersign each signature (`sigseal.timestampURL`, or
+    /// the signing config's TSA); none by default.
+    pub timestamp_url: Option<String>,
     /// File holding an identity token.
     pub token_file: Option<PathBuf>,
     /// Verification policy for git's verify mode.
@@ -231,7 +234,7 @@ impl Config {
     /// Resolve from the given sources.
     pub fn from_sources(s: &Sources) -> Result<Self> {
         let signing_config = s.pick(&["SIGSEAL_SIGNING_CONFIG"], &["sigseal.signingConfig"]).map(PathBuf::from);
-        let (sc_fulcio, sc_rekor, sc_oidc) = match &signing_config {
+        let (sc_fulcio, sc_rekor, sc_oidc, sc_tsa) = match &signing_config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .map_err(|e| Error::io(format!("reading signing config {}", path.display()), e))?;
@@ -240,10 +243,17 @@ impl Config {
                     sc.fulcio_url().map(|e| e.url.clone()),
                     sc.rekor_url(Some(1)).map(|e| e.url.clone()),
                     sc.oidc_url().map(|e| e.url.clone()),
+                    sc.tsa_url().map(|e| e.url.clone()),
                 )
             }
-            None => (None, None, None),
+            None => (None, None, None, None),
         };
+        let timestamp_url = s
+            .pick(
+                &["SIGSEAL_TIMESTAMP_URL", "GITSIGN_TIMESTAMP_SERVER_URL"],
+                &["sigseal.timestampURL", "gitsign.timestampServerURL"],
+            )
+            .or(sc_tsa);
         let fulcio_url = s
             .pick(&["SIGSEAL_FULCIO_URL", "GITSIGN_FULCIO_URL"], &["sigseal.fulcioURL", "gitsign.fulcio"])
             .or(sc_fulcio)
@@ -294,6 +304,7 @@ impl Config {
             client_id,
             trusted_root,
             signing_config,
+            timestamp_url,
             token_file,
             verify,
             identity,

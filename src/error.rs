@@ -52,6 +52,14 @@ pub enum Error {
         /// What went wrong.
         reason: String,
     },
+    /// The timestamp authority could not be reached or refused the request.
+    #[error("timestamp authority ({url}): {reason}")]
+    Timestamp {
+        /// The TSA URL.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// The trusted root could not be loaded.
     #[error("trusted root: {0}")]
     TrustRoot(String),
@@ -104,6 +112,7 @@ impl Error {
             Error::Rekor { .. } => "SS0202",
             Error::SelfCheck(_) => "SS0203",
             Error::Crypto(_) => "SS0204",
+            Error::Timestamp { .. } => "SS0205",
             Error::TrustRoot(_) => "SS0301",
             Error::Malformed(_) => "SS0401",
             Error::BadSignature(_) => "SS0402",
@@ -141,6 +150,7 @@ impl Error {
             Error::TokenRejected(_) => "get a fresh token with audience 'sigstore'",
             Error::Fulcio { .. } => "check sigseal.fulcioURL / SIGSEAL_FULCIO_URL and your network",
             Error::Rekor { .. } => "check sigseal.rekorURL / SIGSEAL_REKOR_URL and your network",
+            Error::Timestamp { .. } => "check sigseal.timestampURL / SIGSEAL_TIMESTAMP_URL, or unset it to sign without a timestamp",
             Error::TrustRoot(_) => "check sigseal.trustedRoot / SIGSEAL_TRUSTED_ROOT",
             Error::Policy(_) => {
                 "give --certificate-identity(-regexp) and --certificate-oidc-issuer(-regexp), or a policy file (sigseal.verify.policyFile); see docs/verification.md"

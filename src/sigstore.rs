@@ -407,3 +407,16 @@ pub fn hashedrekord_signature(entry: &TransparencyLogEntry) -> Option<Vec<u8>> {
     let content = json.pointer("/spec/signature/content")?.as_str()?;
     STANDARD.decode(content).ok()
 }
+
+/// Ask an RFC 3161 timestamp authority to timestamp a signature (sha256 of the signature
+/// bytes, as the Sigstore client spec has it); returns the DER TimeStampToken.
+pub async fn tsa_timestamp(url: &str, signature: &[u8]) -> Result<Vec<u8>> {
+    use sigstore_sign::types::SignatureBytes;
+    let fail = |reason: String| Error::Timestamp { url: url.to_string(), reason };
+    let client = sigstore_sign::tsa::TimestampClient::builder(url)
+        .with_http_client(http_client()?)
+        .build()
+        .map_err(|e| fail(e.to_string()))?;
+    let token = client.timestamp_signature(&SignatureBytes::new(signature.to_vec())).await.map_err(|e| fail(e.to_string()))?;
+    Ok(token.as_bytes().to_vec())
+}

@@ -311,3 +311,39 @@ fn sha256_repository_commits_are_signed_in_gpgsig_sha256_and_verify() {
     let forged = repo.write_object("commit", raw.replace("sha256 signed", "sha256 5igned").as_bytes());
     assert_failed_check(&repo, &verify_args(stack, &forged), "message-digest");
 }
+
+#[test]
+fn rfc3161_timestamps_are_embedded_when_configured_and_verified() {
+    let stack = Stack::shared();
+    let token = stack.token_file("alice@example.com");
+    let mut env = stack.env(&token);
+    env.push(("SIGSEAL_TIMESTAMP_URL".into(), format!("{}/api/v1/timestamp", stack.url)));
+    let repo = Repo::new(&gits()[0], env);
+    repo.ok(&["commit", "-q", "-S", "--allow-empty", "-m", "timestamped"]);
+    let (code, v) = run_json(&repo, &verify_args(stack, "HEAD"));
+    assert_eq!(code, 0, "{v}");
+    let ts = v["objects"][0]["checks"].as_array().unwrap().iter().find(|c| c["name"] == "timestamp").cloned();
+    assert_eq!(ts.as_ref().map(|c| c["result"].clone()), Some("pass".into()), "{v}");
+
+    // One byte of the token's signature changed: the timestamp check fails.
+    let raw = String::from_utf8(repo.raw("commit", "HEAD")).unwrap();
+    let (payload, armored) = common::split_signed_object(raw.as_bytes());
+    let der = sigseal::cms::armor::decode(&armored).unwrap();
+    let parsed = sigseal::cms::parse(&der).unwrap();
+    let mut token = parsed.timestamps[0].clone();
+    let last = token.len() - 3;
+    token[last] ^= 1;
+    let tampered = sigseal::cms::replace_unsigned(
+        &der,
+        &[
+            sigseal::cms::Unsigned::OctetString(sigseal::cms::OID_TLOG_ENTRY, parsed.tlog_entry.clone().unwrap()),
+            sigseal::cms::Unsigned::Der(sigseal::cms::OID_TIMESTAMP_TOKEN, token),
+        ],
+    )
+    .unwrap();
+    let text = String::from_utf8(payload).unwrap();
+    let (head, body) = text.split_once("\n\n").unwrap();
+    let folded = sigseal::cms::armor::encode(&tampered).trim_end().replace('\n', "\n ");
+    let forged = repo.write_object("commit", format!("{head}\ngpgsig {folded}\n\n{body}").as_bytes());
+    assert_failed_check(&repo, &verify_args(stack, &forged), "timestamp");
+}

@@ -168,7 +168,11 @@ pub async fn sign(cfg: &Config, root: &TrustedRoot, payload: &[u8], stdin: login
     let entry = transparency::log_signature(&cfg.rekor_url, &attrs.der, &signature, leaf).await?;
     let log_index = transparency::log_index(&entry);
     let entry_pb = sigstore::entry_to_protobuf(&entry)?;
-    let der = cms::build(leaf, &attrs, &signature, &[Unsigned::OctetString(cms::OID_TLOG_ENTRY, entry_pb)])?;
+    let mut unsigned = vec![Unsigned::OctetString(cms::OID_TLOG_ENTRY, entry_pb)];
+    if let Some(tsa) = &cfg.timestamp_url {
+        unsigned.push(Unsigned::Der(cms::OID_TIMESTAMP_TOKEN, sigstore::tsa_timestamp(tsa, &signature).await?));
+    }
+    let der = cms::build(leaf, &attrs, &signature, &unsigned)?;
 
     // Hand out nothing that does not verify offline, exactly as a verifier will check it.
     let report = verify::verify_detached(&der, payload, root, &Policy::default());

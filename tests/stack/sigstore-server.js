@@ -5,7 +5,7 @@
 // services where real clients depend on it (see README.md).
 //
 // usage: node sigstore-server.js [--port 0] [--host 127.0.0.1] [--out DIR] [--oidc-url URL]
-//                                [--seed-leaves 5] [--lax-tokens] [--verbose]
+//                                [--seed-leaves 5] [--lax-tokens] [--tsa-fraction] [--verbose]
 // Writes into DIR: trusted_root.json, signing_config.json, trust_config.json, fulcio_root.pem,
 // rekor_pub.pem, ctlog_pub.pem, tsa_chain.pem, *.key.pem, and last `url` (the readiness signal).
 'use strict';
@@ -20,7 +20,7 @@ const asn1js = require('asn1js');
 const mock = require('@sigstore/mock');
 const pb = require('@sigstore/protobuf-specs');
 
-const BOOL_FLAGS = new Set(['lax-tokens', 'verbose']);
+const BOOL_FLAGS = new Set(['lax-tokens', 'verbose', 'tsa-fraction']);
 function parseArgs(argv) {
   const out = {};
   for (let i = 0; i < argv.length; i++) {
@@ -285,9 +285,12 @@ async function main() {
   const ca = await mock.initializeCA(keys.ca, ctlog);
   const tlog = await mock.initializeTLog(url, keys.tlog);
   const tsa = await mock.initializeTSA(keys.tsa);
-  // pkijs drops trailing zeros of the genTime fraction (".9Z", valid DER) but sigstore-js only
-  // parses 0 or 3 digits: never stamp at a millisecond that is a multiple of 10.
-  tsa.getCurrentTime = () => { const t = Date.now(); return new Date(t % 10 === 0 ? t + 1 : t); };
+  // genTime in whole seconds: pkijs drops trailing zeros of a fraction (".9Z", valid DER), which
+  // sigstore-js cannot parse (0 or 3 digits only), and sigstore-rust's RFC 3161 parser takes
+  // no fraction at all. `--tsa-fraction` stamps milliseconds (never a multiple of 10) instead.
+  tsa.getCurrentTime = args['tsa-fraction']
+    ? () => { const t = Date.now(); return new Date(t % 10 === 0 ? t + 1 : t); }
+    : () => new Date(Math.floor(Date.now() / 1000) * 1000);
   keepRequestNonce(tsa);
 
   const fulcioByEmail = mock.fulcioHandler(ca, { strict: true, subjectClaim: 'email' });
