@@ -136,6 +136,10 @@ fn identity_policy_decides_and_json_names_every_check() {
     let (code, v) = run_json(&repo, &["HEAD", "--insecure-any-identity"]);
     assert_eq!(code, 0);
     assert_eq!(v["objects"][0]["trust"], "undefined");
+    // As cosign: an identity without an issuer (or the reverse) is a usage error.
+    let (code, _, stderr) = run(&repo, &["HEAD", "--certificate-identity", "alice@example.com"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("give both an identity"), "{stderr}");
 
     // A policy file with several allowed signers; the second rule admits alice.
     let pol = repo.path().join("allowed-signers");
@@ -240,6 +244,7 @@ fn ranges_report_unsigned_commits_and_require_signed_refuses_them() {
     repo.ok(&["commit", "-q", "-S", "--allow-empty", "-m", "two"]);
     repo.ok(&["commit", "-q", "-S", "--allow-empty", "-m", "three"]);
     repo.ok(&["tag", "-s", "v3", "-m", "three"]);
+    repo.ok(&["-c", "tag.gpgSign=false", "tag", "-a", "unsigned-tag", "-m", "not signed", &base]);
     let alice = policy(stack, "alice@example.com");
 
     let range = format!("{base}..HEAD");
@@ -255,15 +260,16 @@ fn ranges_report_unsigned_commits_and_require_signed_refuses_them() {
     let (code, v) = run_json(&repo, &all);
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["summary"]["verified"], 3, "two commits and the tag: {v}");
-    assert_eq!(v["summary"]["unsigned"], 1);
-    let unsigned = v["objects"].as_array().unwrap().iter().find(|o| o["verdict"] == "unsigned").unwrap();
-    assert_eq!(unsigned["object"], base.as_str());
-    assert_eq!(unsigned["counts_as_failure"], false);
+    assert_eq!(v["summary"]["unsigned"], 2, "the first commit and the unsigned tag: {v}");
+    let unsigned: Vec<&Value> = v["objects"].as_array().unwrap().iter().filter(|o| o["verdict"] == "unsigned").collect();
+    assert!(unsigned.iter().any(|o| o["object"] == base.as_str() && o["kind"] == "commit"), "{v}");
+    assert!(unsigned.iter().any(|o| o["kind"] == "tag" && o["name"] == "refs/tags/unsigned-tag"), "{v}");
+    assert!(unsigned.iter().all(|o| o["counts_as_failure"] == false), "{v}");
 
     all.push("--require-signed");
     let (code, v) = run_json(&repo, &all);
     assert_eq!(code, 1, "{v}");
-    assert_eq!(v["summary"]["failed"], 1);
+    assert_eq!(v["summary"]["failed"], 2);
 
     // A named unsigned commit is a failure by itself.
     let mut named = vec![base.as_str()];

@@ -51,7 +51,8 @@ pub struct PolicyArgs {
     /// A policy file of allowed signers (default: sigseal.verify.policyFile).
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    /// Accept any signer: checks signatures, certificates and the log, but not who signed.
+    /// Run without an identity policy: signatures, certificates and the log are checked, but not
+    /// who signed. (A policy that is given or configured still applies.)
     #[arg(long)]
     insecure_any_identity: bool,
 }
@@ -107,6 +108,13 @@ pub struct VerifyArgs {
     #[arg(long)]
     require_signed: bool,
     #[command(flatten)]
+    how: HowArgs,
+}
+
+/// Policy, trust and output options shared by `verify` and `verify-tag`.
+#[derive(Debug, clap::Args)]
+pub struct HowArgs {
+    #[command(flatten)]
     policy: PolicyArgs,
     #[command(flatten)]
     trust: TrustArgs,
@@ -121,11 +129,7 @@ pub struct VerifyTagArgs {
     #[arg(value_name = "TAG", required = true)]
     tags: Vec<String>,
     #[command(flatten)]
-    policy: PolicyArgs,
-    #[command(flatten)]
-    trust: TrustArgs,
-    #[command(flatten)]
-    output: OutputArgs,
+    how: HowArgs,
 }
 
 /// Arguments of `sigseal export-bundle`.
@@ -143,20 +147,17 @@ pub struct ExportArgs {
     artifact: Option<PathBuf>,
 }
 
+/// How a refusal to run without a policy starts (the JSON error names the identity-policy check).
+const NO_POLICY: &str = "no identity policy";
+
 fn policy_from(a: &PolicyArgs, cfg: &Config) -> Result<Policy> {
-    let mut rule = Rule::new("the command line");
-    if let Some(v) = &a.certificate_identity {
-        rule = rule.identity(Matcher::exact(v));
-    }
-    if let Some(v) = &a.certificate_identity_regexp {
-        rule = rule.identity(Matcher::regex(v, "--certificate-identity-regexp")?);
-    }
-    if let Some(v) = &a.certificate_oidc_issuer {
-        rule = rule.issuer(Matcher::exact(v));
-    }
-    if let Some(v) = &a.certificate_oidc_issuer_regexp {
-        rule = rule.issuer(Matcher::regex(v, "--certificate-oidc-issuer-regexp")?);
-    }
+    let mut rule = Rule::identity_and_issuer(
+        "the command line",
+        a.certificate_identity.as_deref(),
+        a.certificate_identity_regexp.as_deref().map(|r| (r, "--certificate-identity-regexp")),
+        a.certificate_oidc_issuer.as_deref(),
+        a.certificate_oidc_issuer_regexp.as_deref().map(|r| (r, "--certificate-oidc-issuer-regexp")),
+    )?;
     for (which, value) in [
         ("repository", &a.certificate_github_workflow_repository),
         ("ref", &a.certificate_github_workflow_ref),
@@ -172,10 +173,23 @@ fn policy_from(a: &PolicyArgs, cfg: &Config) -> Result<Policy> {
         let (key, value) = ext
             .split_once('=')
             .ok_or_else(|| Error::Usage(format!("--certificate-extension {ext:?}: expected OID=VALUE")))?;
-        rule = rule.claim(key, Matcher::exact(value)).map_err(|e| Error::Usage(format!("--certificate-extension: {e}")))?;
+        rule = rule.claim(key, Matcher::exact(value)).map_err(|e| match e {
+            Error::Config(m) => Error::Usage(format!("--certificate-extension {ext:?}: {m}")),
+            other => other,
+        })?;
     }
-    let from_flags = !rule.is_empty() || a.policy.is_some();
-    let policy = if from_flags {
+    let flag_given = !rule.is_empty();
+    let id_given = a.certificate_identity.is_some() || a.certificate_identity_regexp.is_some();
+    let issuer_given = a.certificate_oidc_issuer.is_some() || a.certificate_oidc_issuer_regexp.is_some();
+    if flag_given && !(id_given && issuer_given) {
+        // As cosign: an identity means nothing without the issuer that vouched for it.
+        return Err(Error::Usage(
+            "give both an identity (--certificate-identity or --certificate-identity-regexp) and an issuer \
+             (--certificate-oidc-issuer or --certificate-oidc-issuer-regexp); claims only narrow them"
+                .into(),
+        ));
+    }
+    let policy = if flag_given || a.policy.is_some() {
         let mut rules = vec![rule];
         if let Some(path) = &a.policy {
             rules.extend(policy::read_file(path)?);
@@ -185,12 +199,11 @@ fn policy_from(a: &PolicyArgs, cfg: &Config) -> Result<Policy> {
         Policy::new(&cfg.verify)?
     };
     if policy.is_empty() && !a.insecure_any_identity {
-        return Err(Error::Policy(
-            "no identity policy: sigseal will not say a signature is good without knowing who may have made it; \
+        return Err(Error::Usage(format!(
+            "{NO_POLICY}: sigseal will not say a signature is good without knowing who may have made it; \
              give --certificate-identity or --certificate-identity-regexp with --certificate-oidc-issuer(-regexp), \
-             a policy file, or --insecure-any-identity to check everything but the signer"
-                .into(),
-        ));
+             a policy file (--policy, sigseal.verify.policyFile), or --insecure-any-identity to check everything but the signer"
+        )));
     }
     Ok(policy)
 }
@@ -209,7 +222,14 @@ fn prepare(policy_args: &PolicyArgs, trust: &TrustArgs, require_signed: bool) ->
     if let Some(path) = &trust.trusted_root {
         sources.set_env("SIGSEAL_TRUSTED_ROOT", path.display().to_string());
     }
-    let cfg = Config::from_sources(&sources)?;
+    let mut cfg = Config::from_sources(&sources)?;
+    if trust.staging {
+        // --staging names the trust material: a configured root file does not apply.
+        cfg.trusted_root = None;
+    }
+    if let Some(url) = &trust.rekor_url {
+        crate::config::check_service_url("Rekor", url)?;
+    }
     let policy = policy_from(policy_args, &cfg)?;
     let instance = if trust.staging { Instance::Staging } else { Instance::Production };
     let (root, _) = crate::runtime()?.block_on(crate::trust::load_instance(&cfg, instance, !trust.offline))?;
@@ -264,6 +284,7 @@ fn fail_setup(e: Error, output: Format) -> i32 {
     let code = 2;
     if output == Format::Json {
         let check = match &e {
+            Error::Usage(m) if m.starts_with(NO_POLICY) => Some("identity-policy"),
             Error::Policy(_) => Some("identity-policy"),
             Error::TrustRoot(_) => Some("trusted-root"),
             _ => None,
@@ -277,7 +298,7 @@ fn fail_setup(e: Error, output: Format) -> i32 {
 /// `sigseal verify`.
 pub fn verify(a: &VerifyArgs) -> i32 {
     let run = || -> Result<i32> {
-        let p = prepare(&a.policy, &a.trust, a.require_signed)?;
+        let p = prepare(&a.how.policy, &a.how.trust, a.require_signed)?;
         let targets = if a.all {
             p.repo.everything()?
         } else if a.revs.is_empty() {
@@ -289,22 +310,22 @@ pub fn verify(a: &VerifyArgs) -> i32 {
             }
             t
         };
-        run_report(&p, &targets, &a.output)
+        run_report(&p, &targets, &a.how.output)
     };
-    run().unwrap_or_else(|e| fail_setup(e, a.output.output))
+    run().unwrap_or_else(|e| fail_setup(e, a.how.output.output))
 }
 
 /// `sigseal verify-tag`.
 pub fn verify_tag(a: &VerifyTagArgs) -> i32 {
     let run = || -> Result<i32> {
-        let p = prepare(&a.policy, &a.trust, true)?;
+        let p = prepare(&a.how.policy, &a.how.trust, true)?;
         let mut targets = Vec::new();
         for tag in &a.tags {
             targets.push(p.repo.resolve_tag(tag)?);
         }
-        run_report(&p, &targets, &a.output)
+        run_report(&p, &targets, &a.how.output)
     };
-    run().unwrap_or_else(|e| fail_setup(e, a.output.output))
+    run().unwrap_or_else(|e| fail_setup(e, a.how.output.output))
 }
 
 /// `sigseal export-bundle`: write the object's signature as a Sigstore bundle v0.3 and the

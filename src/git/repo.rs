@@ -21,8 +21,11 @@ pub struct Target {
     pub id: ObjectId,
     /// Commit or tag.
     pub kind: Kind,
-    /// The name the user gave (a revision or tag), `None` for a commit found by walking a range.
+    /// The name the user gave (a revision or tag), or the reference an annotated tag was found
+    /// by; `None` for a commit found by walking a range.
     pub named: Option<String>,
+    /// Named explicitly on the command line (then it must be signed).
+    pub explicit: bool,
 }
 
 /// The raw bytes of an object, verified to hash to its id.
@@ -94,7 +97,7 @@ impl Repo {
                 return Err(Error::Usage(format!("{spec:?} names a {other}, not a commit or a tag")));
             }
         };
-        Ok(Target { id, kind, named: Some(spec.to_string()) })
+        Ok(Target { id, kind, named: Some(spec.to_string()), explicit: true })
     }
 
     /// Resolve one command-line revision: `REV` (a commit, or an annotated tag which is then
@@ -147,7 +150,7 @@ impl Repo {
                 match self.kind_of(current)? {
                     gix::object::Kind::Tag => {
                         if !tags.iter().any(|t: &Target| t.id == current) {
-                            tags.push(Target { id: current, kind: Kind::Tag, named: Some(name.clone()) });
+                            tags.push(Target { id: current, kind: Kind::Tag, named: Some(name.clone()), explicit: false });
                         }
                         let tag = self.read(current)?;
                         let target = gix::objs::TagRef::from_bytes(&tag.data, self.repo.object_hash())
@@ -185,7 +188,7 @@ impl Repo {
         let mut out = Vec::new();
         for info in walk {
             let info = info.map_err(|e| git_err("walking the history", e))?;
-            out.push(Target { id: info.id, kind: Kind::Commit, named: None });
+            out.push(Target { id: info.id, kind: Kind::Commit, named: None, explicit: false });
         }
         Ok(out)
     }

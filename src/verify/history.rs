@@ -66,6 +66,27 @@ impl ObjectReport {
     pub fn first_failure(&self) -> Option<&Check> {
         self.checks().find(|c| c.outcome == Outcome::Fail)
     }
+
+    /// Why the object is not verified, as (check name, reason): the first failed check, else
+    /// for a signature that could not be verified, the first check that could not be made.
+    pub fn failure(&self) -> Option<(&'static str, String)> {
+        if self.status == Status::Verified {
+            return None;
+        }
+        if let Some(c) = self.first_failure() {
+            return Some((c.name, c.detail.clone()));
+        }
+        let sig = self.signature.as_ref()?;
+        let why = match &sig.verdict {
+            Verdict::Unverifiable(why) | Verdict::Bad(why) => why.clone(),
+            Verdict::Good => return None,
+        };
+        let name = self
+            .checks()
+            .find(|c| c.outcome == Outcome::NotChecked && c.name != "identity-policy")
+            .map_or("signature", |c| c.name);
+        Some((name, why))
+    }
 }
 
 /// Options of a verification run.
@@ -196,6 +217,7 @@ pub fn verify_targets(
                 Err(e) => unreadable(t, e),
             })
             .collect();
+        let explicit: Vec<bool> = batch.iter().map(|t| t.explicit).collect();
         for rep in &mut reports {
             let Some(sig) = rep.signature.as_mut().filter(|r| r.needs_log_lookup) else { continue };
             match (&opts.rekor_url, &runtime) {
@@ -204,9 +226,9 @@ pub fn verify_targets(
             }
             rep.status = status_of(sig);
         }
-        for rep in &mut reports {
+        for (rep, explicit) in reports.iter_mut().zip(explicit) {
             if rep.status == Status::Unsigned {
-                rep.counts_as_failure = rep.named.is_some() || opts.require_signed;
+                rep.counts_as_failure = explicit || opts.require_signed;
             }
             summary.total += 1;
             match rep.status {

@@ -108,7 +108,7 @@ pub const GITHUB_CLAIMS: [&str; 5] = ["repository", "ref", "sha", "trigger", "na
 
 fn github_sources(which: &str) -> Option<Vec<(String, bool)>> {
     Some(match which {
-        "repository" => vec![(fulcio(5), false), (fulcio(12), true)],
+        "repository" => vec![(fulcio(12), true), (fulcio(5), false)],
         "ref" => vec![(fulcio(14), false), (fulcio(6), false)],
         "sha" => vec![(fulcio(13), false), (fulcio(3), false)],
         "trigger" => vec![(fulcio(20), false), (fulcio(2), false)],
@@ -145,6 +145,32 @@ impl Rule {
     /// An empty rule; `origin` says where it came from (e.g. `policy.txt:3`).
     pub fn new(origin: impl Into<String>) -> Self {
         Self { origin: origin.into(), identity: None, issuer: None, claims: Vec::new(), valid_after: None, valid_before: None }
+    }
+
+    /// A rule from the four classic constraints: identity and issuer, each exact or a regular
+    /// expression (`what` names where the expressions came from, for errors). A regular
+    /// expression given with an exact value replaces it.
+    pub fn identity_and_issuer(
+        origin: impl Into<String>,
+        identity: Option<&str>,
+        identity_regexp: Option<(&str, &str)>,
+        issuer: Option<&str>,
+        issuer_regexp: Option<(&str, &str)>,
+    ) -> Result<Self> {
+        let mut rule = Rule::new(origin);
+        if let Some(v) = identity {
+            rule = rule.identity(Matcher::exact(v));
+        }
+        if let Some((v, what)) = identity_regexp {
+            rule = rule.identity(Matcher::regex(v, what)?);
+        }
+        if let Some(v) = issuer {
+            rule = rule.issuer(Matcher::exact(v));
+        }
+        if let Some((v, what)) = issuer_regexp {
+            rule = rule.issuer(Matcher::regex(v, what)?);
+        }
+        Ok(rule)
     }
 
     /// Constrain the identity (a second call replaces the first).
@@ -253,19 +279,13 @@ impl Policy {
     /// / `issuer` / `issuerRegexp` as one rule, plus every rule of `sigseal.verify.policyFile`.
     pub fn new(p: &VerifyPolicy) -> Result<Self> {
         let mut rules = Vec::new();
-        let mut rule = Rule::new("git config sigseal.verify.*");
-        if let Some(v) = &p.identity {
-            rule = rule.identity(Matcher::exact(v));
-        }
-        if let Some(v) = &p.identity_regexp {
-            rule = rule.identity(Matcher::regex(v, "identity")?);
-        }
-        if let Some(v) = &p.issuer {
-            rule = rule.issuer(Matcher::exact(v));
-        }
-        if let Some(v) = &p.issuer_regexp {
-            rule = rule.issuer(Matcher::regex(v, "issuer")?);
-        }
+        let rule = Rule::identity_and_issuer(
+            "git config sigseal.verify.*",
+            p.identity.as_deref(),
+            p.identity_regexp.as_deref().map(|r| (r, "identity")),
+            p.issuer.as_deref(),
+            p.issuer_regexp.as_deref().map(|r| (r, "issuer")),
+        )?;
         if !rule.is_empty() {
             rules.push(rule);
         }
@@ -380,8 +400,8 @@ fn parse_time(value: &str) -> std::result::Result<i64, String> {
         .ok_or_else(|| format!("{value:?} is not a time (use 2026-01-31 or 2026-01-31T12:00:00Z)"))
 }
 
-/// Split a line into whitespace-separated tokens; `"..."` groups (with `\"` and `\\`), `#`
-/// outside quotes starts a comment.
+/// Split a line into whitespace-separated tokens; `"..."` groups (inside, `\"` and `\\` are
+/// escapes and any other backslash is kept), `#` outside quotes starts a comment.
 fn tokenize(line: &str) -> std::result::Result<Vec<String>, String> {
     let mut out = Vec::new();
     let mut cur = String::new();
@@ -395,7 +415,12 @@ fn tokenize(line: &str) -> std::result::Result<Vec<String>, String> {
                 has = true;
             }
             '\\' if quoted => match chars.next() {
-                Some(n) => cur.push(n),
+                Some(n @ ('"' | '\\')) => cur.push(n),
+                // Any other backslash is literal (regular expressions keep theirs).
+                Some(n) => {
+                    cur.push('\\');
+                    cur.push(n);
+                }
                 None => return Err("a line ends inside an escape".into()),
             },
             '#' if !quoted => break,
@@ -510,5 +535,6 @@ regexp:https://github\.com/acme/app/\.github/workflows/release\.yml@refs/tags/v.
         assert!(parse_file("* *\n", "pol").is_err());
         assert!(parse_file("a b valid-after=yesterday\n", "pol").unwrap_err().to_string().contains("not a time"));
         assert!(parse_file("a b nonsense=1\n", "pol").unwrap_err().to_string().contains("unknown certificate claim"));
+        assert_eq!(tokenize(r#"a "regexp:x\.y \"q\" \\" b"#).unwrap(), vec!["a", r#"regexp:x\.y "q" \"#, "b"]);
     }
 }

@@ -62,16 +62,7 @@ pub fn text(rep: &ObjectReport, verbose: bool) -> Vec<String> {
             format!("unsigned  {name}{note}")
         }
         Status::Failed => {
-            let why = rep
-                .first_failure()
-                .map(|c| format!("{}: {}", c.name, c.detail))
-                .or_else(|| {
-                    sig.and_then(|r| match &r.verdict {
-                        super::Verdict::Unverifiable(why) | super::Verdict::Bad(why) => Some(format!("not verified: {why}")),
-                        super::Verdict::Good => None,
-                    })
-                })
-                .unwrap_or_else(|| "not verified".into());
+            let why = rep.failure().map_or_else(|| "not verified".into(), |(check, why)| format!("{check}: {why}"));
             match who {
                 Some(w) => format!("FAILED    {name}  {w}  {why}"),
                 None => format!("FAILED    {name}  {why}"),
@@ -108,12 +99,7 @@ pub fn json_object(rep: &ObjectReport) -> Value {
         .checks()
         .map(|c| json!({"name": c.name, "result": outcome(&c.outcome), "reason": c.detail}))
         .collect();
-    let failure = rep.first_failure();
-    let unverified = sig.and_then(|r| match &r.verdict {
-        super::Verdict::Unverifiable(why) | super::Verdict::Bad(why) => Some(why.clone()),
-        super::Verdict::Good => None,
-    });
-    let not_checked = rep.checks().find(|c| c.outcome == Outcome::NotChecked && c.name != "identity-policy");
+    let failure = rep.failure();
     json!({
         "object": rep.id,
         "kind": rep.kind.map(|k| k.as_str()),
@@ -138,8 +124,8 @@ pub fn json_object(rep: &ObjectReport) -> Value {
             Trust::Never => "never",
         }),
         "checks": checks,
-        "failed_check": failure.or(not_checked.filter(|_| unverified.is_some())).map(|c| c.name),
-        "reason": failure.map(|c| c.detail.clone()).or(unverified),
+        "failed_check": failure.as_ref().map(|f| f.0),
+        "reason": failure.map(|f| f.1),
     })
 }
 
