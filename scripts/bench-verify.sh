@@ -1,0 +1,354 @@
+#!/usr/bin/env bash
+# Benchmark of offline verification (not a test): builds sigseal in release mode, starts the
+# local Sigstore test stack (tests/stack/) in a temporary directory, makes a linear repository
+# of N commits that real git signs through sigseal (one login, the credential agent signs every
+# commit), stops the stack, then measures on this machine, over that same history:
+#   - sigseal verify --all --insecure-any-identity --trusted-root T --offline   (text and JSON)
+#   - git log --show-signature --format=%H, sigseal as gpg.x509.program (one run per commit)
+#   - openssl speed -seconds 3 ecdsap256 ecdsap384 (the crypto ceiling, verify ops/s, 1 core)
+#   - nproc, and the peak RSS of the sigseal verify run (/usr/bin/time -v)
+# and prints a table, also written to OUT/bench-verify.txt.
+# Timing uses hyperfine when installed (Debian package `hyperfine`), else bash and date
+# (median of the runs). Nothing is cached outside a temporary directory, except with --keep.
+#
+# usage: scripts/bench-verify.sh [--commits N] [--keep DIR] [--out DIR] [--runs R]
+#                                [--git-runs R] [--method commit-tree|commit]
+#   --commits N   commits in the repository (default 10000; e.g. 200 to try it out)
+#   --keep DIR    keep the signed repository (and its trusted root) in DIR and reuse it on a
+#                 later run with the same N; DIR must be empty or made by this script
+#   --out DIR     where bench-verify.txt goes (default: the --keep DIR, else
+#                 ${CARGO_TARGET_DIR:-target}/bench-verify)
+#   --runs R      timed runs of each sigseal verify command (default 5, after 1 warmup)
+#   --git-runs R  timed runs of git log --show-signature (default 3)
+#   --method M    how commits are made: commit-tree (default: `git commit-tree -S` plumbing, no
+#                 index or work tree, the faster) or commit (`git commit --allow-empty -S`)
+# environment: SIGSEAL_BIN=path/to/sigseal skips the build; CARGO_TARGET_DIR is respected;
+#   BENCH_TIMER=bash times with bash and date even when hyperfine is installed.
+# Needs git, curl, Node.js >= 18 with npm (for the stack), openssl.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+
+die() { printf 'bench-verify: %s\n' "$*" >&2; exit 1; }
+step() { printf '\n==> %s\n' "$*" >&2; }
+usage() { sed -n '/^# usage:/,/^# Needs/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+N=10000 KEEP="" OUT="" RUNS=5 GIT_RUNS=3 METHOD=commit-tree
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --commits) N=${2:?--commits needs a number}; shift 2 ;;
+    --keep) KEEP=${2:?--keep needs a directory}; shift 2 ;;
+    --out) OUT=${2:?--out needs a directory}; shift 2 ;;
+    --runs) RUNS=${2:?--runs needs a number}; shift 2 ;;
+    --git-runs) GIT_RUNS=${2:?--git-runs needs a number}; shift 2 ;;
+    --method) METHOD=${2:?--method needs commit-tree or commit}; shift 2 ;;
+    -h|--help) usage ;;
+    *) echo "bench-verify: unknown argument '$1'" >&2; usage ;;
+  esac
+done
+for v in "$N" "$RUNS" "$GIT_RUNS"; do
+  case "$v" in ''|*[!0-9]*|0) die "--commits, --runs and --git-runs take a positive integer, not '$v'" ;; esac
+done
+case "$METHOD" in commit-tree|commit) ;; *) die "--method is commit-tree or commit, not '$METHOD'" ;; esac
+for cmd in git curl node npm openssl; do
+  command -v "$cmd" >/dev/null 2>&1 || die "'$cmd' not found (needs git, curl, Node.js >= 18 with npm, openssl)"
+done
+
+now() { date +%s.%N; }
+# calc EXPR: floating point arithmetic (awk), printed with up to 6 significant digits.
+calc() { awk "BEGIN { printf \"%.6g\", $1 }"; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-verify.XXXXXX")
+STACK="$tmp/stack"
+agent_pid=""
+stack_started=0
+stop_agent() {
+  if [ -n "$agent_pid" ]; then
+    "$BIN" agent --stop >/dev/null 2>&1 || true
+    for _ in $(seq 50); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
+    kill "$agent_pid" 2>/dev/null || true
+    wait "$agent_pid" 2>/dev/null || true
+    agent_pid=""
+  fi
+}
+stop_stack() {
+  if [ "$stack_started" = 1 ]; then
+    "$ROOT/tests/stack/stop.sh" "$STACK" >/dev/null 2>&1 || true
+    stack_started=0
+  fi
+}
+cleanup() {
+  stop_agent
+  stop_stack
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------------------------------------
+# sigseal, release build
+if [ -n "${SIGSEAL_BIN:-}" ]; then
+  BIN=$(cd "$(dirname "$SIGSEAL_BIN")" && pwd)/$(basename "$SIGSEAL_BIN")
+  [ -x "$BIN" ] || die "SIGSEAL_BIN=$SIGSEAL_BIN is not an executable"
+  step "using SIGSEAL_BIN=$SIGSEAL_BIN"
+else
+  step "building sigseal (cargo build --release --locked)"
+  (cd "$ROOT" && cargo build --release --locked)
+  target=${CARGO_TARGET_DIR:-target}
+  case "$target" in /*) ;; *) target="$ROOT/$target" ;; esac
+  BIN="$target/release/sigseal"
+fi
+[ -x "$BIN" ] || die "no sigseal binary at $BIN"
+VERSION=$("$BIN" --version)
+echo "$VERSION" >&2
+
+if [ -z "$OUT" ]; then
+  if [ -n "$KEEP" ]; then
+    OUT=$KEEP
+  else
+    OUT=${CARGO_TARGET_DIR:-target}/bench-verify
+    case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
+  fi
+fi
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+# Independent of the caller's git, sigseal and CI settings; the agent socket lives in $tmp.
+export GIT_CONFIG_GLOBAL="$tmp/gitconfig" GIT_CONFIG_NOSYSTEM=1 HOME="$tmp/home"
+export XDG_RUNTIME_DIR="$tmp/run"
+: >"$GIT_CONFIG_GLOBAL"
+mkdir -p "$HOME"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+for var in $(compgen -e); do
+  case "$var" in SIGSEAL_*|GITSIGN_*|ACTIONS_ID_TOKEN*) unset "$var" ;; esac
+done
+unset CI GITHUB_ACTIONS GITHUB_SERVER_URL GITLAB_CI CI_SERVER_URL BUILDKITE CIRCLECI \
+  SIGSTORE_ID_TOKEN BROWSER DISPLAY WAYLAND_DISPLAY SSH_CONNECTION SSH_TTY TMPDIR
+export GIT_AUTHOR_NAME=Alice GIT_AUTHOR_EMAIL=alice@example.com
+export GIT_COMMITTER_NAME=Alice GIT_COMMITTER_EMAIL=alice@example.com
+
+# ---------------------------------------------------------------------------------------------
+# The signed repository: in --keep DIR when given (reused when it holds N commits), else in $tmp.
+if [ -n "$KEEP" ]; then
+  mkdir -p "$KEEP"
+  STORE=$(cd "$KEEP" && pwd)
+  if [ -n "$(ls -A "$STORE")" ] && [ ! -f "$STORE/bench-verify.meta" ]; then
+    die "--keep $KEEP is not empty and was not made by this script"
+  fi
+else
+  STORE="$tmp/store"
+  mkdir "$STORE"
+fi
+REPO="$STORE/repo"
+TRUST="$STORE/trusted_root.json"
+META="$STORE/bench-verify.meta"
+
+meta() { sed -n "s/^$1=//p" "$META" 2>/dev/null | head -n 1; }
+
+reused=0
+if [ -f "$META" ] && [ "$(meta commits)" = "$N" ] && [ -f "$TRUST" ] && [ -d "$REPO" ] \
+  && [ "$(git -C "$REPO" rev-list --count HEAD 2>/dev/null)" = "$N" ]; then
+  reused=1
+  step "reusing the repository of $N signed commits in $KEEP"
+  SIGN_SECONDS=$(meta sign_seconds) METHOD=$(meta method) FIRST_RATE=$(meta first_rate) LAST_RATE=$(meta last_rate)
+else
+  rm -rf "$REPO" "$TRUST"
+  echo "building=1" >"$META" # marks the directory as this script's before the build completes
+
+  step "starting the local Sigstore stack"
+  STACK_WATCH_PID=$$ "$ROOT/tests/stack/start.sh" "$STACK" >&2
+  stack_started=1
+  URL=$(cat "$STACK/url")
+  OIDC=$(cat "$STACK/oidc_url")
+  cp "$STACK/trusted_root.json" "$TRUST"
+  export SIGSEAL_FULCIO_URL="$URL" SIGSEAL_REKOR_URL="$URL" SIGSEAL_OIDC_ISSUER="$OIDC"
+  export SIGSEAL_TRUSTED_ROOT="$TRUST" SIGSEAL_AGENT=true
+  export BROWSER="$ROOT/tests/stack/fakebrowser.sh" FAKEBROWSER_LOG="$tmp/browser.log"
+
+  step "starting the credential agent and logging in once (headless browser flow)"
+  "$BIN" agent </dev/null >/dev/null 2>"$tmp/agent.log" &
+  agent_pid=$!
+  for _ in $(seq 100); do
+    [ -S "$XDG_RUNTIME_DIR/sigseal/agent.sock" ] && break
+    kill -0 "$agent_pid" 2>/dev/null || { cat "$tmp/agent.log" >&2; die "the agent exited"; }
+    sleep 0.05
+  done
+  [ -S "$XDG_RUNTIME_DIR/sigseal/agent.sock" ] || die "the agent did not come up"
+  login() {
+    "$BIN" login --flow browser </dev/null >"$tmp/login.log" 2>&1 || { cat "$tmp/login.log" >&2; die "sigseal login failed"; }
+    tail -n 1 "$tmp/login.log" >&2
+    login_at=$SECONDS
+  }
+  login
+  # Fulcio certificates live 10 minutes and the agent keeps one until 60 s before it expires:
+  # log in again after 7 minutes rather than let a signature run into the expiry.
+  RELOGIN_AFTER=420
+  logins=1
+
+  step "making $N signed commits with git ($METHOD -S, sigseal as gpg.x509.program)"
+  git init -q -b main "$REPO"
+  git -C "$REPO" config gpg.format x509
+  git -C "$REPO" config gpg.x509.program "$BIN"
+  cd "$REPO"
+  empty_tree=$(git mktree </dev/null)
+  parent=""
+  start=$(now) last=$start last_i=0 FIRST_RATE="" LAST_RATE=""
+  for ((i = 1; i <= N; i++)); do
+    if ((SECONDS - login_at >= RELOGIN_AFTER)); then login; logins=$((logins + 1)); fi
+    if [ "$METHOD" = commit-tree ]; then
+      parent=$(git commit-tree -S ${parent:+-p "$parent"} -m "commit $i" "$empty_tree") \
+        || die "git commit-tree -S failed at commit $i"
+    else
+      git commit -q --allow-empty --no-verify -S -m "commit $i" || die "git commit -S failed at commit $i"
+    fi
+    if ((i % 500 == 0 || i == N)); then
+      t=$(now)
+      LAST_RATE=$(calc "($i - $last_i) / ($t - $last)")
+      [ -n "$FIRST_RATE" ] || FIRST_RATE=$LAST_RATE
+      printf '  %d/%d commits, %s commits/s over the last %d\n' "$i" "$N" "$LAST_RATE" $((i - last_i)) >&2
+      last=$t last_i=$i
+      if [ "$METHOD" = commit-tree ]; then git update-ref refs/heads/main "$parent"; fi
+    fi
+  done
+  end=$(now)
+  SIGN_SECONDS=$(calc "$end - $start")
+  cd "$ROOT"
+  [ "$(git -C "$REPO" rev-list --count HEAD)" = "$N" ] || die "the repository does not hold $N commits"
+  step "signed $N commits in ${SIGN_SECONDS} s ($(calc "$N / $SIGN_SECONDS") commits/s, $logins login(s))"
+
+  # Verification is offline: stop the agent and the stack so they cost nothing while timing.
+  stop_agent
+  stop_stack
+  unset SIGSEAL_FULCIO_URL SIGSEAL_REKOR_URL SIGSEAL_OIDC_ISSUER SIGSEAL_TRUSTED_ROOT SIGSEAL_AGENT BROWSER
+  printf 'commits=%s\nmethod=%s\nsign_seconds=%s\nfirst_rate=%s\nlast_rate=%s\nsigseal=%s\n' \
+    "$N" "$METHOD" "$SIGN_SECONDS" "$FIRST_RATE" "$LAST_RATE" "$VERSION" >"$META"
+fi
+git -C "$REPO" config gpg.format x509
+git -C "$REPO" config gpg.x509.program "$BIN"
+SIGN_RATE=$(calc "$N / $SIGN_SECONDS")
+
+# ---------------------------------------------------------------------------------------------
+# Timing helpers. time_cmd NAME WARMUP RUNS CMD...: sets MEDIAN (seconds) and SPREAD (min-max).
+HAVE_HYPERFINE=0
+[ "${BENCH_TIMER:-}" != bash ] && command -v hyperfine >/dev/null 2>&1 && HAVE_HYPERFINE=1
+time_cmd() {
+  local name=$1 warmup=$2 runs=$3
+  shift 3
+  if [ "$HAVE_HYPERFINE" = 1 ]; then
+    local cmdline="" a
+    for a in "$@"; do cmdline+="$(printf '%q' "$a") "; done
+    hyperfine -N --style basic --warmup "$warmup" --runs "$runs" \
+      --export-csv "$tmp/hf-$name.csv" -n "$name" "$cmdline" >&2
+    # header: command,mean,stddev,median,user,system,min,max
+    MEDIAN=$(awk -F, 'NR == 2 { print $4 }' "$tmp/hf-$name.csv")
+    SPREAD=$(awk -F, 'NR == 2 { printf "%.4g-%.4g", $7, $8 }' "$tmp/hf-$name.csv")
+  else
+    local i t0 t1 times=()
+    for ((i = 0; i < warmup; i++)); do "$@" >/dev/null 2>&1; done
+    for ((i = 0; i < runs; i++)); do
+      t0=$(now); "$@" >/dev/null 2>&1; t1=$(now)
+      times+=("$(calc "$t1 - $t0")")
+      printf '  %s run %d: %s s\n' "$name" $((i + 1)) "${times[-1]}" >&2
+    done
+    MEDIAN=$(printf '%s\n' "${times[@]}" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+    SPREAD=$(printf '%s\n' "${times[@]}" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.4g-%.4g", lo, hi }')
+  fi
+}
+# peak_rss CMD...: maximum resident set size in KiB, or "n/a".
+peak_rss() {
+  if [ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1; then
+    /usr/bin/time -v -o "$tmp/time.txt" "$@" >/dev/null 2>&1 || true
+    sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$tmp/time.txt"
+  else
+    echo "n/a"
+  fi
+}
+
+# The load average before and after the timing tells whether something else shared the cores.
+loadavg() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime | sed 's/.*load averages*: *//'; }
+LOAD_BEFORE=$(loadavg)
+cd "$REPO"
+NOTES=()
+VERIFY=("$BIN" verify --all --insecure-any-identity --trusted-root "$TRUST" --offline)
+RSS_UNIT="" V_TEXT="n/a" V_TEXT_S="" V_JSON="n/a" V_JSON_S="" RSS="n/a" RSS_JSON="n/a"
+if "$BIN" verify --help >/dev/null 2>&1; then
+  step "checking: sigseal verify --all"
+  set +e
+  "${VERIFY[@]}" >"$tmp/verify.txt" 2>"$tmp/verify.err"; rc=$?
+  "${VERIFY[@]}" --output json >"$tmp/verify.json" 2>>"$tmp/verify.err"; rc_json=$?
+  set -e
+  if [ "$rc" != 0 ] || [ "$rc_json" != 0 ]; then
+    head -n 20 "$tmp/verify.err" >&2
+    die "sigseal verify --all failed (exit $rc, with --output json exit $rc_json)"
+  fi
+  tail -n 3 "$tmp/verify.txt" >&2
+  if command -v jq >/dev/null 2>&1; then
+    verified=$(jq -r '.summary.verified // empty' "$tmp/verify.json")
+    [ "$verified" = "$N" ] || die "sigseal verify --all --output json reports '$verified' verified objects, not $N"
+    echo "sigseal verify --all --output json: $verified of $N commits verified" >&2
+  else
+    NOTES+=("jq not installed: the count of verified commits was not checked")
+  fi
+
+  step "timing: sigseal verify --all ($RUNS runs)"
+  time_cmd verify 1 "$RUNS" "${VERIFY[@]}"
+  V_TEXT="$(calc "$N / $MEDIAN") commits/s" V_TEXT_S="median $(calc "$MEDIAN") s, runs $SPREAD s"
+  step "timing: sigseal verify --all --output json ($RUNS runs)"
+  time_cmd verify-json 1 "$RUNS" "${VERIFY[@]}" --output json
+  V_JSON="$(calc "$N / $MEDIAN") commits/s" V_JSON_S="median $(calc "$MEDIAN") s, runs $SPREAD s"
+  RSS=$(peak_rss "${VERIFY[@]}")
+  RSS_JSON=$(peak_rss "${VERIFY[@]}" --output json)
+  if [ "$RSS" = n/a ]; then NOTES+=("peak RSS skipped: /usr/bin/time -v is not available"); else RSS_UNIT=" KiB"; fi
+else
+  NOTES+=("sigseal verify skipped: this sigseal has no 'verify' subcommand")
+fi
+
+step "checking: git log --show-signature (sigseal once per commit)"
+export SIGSEAL_TRUSTED_ROOT="$TRUST"
+GITLOG=(git log --show-signature --format=%H)
+git log --show-signature -1 >&2 || die "git log --show-signature failed"
+good=$(git log --format=%G? | grep -c '^[GU]$' || true)
+[ "$good" = "$N" ] || die "git reports $good good signatures out of $N"
+step "timing: git log --show-signature --format=%H ($GIT_RUNS runs)"
+time_cmd git-log 0 "$GIT_RUNS" "${GITLOG[@]}"
+G_RATE="$(calc "$N / $MEDIAN") commits/s" G_S="median $(calc "$MEDIAN") s, runs $SPREAD s"
+unset SIGSEAL_TRUSTED_ROOT
+cd "$ROOT"
+
+step "openssl speed -seconds 3 ecdsap256 ecdsap384"
+openssl speed -seconds 3 ecdsap256 ecdsap384 >"$tmp/openssl.txt" 2>/dev/null || die "openssl speed failed"
+P256=$(awk '/ecdsa \(nistp256\)/ { v = $NF } END { print v }' "$tmp/openssl.txt")
+P384=$(awk '/ecdsa \(nistp384\)/ { v = $NF } END { print v }' "$tmp/openssl.txt")
+CORES=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
+LOAD_AFTER=$(loadavg)
+[ "$HAVE_HYPERFINE" = 1 ] && TIMER="hyperfine $(hyperfine --version | awk '{ print $2 }'), median" \
+  || TIMER="bash + date, median (hyperfine not installed)"
+
+# ---------------------------------------------------------------------------------------------
+REPORT="$OUT/bench-verify.txt"
+{
+  echo "sigseal verify benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "$VERSION; $(git --version); $(openssl version | awk '{ print $1, $2 }'); timing: $TIMER"
+  echo "$N signed commits (linear history, empty trees), $CORES cores ($(uname -sm))"
+  echo
+  printf '%-52s %s\n' "what" "result"
+  printf '%-52s %s\n' "----" "------"
+  printf '%-52s %-20s %s s for %s commits, git %s -S%s\n' "signing via local stack + agent" \
+    "$SIGN_RATE commits/s" "$SIGN_SECONDS" "$N" "$METHOD" "$([ "$reused" = 1 ] && echo ', from the kept build')"
+  [ -z "$FIRST_RATE" ] || [ "$N" -le 500 ] || printf '%-52s %s -> %s commits/s (first and last 500; the mock Rekor rehashes its whole tree per entry)\n' \
+    "  signing rate as the log grows" "$FIRST_RATE" "$LAST_RATE"
+  printf '%-52s %-20s %s\n' "sigseal verify --all --offline" "$V_TEXT" "$V_TEXT_S"
+  printf '%-52s %-20s %s\n' "sigseal verify --all --offline --output json" "$V_JSON" "$V_JSON_S"
+  printf '%-52s %-20s %s\n' "git log --show-signature (sigseal per commit)" "$G_RATE" "$G_S"
+  printf '%-52s %s verify/s (1 core)\n' "openssl speed ecdsap256" "$P256"
+  printf '%-52s %s verify/s (1 core)\n' "openssl speed ecdsap384" "$P384"
+  printf '%-52s %s\n' "cores (nproc)" "$CORES"
+  printf '%-52s %s / %s\n' "load average before / after the timing" "$LOAD_BEFORE" "$LOAD_AFTER"
+  printf '%-52s %s\n' "peak RSS, sigseal verify --all" "$RSS${RSS_UNIT}"
+  printf '%-52s %s\n' "peak RSS, sigseal verify --all --output json" "$RSS_JSON${RSS_UNIT}"
+  for n in ${NOTES[@]+"${NOTES[@]}"}; do echo "note: $n"; done
+} >"$REPORT"
+echo
+cat "$REPORT"
+echo
+echo "written to $REPORT"
