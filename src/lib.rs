@@ -38,3 +38,8 @@ pub(crate) fn unix_now() -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
+
+/// A unix time as RFC 3339 (UTC), or the bare number when it is out of range.
+pub(crate) fn iso_time(unix: i64) -> String {
+    jiff::Timestamp::from_second(unix).map(|t| t.to_string()).unwrap_or_else(|_| unix.to_string())
+}

@@ -189,10 +189,6 @@ fn date(unix: i64) -> String {
     jiff::Timestamp::from_second(unix).map(|t| t.strftime("%Y-%m-%d").to_string()).unwrap_or_else(|_| "1970-01-01".into())
 }
 
-fn iso(unix: i64) -> String {
-    jiff::Timestamp::from_second(unix).map(|t| t.to_string()).unwrap_or_else(|_| unix.to_string())
-}
-
 /// Human summary lines (for stderr): verdict, who, log facts, what was and was not checked.
 pub fn summary(r: &Report) -> Vec<String> {
     let who = r.identity.as_deref().unwrap_or("unknown identity");
@@ -213,9 +209,9 @@ pub fn summary(r: &Report) -> Vec<String> {
         facts.push(format!("Rekor log index {i}"));
     }
     if let Some(t) = r.integrated_time {
-        facts.push(format!("integrated {}", iso(t)));
+        facts.push(format!("integrated {}", crate::iso_time(t)));
     } else if let Some(t) = r.signing_time {
-        facts.push(format!("claimed signing time {} (unproven)", iso(t)));
+        facts.push(format!("claimed signing time {} (unproven)", crate::iso_time(t)));
     }
     if !facts.is_empty() {
         out.push(format!("  {}", facts.join(", ")));

@@ -204,10 +204,8 @@ pub fn verify_targets(
 ) -> crate::error::Result<Summary> {
     let format = repo.format();
     let mut summary = Summary::default();
-    let runtime = match &opts.rekor_url {
-        Some(_) => Some(crate::runtime()?),
-        None => None,
-    };
+    // Made on the first legacy signature only: most histories never need one.
+    let mut runtime = None;
     for batch in targets.chunks(BATCH) {
         let raws: Vec<(&Target, crate::error::Result<RawObject>)> = batch.iter().map(|t| (t, repo.read(t.id))).collect();
         let mut reports: Vec<ObjectReport> = raws
@@ -220,9 +218,16 @@ pub fn verify_targets(
         let explicit: Vec<bool> = batch.iter().map(|t| t.explicit).collect();
         for rep in &mut reports {
             let Some(sig) = rep.signature.as_mut().filter(|r| r.needs_log_lookup) else { continue };
-            match (&opts.rekor_url, &runtime) {
-                (Some(url), Some(rt)) => rt.block_on(verifier.lookup(url, &rep.id, sig)),
-                _ => sig.note_offline(&rep.id),
+            match &opts.rekor_url {
+                Some(url) => {
+                    if runtime.is_none() {
+                        runtime = Some(crate::runtime()?);
+                    }
+                    if let Some(rt) = &runtime {
+                        rt.block_on(verifier.lookup(url, &rep.id, sig));
+                    }
+                }
+                None => sig.note_offline(&rep.id),
             }
             rep.status = status_of(sig);
         }

@@ -357,15 +357,18 @@ impl Verifier {
                     r.log_index = Some(index);
                     r.integrated_time = v.integrated_time;
                     r.needs_log_lookup = false;
-                    r.checks.retain(|c| c.name != "transparency-log" && c.name != "certificate-chain");
-                    r.check(
+                    r.replace_check(
                         "transparency-log",
                         Outcome::Pass,
                         format!(
                             "Rekor entry {index} found by searching sha256({object_id}): its hash, certificate and signature match, SET and inclusion proof verify"
                         ),
                     );
-                    r.check("certificate-chain", Outcome::Pass, "chains to a Fulcio CA of the trusted root, valid at the entry's integrated time");
+                    r.replace_check(
+                        "certificate-chain",
+                        Outcome::Pass,
+                        "chains to a Fulcio CA of the trusted root, valid at the entry's integrated time".into(),
+                    );
                     r.verdict = Verdict::Good;
                     self.judge(r);
                     return;

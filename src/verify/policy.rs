@@ -252,20 +252,16 @@ impl Rule {
                 None => why.push("no trusted signing time to check the rule's validity window against".into()),
                 Some(t) => {
                     if let Some(after) = self.valid_after.filter(|a| t < *a) {
-                        why.push(format!("signed at {} before the rule's valid-after {}", iso(t), iso(after)));
+                        why.push(format!("signed at {} before the rule's valid-after {}", crate::iso_time(t), crate::iso_time(after)));
                     }
                     if let Some(before) = self.valid_before.filter(|b| t > *b) {
-                        why.push(format!("signed at {} after the rule's valid-before {}", iso(t), iso(before)));
+                        why.push(format!("signed at {} after the rule's valid-before {}", crate::iso_time(t), crate::iso_time(before)));
                     }
                 }
             }
         }
         why
     }
-}
-
-fn iso(t: i64) -> String {
-    jiff::Timestamp::from_second(t).map(|t| t.to_string()).unwrap_or_else(|_| t.to_string())
 }
 
 /// A set of allowed signers.

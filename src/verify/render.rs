@@ -10,10 +10,6 @@ use super::history::{ObjectReport, Status, Summary};
 use super::{Outcome, Trust};
 use crate::error::{Error, Result};
 
-fn iso(t: i64) -> String {
-    jiff::Timestamp::from_second(t).map(|t| t.to_string()).unwrap_or_else(|_| t.to_string())
-}
-
 fn outcome(o: &Outcome) -> &'static str {
     match o {
         Outcome::Pass => "pass",
@@ -49,7 +45,7 @@ pub fn text(rep: &ObjectReport, verbose: bool) -> Vec<String> {
                     l.push_str(&format!("  rekor #{i}"));
                 }
                 if let Some(t) = r.integrated_time {
-                    l.push_str(&format!("  {}", iso(t)));
+                    l.push_str(&format!("  {}", crate::iso_time(t)));
                 }
                 if r.trust == Trust::Undefined {
                     l.push_str("  [signer not judged: --insecure-any-identity]");
@@ -111,13 +107,13 @@ pub fn json_object(rep: &ObjectReport) -> Value {
         "claims": sig.map(|r| json!(r.claims)).unwrap_or(json!({})),
         "certificate": sig.filter(|r| !r.fingerprint.is_empty()).map(|r| json!({
             "sha1_fingerprint": r.fingerprint,
-            "not_before": r.certificate_validity.map(|v| iso(v.0)),
-            "not_after": r.certificate_validity.map(|v| iso(v.1)),
+            "not_before": r.certificate_validity.map(|v| crate::iso_time(v.0)),
+            "not_after": r.certificate_validity.map(|v| crate::iso_time(v.1)),
         })),
         "log_index": sig.and_then(|r| r.log_index),
-        "integrated_time": sig.and_then(|r| r.integrated_time).map(iso),
+        "integrated_time": sig.and_then(|r| r.integrated_time).map(crate::iso_time),
         "integrated_time_unix": sig.and_then(|r| r.integrated_time),
-        "claimed_signing_time": sig.and_then(|r| r.signing_time).map(iso),
+        "claimed_signing_time": sig.and_then(|r| r.signing_time).map(crate::iso_time),
         "trust": sig.map(|r| match r.trust {
             Trust::Fully => "fully",
             Trust::Undefined => "undefined",
