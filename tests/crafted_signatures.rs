@@ -7,7 +7,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{gits, http_post, Repo, Stack};
+use common::{commit_with_signature, gits, http_post, Repo, Stack};
 use der::{Decode, Encode};
 use p256::pkcs8::EncodePrivateKey;
 use sha2::{Digest, Sha256};
@@ -34,22 +34,20 @@ fn payload(message: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// A commit object carrying `der` in its gpgsig header.
-fn commit_with_signature(payload: &[u8], der: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8(payload.to_vec()).unwrap();
-    let (head, body) = text.split_once("\n\n").unwrap();
-    let folded = cms::armor::encode(der).trim_end().replace('\n', "\n ");
-    format!("{head}\ngpgsig {folded}\n\n{body}").into_bytes()
-}
-
 fn log(stack: &Stack, artifact: &[u8], signature: &[u8], leaf: &[u8]) -> sigstore::TransparencyLogEntry {
     let digest: [u8; 32] = Sha256::digest(artifact).into();
     runtime().block_on(sigstore::rekor_hashedrekord(&stack.url, &digest, signature, leaf)).unwrap()
 }
 
-fn verify_json(repo: &Repo, id: &str, extra: &[&str]) -> serde_json::Value {
-    let mut args = vec!["verify", id, "--certificate-identity", "alice@example.com", "--certificate-oidc-issuer-regexp", ".+", "--output", "json"];
+fn verify_args<'a>(id: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["verify", id, "--certificate-identity", "alice@example.com", "--certificate-oidc-issuer-regexp", ".+"];
     args.extend(extra);
+    args
+}
+
+fn verify_json(repo: &Repo, id: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = verify_args(id, extra);
+    args.extend(["--output", "json"]);
     let out = repo.sigseal(&args);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
@@ -58,10 +56,18 @@ fn verify_json(repo: &Repo, id: &str, extra: &[&str]) -> serde_json::Value {
 }
 
 fn verify_text(repo: &Repo, id: &str, extra: &[&str]) -> (i32, String) {
-    let mut args = vec!["verify", id, "--certificate-identity", "alice@example.com", "--certificate-oidc-issuer-regexp", ".+"];
-    args.extend(extra);
-    let out = repo.sigseal(&args);
+    let out = repo.sigseal(&verify_args(id, extra));
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into())
+}
+
+/// Verified offline, the object fails and both text and JSON name `check`.
+fn assert_offline_failure_names(repo: &Repo, id: &str, check: &str) {
+    let v = verify_json(repo, id, &["--offline"]);
+    assert_eq!(v["exit_code"], 1, "{v}");
+    assert_eq!(v["objects"][0]["failed_check"], check, "{v}");
+    let (code, text) = verify_text(repo, id, &["--offline"]);
+    assert_eq!(code, 1);
+    assert!(text.contains(&format!("{check}:")), "{text}");
 }
 
 #[test]
@@ -77,12 +83,7 @@ fn leaf_expired_at_integrated_time_is_rejected() {
     let der = cms::build(&leaf, &attrs, &sig, &[Unsigned::OctetString(cms::OID_TLOG_ENTRY, sigstore::entry_to_protobuf(&entry).unwrap())]).unwrap();
     let repo = Repo::new(&gits()[0], stack.service_env());
     let id = repo.write_object("commit", &commit_with_signature(&p, &der));
-    let v = verify_json(&repo, &id, &["--offline"]);
-    assert_eq!(v["exit_code"], 1, "{v}");
-    assert_eq!(v["objects"][0]["failed_check"], "certificate-validity", "{v}");
-    let (code, text) = verify_text(&repo, &id, &["--offline"]);
-    assert_eq!(code, 1);
-    assert!(text.contains("certificate-validity:"), "{text}");
+    assert_offline_failure_names(&repo, &id, "certificate-validity");
 }
 
 #[test]
@@ -191,12 +192,7 @@ fn root_certificate_inside_the_signature_is_not_trusted() {
     assert_eq!(cms::parse(&der).unwrap().certificates.len(), 2);
     let repo = Repo::new(&gits()[0], stack.service_env());
     let id = repo.write_object("commit", &commit_with_signature(&p, &der));
-    let v = verify_json(&repo, &id, &["--offline"]);
-    assert_eq!(v["exit_code"], 1, "{v}");
-    assert_eq!(v["objects"][0]["failed_check"], "certificate-chain", "{v}");
-    let (code, text) = verify_text(&repo, &id, &["--offline"]);
-    assert_eq!(code, 1);
-    assert!(text.contains("certificate-chain:"), "{text}");
+    assert_offline_failure_names(&repo, &id, "certificate-chain");
     // git's verify mode agrees (no GOODSIG).
     let out = repo.run(&["verify-commit", &id]);
     assert!(!out.status.success());

@@ -347,9 +347,6 @@ fn rfc3161_timestamps_are_embedded_when_configured_and_verified() {
         ],
     )
     .unwrap();
-    let text = String::from_utf8(payload).unwrap();
-    let (head, body) = text.split_once("\n\n").unwrap();
-    let folded = sigseal::cms::armor::encode(&tampered).trim_end().replace('\n', "\n ");
-    let forged = repo.write_object("commit", format!("{head}\ngpgsig {folded}\n\n{body}").as_bytes());
+    let forged = repo.write_object("commit", &common::commit_with_signature(&payload, &tampered));
     assert_failed_check(&repo, &verify_args(stack, &forged), "timestamp");
 }

@@ -314,6 +314,15 @@ pub fn sigseal(args: &[&str], env: &[(String, String)], stdin: &[u8]) -> Output 
     child.wait_with_output().expect("wait sigseal")
 }
 
+/// A commit object: `payload` (a commit without signature) carrying the DER signature `der` in
+/// its gpgsig header.
+pub fn commit_with_signature(payload: &[u8], der: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8(payload.to_vec()).expect("utf8 payload");
+    let (head, body) = text.split_once("\n\n").expect("commit headers");
+    let folded = sigseal::cms::armor::encode(der).trim_end().replace('\n', "\n ");
+    format!("{head}\ngpgsig {folded}\n\n{body}").into_bytes()
+}
+
 /// Split a raw tag or commit object into (payload git signed, armored signature).
 pub fn split_signed_object(raw: &[u8]) -> (Vec<u8>, Vec<u8>) {
     let text = String::from_utf8_lossy(raw).to_string();
