@@ -18,6 +18,12 @@ pub const DEFAULT_REKOR_URL: &str = "https://rekor.sigstore.dev";
 pub const DEFAULT_OIDC_ISSUER: &str = "https://oauth2.sigstore.dev/auth";
 /// Public-good OIDC client id.
 pub const DEFAULT_CLIENT_ID: &str = "sigstore";
+/// Fulcio of the public-good staging instance.
+pub const STAGING_FULCIO_URL: &str = "https://fulcio.sigstage.dev";
+/// Rekor of the public-good staging instance.
+pub const STAGING_REKOR_URL: &str = "https://rekor.sigstage.dev";
+/// OIDC issuer of the public-good staging instance.
+pub const STAGING_OIDC_ISSUER: &str = "https://oauth2.sigstage.dev/auth";
 
 /// Identity policy used by git's verify mode (`sigseal.verify.*`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -309,7 +315,7 @@ impl Config {
             verify,
             identity,
         };
-        if cfg.trusted_root.is_none() && !cfg.is_public_good() {
+        if cfg.trusted_root.is_none() && cfg.instance().is_none() {
             return Err(Error::Config(format!(
                 "Fulcio {} / Rekor {} are not the public-good instance, but no trusted root is configured; \
                  set sigseal.trustedRoot or SIGSEAL_TRUSTED_ROOT to that instance's trusted_root.json",
@@ -317,6 +323,17 @@ impl Config {
             )));
         }
         Ok(cfg)
+    }
+
+    /// The public-good instance (production or staging) whose Fulcio and Rekor are configured,
+    /// whose trust material is embedded; `None` for a private deployment.
+    pub fn instance(&self) -> Option<crate::sigstore::Instance> {
+        use crate::sigstore::Instance;
+        match (self.fulcio_url.as_str(), self.rekor_url.as_str()) {
+            (DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL) => Some(Instance::Production),
+            (STAGING_FULCIO_URL, STAGING_REKOR_URL) => Some(Instance::Staging),
+            _ => None,
+        }
     }
 
     /// True when both services are the Sigstore public-good instance.

@@ -90,6 +90,9 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A key file (cosign's encrypted private key, a public key) is unreadable or unusable.
+    #[error("key file: {0}")]
+    Key(String),
     /// Anything from a cryptographic primitive.
     #[error("crypto: {0}")]
     Crypto(String),
@@ -113,6 +116,7 @@ impl Error {
             Error::SelfCheck(_) => "SS0203",
             Error::Crypto(_) => "SS0204",
             Error::Timestamp { .. } => "SS0205",
+            Error::Key(_) => "SS0206",
             Error::TrustRoot(_) => "SS0301",
             Error::Malformed(_) => "SS0401",
             Error::BadSignature(_) => "SS0402",
@@ -156,6 +160,7 @@ impl Error {
                 "give --certificate-identity(-regexp) and --certificate-oidc-issuer(-regexp), or a policy file (sigseal.verify.policyFile); see docs/verification.md"
             }
             Error::Usage(_) => "see `sigseal --help`",
+            Error::Key(_) => "make a key pair with `sigseal generate-key-pair` (or `cosign generate-key-pair`) and pass PREFIX.key to sign, PREFIX.pub to verify",
             _ => return None,
         })
     }

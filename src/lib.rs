@@ -2,8 +2,9 @@
 //!
 //! Data flow: [`gpg`] (git's gpg-program protocol) → [`identity`] (OIDC tokens) → [`keyless`]
 //! (ephemeral key, Fulcio) → [`cms`] (detached signatures) → [`transparency`] (Rekor) →
-//! [`verify`] (checks, policy, reports) against [`trust`] (trusted roots). All sigstore-rust
-//! crates are reached through [`sigstore`] only.
+//! [`verify`] (checks, policy, reports) against [`trust`] (trusted roots). Release assets go
+//! through [`release`] (blobs, manifests, attestations, key files). All sigstore-rust crates are
+//! reached through [`sigstore`] only.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -16,6 +17,7 @@ pub mod git;
 pub mod gpg;
 pub mod identity;
 pub mod keyless;
+pub mod release;
 pub mod sigstore;
 pub mod transparency;
 pub mod trust;

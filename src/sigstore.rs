@@ -99,30 +99,6 @@ pub async fn fulcio_certificate(url: &str, token: &str, key: &KeyPair) -> Result
     Ok(cert.certificate_chain().iter().map(|c| c.as_bytes().to_vec()).collect())
 }
 
-/// Log a hashedrekord v0.0.1 entry in Rekor v1; returns the bundle-form log entry.
-pub async fn rekor_hashedrekord(
-    url: &str,
-    artifact_sha256: &[u8; 32],
-    signature: &[u8],
-    leaf_der: &[u8],
-) -> Result<TransparencyLogEntry> {
-    use sigstore_sign::types::{Sha256Hash, SignatureBytes};
-    let fail = |reason: String| Error::Rekor { url: url.to_string(), reason };
-    let client = sigstore_sign::rekor::RekorClient::builder(url)
-        .with_http_client(http_client()?)
-        .build()
-        .map_err(|e| fail(e.to_string()))?;
-    let entry = sigstore_sign::rekor::HashedRekord::new(
-        &Sha256Hash::from(*artifact_sha256),
-        &SignatureBytes::new(signature.to_vec()),
-        &DerCertificate::from(leaf_der.to_vec()),
-    );
-    let logged = client.create_entry(entry).await.map_err(|e| fail(e.to_string()))?;
-    logged
-        .to_bundle_entry(sigstore_verify::types::KindVersion::HashedRekordV001)
-        .map_err(|e| fail(format!("unusable log entry: {e}")))
-}
-
 /// Rekor's canonical hashedrekord v0.0.1 body for a CMS signature: what gitsign strips from the
 /// embedded entry and a verifier rebuilds (keys sorted, no spaces, PEM re-encoded at 64 columns).
 pub fn hashedrekord_body(artifact_sha256: &[u8; 32], signature: &[u8], leaf_der: &[u8]) -> Vec<u8> {
@@ -419,4 +395,299 @@ pub async fn tsa_timestamp(url: &str, signature: &[u8]) -> Result<Vec<u8>> {
         .map_err(|e| fail(e.to_string()))?;
     let token = client.timestamp_signature(&SignatureBytes::new(signature.to_vec())).await.map_err(|e| fail(e.to_string()))?;
     Ok(token.as_bytes().to_vec())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Release assets: blobs, DSSE attestations, key-signed bundles.
+
+/// What vouches for a signing key, in a bundle and in its Rekor entry.
+#[derive(Clone, Copy, Debug)]
+pub enum Material<'a> {
+    /// A Fulcio leaf certificate (DER).
+    Certificate(&'a [u8]),
+    /// A long-lived public key (SPKI DER), for the key-based fallback.
+    PublicKey(&'a [u8]),
+}
+
+/// ECDSA P-256 signature over an already computed SHA-256 digest (DER).
+pub fn sign_digest(key: &KeyPair, digest: &[u8; 32]) -> Result<Vec<u8>> {
+    key.sign_digest(&sigstore_sign::types::Sha256Hash::from(*digest))
+        .map(|s| s.as_bytes().to_vec())
+        .map_err(|e| Error::Crypto(format!("signing: {e}")))
+}
+
+/// Verify an ECDSA P-256 signature over a SHA-256 digest with a public key (SPKI DER).
+pub fn verify_digest(spki_der: &[u8], digest: &[u8; 32], signature: &[u8]) -> Result<()> {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    use p256::pkcs8::DecodePublicKey;
+    let key = p256::ecdsa::VerifyingKey::from_public_key_der(spki_der)
+        .map_err(|e| Error::Crypto(format!("public key is not ECDSA P-256: {e}")))?;
+    let sig = p256::ecdsa::Signature::from_der(signature)
+        .map_err(|e| Error::BadSignature(format!("signature is not DER ECDSA: {e}")))?;
+    key.verify_prehash(digest, &sig)
+        .map_err(|_| Error::BadSignature("signature does not verify with the public key".into()))
+}
+
+/// The public-key hint written into key-signed bundles: base64 of sha256 over the SPKI DER
+/// (what cosign writes).
+pub fn public_key_hint(spki_der: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    STANDARD.encode(Sha256::digest(spki_der))
+}
+
+fn rekor_client(url: &str) -> Result<sigstore_sign::rekor::RekorClient> {
+    sigstore_sign::rekor::RekorClient::builder(url)
+        .with_http_client(http_client()?)
+        .build()
+        .map_err(|e| Error::Rekor { url: url.to_string(), reason: e.to_string() })
+}
+
+/// Log a hashedrekord v0.0.1 entry for a signature over `artifact_sha256` made by a
+/// certificate's or a public key's key, in Rekor v1; returns the bundle-form log entry.
+pub async fn rekor_log_digest(
+    url: &str,
+    artifact_sha256: &[u8; 32],
+    signature: &[u8],
+    material: Material<'_>,
+) -> Result<TransparencyLogEntry> {
+    let fail = |reason: String| Error::Rekor { url: url.to_string(), reason };
+    let pem = match material {
+        Material::Certificate(der) => crate::cms::armor::pem("CERTIFICATE", der),
+        Material::PublicKey(der) => crate::cms::armor::pem("PUBLIC KEY", der),
+    };
+    // The request type's fields are private; its serde form is the Rekor API's JSON.
+    let request: sigstore_sign::rekor::HashedRekord = serde_json::from_value(serde_json::json!({
+        "apiVersion": "0.0.1",
+        "kind": "hashedrekord",
+        "spec": {
+            "data": {"hash": {"algorithm": "sha256", "value": hex::encode(artifact_sha256)}},
+            "signature": {"content": STANDARD.encode(signature), "publicKey": {"content": STANDARD.encode(pem.as_bytes())}},
+        },
+    }))
+    .map_err(|e| fail(format!("building the entry: {e}")))?;
+    let logged = rekor_client(url)?.create_entry(request).await.map_err(|e| fail(e.to_string()))?;
+    logged
+        .to_bundle_entry(sigstore_verify::types::KindVersion::HashedRekordV001)
+        .map_err(|e| fail(format!("unusable log entry: {e}")))
+}
+
+/// The DSSE payload type of in-toto statements.
+pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
+
+/// DSSE pre-authentication encoding of an in-toto payload (what is signed).
+pub fn dsse_pae(payload: &[u8]) -> Vec<u8> {
+    sigstore_verify::types::dsse::pae(IN_TOTO_PAYLOAD_TYPE, payload)
+}
+
+/// A signed DSSE envelope over an in-toto statement.
+pub fn dsse_envelope(payload: &[u8], signature: &[u8]) -> sigstore_verify::types::DsseEnvelope {
+    use sigstore_verify::types::{DsseEnvelope, DsseSignature, KeyId, PayloadBytes, SignatureBytes};
+    DsseEnvelope::new(
+        IN_TOTO_PAYLOAD_TYPE,
+        PayloadBytes::new(payload.to_vec()),
+        DsseSignature::new(SignatureBytes::new(signature.to_vec()), KeyId::default()),
+    )
+}
+
+/// Log a dsse v0.0.1 entry (Rekor v1) for an envelope signed by a certificate's or a public
+/// key's key.
+pub async fn rekor_log_dsse(
+    url: &str,
+    envelope: &sigstore_verify::types::DsseEnvelope,
+    material: Material<'_>,
+) -> Result<TransparencyLogEntry> {
+    let fail = |reason: String| Error::Rekor { url: url.to_string(), reason };
+    let pem = match material {
+        Material::Certificate(der) => crate::cms::armor::pem("CERTIFICATE", der),
+        Material::PublicKey(der) => crate::cms::armor::pem("PUBLIC KEY", der),
+    };
+    let envelope_json = serde_json::to_string(envelope).map_err(|e| fail(format!("envelope to JSON: {e}")))?;
+    // proposedContent: Rekor reads the signatures from the envelope and checks them with the
+    // verifier; the request type's fields are private, its serde form is the API's JSON.
+    let request: sigstore_sign::rekor::DsseEntry = serde_json::from_value(serde_json::json!({
+        "apiVersion": "0.0.1",
+        "kind": "dsse",
+        "spec": {"proposedContent": {"envelope": envelope_json, "verifiers": [STANDARD.encode(pem.as_bytes())]}},
+    }))
+    .map_err(|e| fail(format!("building the entry: {e}")))?;
+    let logged = rekor_client(url)?.create_dsse_entry(request).await.map_err(|e| fail(e.to_string()))?;
+    logged
+        .to_bundle_entry(sigstore_verify::types::KindVersion::DsseV001)
+        .map_err(|e| fail(format!("unusable log entry: {e}")))
+}
+
+fn material_of(material: Material<'_>) -> VerificationMaterialContent {
+    use sigstore_verify::types::bundle::PublicKeyIdentifier;
+    match material {
+        Material::Certificate(der) => {
+            VerificationMaterialContent::Certificate(CertificateContent::new(DerCertificate::from(der.to_vec())))
+        }
+        Material::PublicKey(der) => VerificationMaterialContent::PublicKey(PublicKeyIdentifier::new(public_key_hint(der))),
+    }
+}
+
+fn assemble(
+    material: Material<'_>,
+    entry: Option<TransparencyLogEntry>,
+    timestamps: &[Vec<u8>],
+    content: SignatureContent,
+) -> Bundle {
+    use sigstore_verify::types::TimestampToken;
+    let material = VerificationMaterial::new(material_of(material))
+        .with_tlog_entries(entry.into_iter().collect())
+        .with_timestamp_verification_data(TimestampVerificationData::new(
+            timestamps.iter().map(|t| Rfc3161Timestamp::new(TimestampToken::new(t.clone()))).collect(),
+        ));
+    Bundle::new(MediaType::Bundle0_3, material, content)
+}
+
+/// A bundle v0.3 with a message signature over an artifact's SHA-256.
+pub fn message_bundle(
+    material: Material<'_>,
+    artifact_sha256: &[u8; 32],
+    signature: &[u8],
+    entry: Option<TransparencyLogEntry>,
+    timestamps: &[Vec<u8>],
+) -> Bundle {
+    use sigstore_verify::types::{DigestBytes, SignatureBytes};
+    let content = SignatureContent::MessageSignature(
+        MessageSignature::new(SignatureBytes::new(signature.to_vec()))
+            .with_message_digest(MessageDigest::new(HashAlgorithm::Sha2256, DigestBytes::new(artifact_sha256.to_vec()))),
+    );
+    assemble(material, entry, timestamps, content)
+}
+
+/// A bundle v0.3 carrying a DSSE envelope.
+pub fn dsse_bundle(
+    material: Material<'_>,
+    envelope: sigstore_verify::types::DsseEnvelope,
+    entry: Option<TransparencyLogEntry>,
+    timestamps: &[Vec<u8>],
+) -> Bundle {
+    assemble(material, entry, timestamps, SignatureContent::DsseEnvelope(envelope))
+}
+
+/// Parse a Sigstore bundle (v0.1 to v0.3 JSON).
+pub fn bundle_from_json(json: &str, origin: &str) -> Result<Bundle> {
+    Bundle::from_json(json).map_err(|e| Error::Malformed(format!("{origin} is not a Sigstore bundle: {e}")))
+}
+
+/// What a bundle carries, read without verifying anything.
+#[derive(Clone, Debug, Default)]
+pub struct BundleFacts {
+    /// The leaf certificate (DER), for certificate bundles.
+    pub certificate: Option<Vec<u8>>,
+    /// The public-key hint, for key bundles.
+    pub key_hint: Option<String>,
+    /// The raw signature (message signature or the DSSE envelope's).
+    pub signature: Vec<u8>,
+    /// The DSSE envelope's payload type and payload, for attestations.
+    pub dsse: Option<(String, Vec<u8>)>,
+    /// The first log entry's index.
+    pub log_index: Option<i64>,
+    /// How many RFC 3161 timestamps it carries.
+    pub timestamps: usize,
+}
+
+/// Read a bundle's parts.
+pub fn bundle_facts(bundle: &Bundle) -> BundleFacts {
+    let mut f = BundleFacts::default();
+    match &bundle.verification_material.content {
+        VerificationMaterialContent::Certificate(c) => f.certificate = Some(c.raw_bytes.as_bytes().to_vec()),
+        VerificationMaterialContent::X509CertificateChain { certificates } => {
+            f.certificate = certificates.first().map(|c| c.raw_bytes.as_bytes().to_vec())
+        }
+        VerificationMaterialContent::PublicKey(k) => f.key_hint = Some(k.hint.clone()),
+        _ => {}
+    }
+    match &bundle.content {
+        SignatureContent::MessageSignature(m) => f.signature = m.signature.as_bytes().to_vec(),
+        SignatureContent::DsseEnvelope(e) => {
+            f.signature = e.signature.sig.as_bytes().to_vec();
+            f.dsse = Some((e.payload_type.clone(), e.payload.as_bytes().to_vec()));
+        }
+        _ => {}
+    }
+    f.log_index = bundle.verification_material.tlog_entries.first().map(crate::transparency::log_index);
+    f.timestamps = bundle.verification_material.timestamp_verification_data.rfc3161_timestamps.len();
+    f
+}
+
+/// The artifact a bundle is checked against.
+pub enum BlobInput<'a> {
+    /// The artifact's bytes, read to the end in constant memory.
+    Reader(&'a mut dyn std::io::Read),
+    /// Only the artifact's SHA-256 is known.
+    Sha256([u8; 32]),
+}
+
+/// How the signing key of a bundle is trusted.
+#[derive(Clone, Copy, Debug)]
+pub enum KeyTrust<'a> {
+    /// A Fulcio certificate chaining to the trusted root (identity policy applied by the caller).
+    Certificate,
+    /// This public key (SPKI DER); `require_log` says whether the bundle must be logged.
+    PublicKey {
+        /// SPKI DER.
+        spki_der: &'a [u8],
+        /// Require and verify a transparency-log entry.
+        require_log: bool,
+    },
+}
+
+impl BundleVerifier {
+    /// Verify a release bundle (message signature or DSSE attestation) over an artifact:
+    /// certificate chain and SCT (or the given public key), log inclusion, SET, checkpoint,
+    /// timestamps, signature, and that the entry and the artifact match the bundle.
+    pub fn verify_blob(&self, input: BlobInput<'_>, bundle: &Bundle, key: KeyTrust<'_>) -> std::result::Result<Verified, Failure> {
+        use sigstore_verify::types::Sha256Hash;
+        let result = match key {
+            KeyTrust::Certificate => {
+                let policy = sigstore_verify::VerificationPolicy::any_identity();
+                match input {
+                    BlobInput::Reader(r) => self.inner.verify_reader(r, bundle, &policy),
+                    BlobInput::Sha256(d) => self.inner.verify(Sha256Hash::from(d), bundle, &policy),
+                }
+            }
+            KeyTrust::PublicKey { spki_der, require_log } => {
+                let mut policy =
+                    sigstore_verify::PublicKeyVerificationPolicy::new(sigstore_verify::types::DerPublicKey::new(spki_der.to_vec()));
+                if !require_log {
+                    policy = policy.skip_tlog_unsafe();
+                }
+                match input {
+                    BlobInput::Reader(r) => self.inner.verify_reader(r, bundle, &policy),
+                    BlobInput::Sha256(d) => self.inner.verify(Sha256Hash::from(d), bundle, &policy),
+                }
+            }
+        };
+        match result {
+            Ok(r) => Ok(Verified {
+                identity: r.identity().map(|s| s.as_str().to_string()),
+                issuer: r.issuer().map(str::to_string),
+                integrated_time: r.integrated_time().map(|t| t.as_second()),
+                sct_verified: r.sct_verified(),
+                timestamps: r.verified_timestamps().iter().map(|t| t.as_second()).collect(),
+            }),
+            // Here the artifact is the user's file: a mismatch means it is not what was signed.
+            Err(sigstore_verify::Error::ArtifactMismatch(why)) => Err(Failure {
+                check: "artifact-digest",
+                bad: true,
+                why: format!("the artifact is not the one that was signed (changed since, or another file): {why}"),
+            }),
+            Err(e) => Err(failure(e)),
+        }
+    }
+}
+
+/// Find the Rekor v1 hashedrekord entry for this artifact digest, signature and certificate
+/// (cosign's `--signature`/`--certificate` input carries no log proof): search by digest, keep
+/// the entry whose signature matches; the caller verifies it.
+pub async fn rekor_entry_for_signature(
+    url: &str,
+    artifact_sha256: &[u8; 32],
+    signature: &[u8],
+) -> Result<Option<TransparencyLogEntry>> {
+    let entries = rekor_entries_for(url, artifact_sha256).await?;
+    Ok(entries.into_iter().find(|e| hashedrekord_signature(e).as_deref() == Some(signature)))
 }

@@ -36,7 +36,7 @@ fn payload(message: &str) -> Vec<u8> {
 
 fn log(stack: &Stack, artifact: &[u8], signature: &[u8], leaf: &[u8]) -> sigstore::TransparencyLogEntry {
     let digest: [u8; 32] = Sha256::digest(artifact).into();
-    runtime().block_on(sigstore::rekor_hashedrekord(&stack.url, &digest, signature, leaf)).unwrap()
+    runtime().block_on(sigstore::rekor_log_digest(&stack.url, &digest, signature, sigstore::Material::Certificate(leaf))).unwrap()
 }
 
 fn verify_args<'a>(id: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
@@ -126,7 +126,7 @@ fn legacy_online_mode_signature_is_accepted_only_with_a_matching_rekor_entry() {
     log(&stack, id2.as_bytes(), &sigstore::sign(&key3, id2.as_bytes()).unwrap(), &leaf3);
     let digest: [u8; 32] = Sha256::digest(id2.as_bytes()).into();
     let wrong_sig = sigstore::sign(&key2, b"some other message").unwrap();
-    runtime().block_on(sigstore::rekor_hashedrekord(&stack.url, &digest, &wrong_sig, &leaf2)).unwrap();
+    runtime().block_on(sigstore::rekor_log_digest(&stack.url, &digest, &wrong_sig, sigstore::Material::Certificate(&leaf2))).unwrap();
     let v = verify_json(&repo, &id2, &[]);
     assert_eq!(v["exit_code"], 1, "{v}");
     let obj = &v["objects"][0];

@@ -1,6 +1,7 @@
 //! Command line: tells git's gpg-style invocations apart from sigseal's own subcommands, and
 //! holds the subcommand table (one place for every flag).
 
+mod release;
 mod session;
 mod setup;
 mod verify;
@@ -41,6 +42,29 @@ enum Command {
     /// Write a commit's or tag's signature as a Sigstore bundle v0.3 plus the signed artifact,
     /// for verification with other Sigstore clients.
     ExportBundle(verify::ExportArgs),
+    /// Sign files (release assets): a Sigstore bundle v0.3 per file, one login and one
+    /// certificate for all of them; cosign's .sig/.pem on request.
+    SignBlob(Box<release::SignBlobArgs>),
+    /// Verify a file (or sha256:<hex>) against its bundle, a cosign .sig/.pem pair, or a key.
+    VerifyBlob(Box<release::VerifyBlobArgs>),
+    /// Sign a release: write SHA256SUMS for the assets and sign it and every asset in one run.
+    SignRelease(Box<release::SignReleaseArgs>),
+    /// Verify a release directory: the manifest's signature, every listed digest, every
+    /// asset's bundle.
+    VerifyRelease(Box<release::VerifyReleaseArgs>),
+    /// Attest files: an in-toto statement (given predicate, or SLSA v1 provenance from GitHub
+    /// Actions) in a DSSE envelope, logged in Rekor.
+    AttestBlob(Box<release::AttestBlobArgs>),
+    /// Verify an attestation bundle: envelope, subject digest, predicate type and signer.
+    VerifyBlobAttestation(Box<release::VerifyAttestationArgs>),
+    /// Make a cosign-compatible key pair for the key-based fallback (PREFIX.key, PREFIX.pub).
+    GenerateKeyPair(release::GenerateKeyPairArgs),
+    /// sigstore-conformance: sign a file into a bundle.
+    #[command(hide = true)]
+    SignBundle(Box<release::ConformanceSignArgs>),
+    /// sigstore-conformance: verify a bundle (exit code only).
+    #[command(hide = true)]
+    VerifyBundle(Box<release::ConformanceVerifyArgs>),
 }
 
 /// Run sigseal with these arguments (without the program name); returns the exit code.
@@ -71,6 +95,15 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::Verify(a) => return verify::verify(&a),
         Command::VerifyTag(a) => return verify::verify_tag(&a),
         Command::ExportBundle(a) => verify::export_bundle(&a).map(|_| 0),
+        Command::SignBlob(a) => release::sign_blob(&a).map(|_| 0),
+        Command::VerifyBlob(a) => return release::verify_blob(&a),
+        Command::SignRelease(a) => release::sign_release(&a).map(|_| 0),
+        Command::VerifyRelease(a) => return release::verify_release(&a),
+        Command::AttestBlob(a) => release::attest_blob(&a).map(|_| 0),
+        Command::VerifyBlobAttestation(a) => return release::verify_attestation(&a),
+        Command::GenerateKeyPair(a) => release::generate_key_pair(&a).map(|_| 0),
+        Command::SignBundle(a) => release::conformance_sign(&a).map(|_| 0),
+        Command::VerifyBundle(a) => return release::conformance_verify(&a),
     };
     match result {
         Ok(code) => code,

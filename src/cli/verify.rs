@@ -19,42 +19,42 @@ use crate::verify::{policy, Matcher, Policy, Rule, Verifier};
 pub struct PolicyArgs {
     /// The certificate identity (email or URI) that must have signed.
     #[arg(long, value_name = "IDENTITY", conflicts_with = "certificate_identity_regexp")]
-    certificate_identity: Option<String>,
+    pub(super) certificate_identity: Option<String>,
     /// A regular expression the whole certificate identity must match.
     #[arg(long, value_name = "REGEXP")]
-    certificate_identity_regexp: Option<String>,
+    pub(super) certificate_identity_regexp: Option<String>,
     /// The OIDC issuer that must have vouched for the identity.
     #[arg(long, value_name = "URL", conflicts_with = "certificate_oidc_issuer_regexp")]
-    certificate_oidc_issuer: Option<String>,
+    pub(super) certificate_oidc_issuer: Option<String>,
     /// A regular expression the whole OIDC issuer must match.
     #[arg(long, value_name = "REGEXP")]
-    certificate_oidc_issuer_regexp: Option<String>,
+    pub(super) certificate_oidc_issuer_regexp: Option<String>,
     /// GitHub repository (owner/repo) the signing workflow ran in.
     #[arg(long, value_name = "OWNER/REPO")]
-    certificate_github_workflow_repository: Option<String>,
+    pub(super) certificate_github_workflow_repository: Option<String>,
     /// Git ref the signing workflow ran on (e.g. refs/tags/v1.2.0).
     #[arg(long, value_name = "REF")]
-    certificate_github_workflow_ref: Option<String>,
+    pub(super) certificate_github_workflow_ref: Option<String>,
     /// Commit the signing workflow ran on.
     #[arg(long, value_name = "SHA")]
-    certificate_github_workflow_sha: Option<String>,
+    pub(super) certificate_github_workflow_sha: Option<String>,
     /// Event that triggered the signing workflow (e.g. push, release).
     #[arg(long, value_name = "EVENT")]
-    certificate_github_workflow_trigger: Option<String>,
+    pub(super) certificate_github_workflow_trigger: Option<String>,
     /// Name of the signing workflow.
     #[arg(long, value_name = "NAME")]
-    certificate_github_workflow_name: Option<String>,
+    pub(super) certificate_github_workflow_name: Option<String>,
     /// A certificate extension that must have this value: a dotted OID or a Fulcio claim name
     /// (source-repository-ref, build-signer-uri, …). Repeatable.
     #[arg(long, value_name = "OID=VALUE")]
-    certificate_extension: Vec<String>,
+    pub(super) certificate_extension: Vec<String>,
     /// A policy file of allowed signers (default: sigseal.verify.policyFile).
     #[arg(long, value_name = "FILE")]
-    policy: Option<PathBuf>,
+    pub(super) policy: Option<PathBuf>,
     /// Run without an identity policy: signatures, certificates and the log are checked, but not
     /// who signed. (A policy that is given or configured still applies.)
     #[arg(long)]
-    insecure_any_identity: bool,
+    pub(super) insecure_any_identity: bool,
 }
 
 /// Which trust material, and whether the network may be used.
@@ -62,16 +62,16 @@ pub struct PolicyArgs {
 pub struct TrustArgs {
     /// A trusted root JSON file (private Sigstore deployments; default: sigseal.trustedRoot).
     #[arg(long, value_name = "FILE")]
-    trusted_root: Option<PathBuf>,
+    pub(super) trusted_root: Option<PathBuf>,
     /// Trust the public-good staging instance instead of production.
     #[arg(long, conflicts_with = "trusted_root")]
-    staging: bool,
+    pub(super) staging: bool,
     /// Use no network at all: no TUF refresh, no Rekor search for legacy signatures.
     #[arg(long)]
-    offline: bool,
+    pub(super) offline: bool,
     /// Rekor to search for legacy (online-mode) signatures (default: sigseal.rekorURL).
     #[arg(long, value_name = "URL")]
-    rekor_url: Option<String>,
+    pub(super) rekor_url: Option<String>,
 }
 
 /// Report format.
@@ -89,10 +89,10 @@ pub enum Format {
 pub struct OutputArgs {
     /// Report format.
     #[arg(long, short = 'o', value_enum, default_value_t = Format::Text)]
-    output: Format,
+    pub(super) output: Format,
     /// Show every check of every object.
     #[arg(long, short = 'v')]
-    verbose: bool,
+    pub(super) verbose: bool,
 }
 
 /// Arguments of `sigseal verify`.
@@ -115,11 +115,11 @@ pub struct VerifyArgs {
 #[derive(Debug, clap::Args)]
 pub struct HowArgs {
     #[command(flatten)]
-    policy: PolicyArgs,
+    pub(super) policy: PolicyArgs,
     #[command(flatten)]
-    trust: TrustArgs,
+    pub(super) trust: TrustArgs,
     #[command(flatten)]
-    output: OutputArgs,
+    pub(super) output: OutputArgs,
 }
 
 /// Arguments of `sigseal verify-tag`.
@@ -150,7 +150,7 @@ pub struct ExportArgs {
 /// How a refusal to run without a policy starts (the JSON error names the identity-policy check).
 const NO_POLICY: &str = "no identity policy";
 
-fn policy_from(a: &PolicyArgs, cfg: &Config) -> Result<Policy> {
+pub(super) fn policy_from(a: &PolicyArgs, cfg: &Config) -> Result<Policy> {
     let mut rule = Rule::identity_and_issuer(
         "the command line",
         a.certificate_identity.as_deref(),
@@ -208,38 +208,47 @@ fn policy_from(a: &PolicyArgs, cfg: &Config) -> Result<Policy> {
     Ok(policy)
 }
 
-/// The public-good staging Rekor, searched for legacy signatures with --staging.
-const STAGING_REKOR: &str = "https://rekor.sigstage.dev";
-
 struct Prepared {
     repo: Repo,
     verifier: Verifier,
     options: Options,
 }
 
-fn prepare(policy_args: &PolicyArgs, trust: &TrustArgs, require_signed: bool) -> Result<Prepared> {
+/// The configuration a verification runs with: `--trusted-root` names the root file, and
+/// `--staging` drops a configured one (it names the trust material itself).
+pub(super) fn config_for(trust: &TrustArgs) -> Result<Config> {
     let mut sources = Sources::load();
     if let Some(path) = &trust.trusted_root {
         sources.set_env("SIGSEAL_TRUSTED_ROOT", path.display().to_string());
     }
     let mut cfg = Config::from_sources(&sources)?;
     if trust.staging {
-        // --staging names the trust material: a configured root file does not apply.
         cfg.trusted_root = None;
     }
     if let Some(url) = &trust.rekor_url {
         crate::config::check_service_url("Rekor", url)?;
     }
-    let policy = policy_from(policy_args, &cfg)?;
-    let instance = if trust.staging { Instance::Staging } else { Instance::Production };
-    let (root, _) = crate::runtime()?.block_on(crate::trust::load_instance(&cfg, instance, !trust.offline))?;
-    let verifier = Verifier::new(&root, policy)?;
+    Ok(cfg)
+}
+
+/// The trusted root, and the Rekor that may be searched (none with `--offline`).
+pub(super) fn root_for(cfg: &Config, trust: &TrustArgs) -> Result<(sigstore::TrustedRoot, Option<String>)> {
+    let instance = if trust.staging { Instance::Staging } else { cfg.instance().unwrap_or(Instance::Production) };
+    let (root, _) = crate::runtime()?.block_on(crate::trust::load_instance(cfg, instance, !trust.offline))?;
     let rekor_url = match (&trust.rekor_url, trust.offline, trust.staging) {
         (_, true, _) => None,
         (Some(url), _, _) => Some(url.trim_end_matches('/').to_string()),
-        (None, _, true) => Some(STAGING_REKOR.to_string()),
+        (None, _, true) => Some(crate::config::STAGING_REKOR_URL.to_string()),
         (None, _, false) => Some(cfg.rekor_url.clone()),
     };
+    Ok((root, rekor_url))
+}
+
+fn prepare(policy_args: &PolicyArgs, trust: &TrustArgs, require_signed: bool) -> Result<Prepared> {
+    let cfg = config_for(trust)?;
+    let policy = policy_from(policy_args, &cfg)?;
+    let (root, rekor_url) = root_for(&cfg, trust)?;
+    let verifier = Verifier::new(&root, policy)?;
     let cwd = std::env::current_dir().map_err(|e| Error::io("reading the current directory", e))?;
     let repo = Repo::discover(&cwd)?;
     Ok(Prepared { repo, verifier, options: Options { require_signed, rekor_url } })
@@ -280,7 +289,7 @@ fn run_report(p: &Prepared, targets: &[Target], out: &OutputArgs) -> Result<i32>
 
 /// Report an error that stopped the run before any object was judged (no policy, bad flags,
 /// unreadable root or repository) in the chosen format; always exit 2.
-fn fail_setup(e: Error, output: Format) -> i32 {
+pub(super) fn fail_setup(e: Error, output: Format) -> i32 {
     let code = 2;
     if output == Format::Json {
         let check = match &e {

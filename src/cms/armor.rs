@@ -27,6 +27,17 @@ pub fn pem(label: &str, der: &[u8]) -> String {
     out
 }
 
+/// The first PEM block labelled `label` in `text`, decoded; `None` when there is none or its
+/// base64 is damaged.
+pub fn pem_decode(label: &str, text: &str) -> Option<Vec<u8>> {
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let start = text.find(&begin)? + begin.len();
+    let stop = start + text[start..].find(&end)?;
+    let body: String = text[start..stop].chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    STANDARD.decode(body.as_bytes()).ok()
+}
+
 /// Decode an armored signature (`SIGNED MESSAGE` or `PKCS7` label); raw DER is passed through.
 pub fn decode(input: &[u8]) -> Result<Vec<u8>> {
     if input.first() == Some(&0x30) {

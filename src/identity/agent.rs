@@ -101,8 +101,15 @@ impl<'de> Deserialize<'de> for Secret {
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 enum Request {
-    /// Sign `message` (base64) with a credential for `fulcio` (and `identity`, when given).
-    Sign { fulcio: String, identity: Option<String>, message: String },
+    /// Sign `message` (base64) with a credential for `fulcio` (and `identity`, when given);
+    /// with `prehashed`, the message is a SHA-256 digest (release assets of any size).
+    Sign {
+        fulcio: String,
+        identity: Option<String>,
+        message: String,
+        #[serde(default)]
+        prehashed: bool,
+    },
     /// Keep this credential: PKCS#8 key (base64) and chain (base64 DER, leaf first).
     Store { fulcio: String, key: Secret, chain: Vec<String> },
     /// List the credentials held.
@@ -250,11 +257,21 @@ impl Client {
 
     /// Sign `message` with a held credential for `fulcio` (and `identity`); `None` on a miss.
     pub async fn sign(&self, fulcio: &str, identity: Option<&str>, message: &[u8]) -> Result<Option<Hit>> {
+        self.sign_request(fulcio, identity, message, false).await
+    }
+
+    /// Sign a SHA-256 digest with a held credential for `fulcio`; `None` on a miss.
+    pub async fn sign_digest(&self, fulcio: &str, digest: &[u8; 32]) -> Result<Option<Hit>> {
+        self.sign_request(fulcio, None, digest, true).await
+    }
+
+    async fn sign_request(&self, fulcio: &str, identity: Option<&str>, message: &[u8], prehashed: bool) -> Result<Option<Hit>> {
         let answer = self
             .call(&Request::Sign {
                 fulcio: fulcio.to_string(),
                 identity: identity.map(str::to_string),
                 message: STANDARD.encode(message),
+                prehashed,
             })
             .await?;
         let (Some(chain), Some(signature)) = (answer.chain, answer.signature) else {
@@ -465,7 +482,9 @@ async fn handle(mut stream: UnixStream, held: &mut Vec<Entry>) -> Flow {
             },
             Flow::Continue,
         ),
-        Request::Sign { fulcio, identity, message } => (sign(held, &fulcio, identity.as_deref(), &message), Flow::Continue),
+        Request::Sign { fulcio, identity, message, prehashed } => {
+            (sign(held, &fulcio, identity.as_deref(), &message, prehashed), Flow::Continue)
+        }
         Request::Store { fulcio, key, chain } => (store(held, fulcio, key, chain, now), Flow::Continue),
         Request::Wipe => {
             let n = held.len();
@@ -479,17 +498,26 @@ async fn handle(mut stream: UnixStream, held: &mut Vec<Entry>) -> Flow {
     flow
 }
 
-fn sign(held: &[Entry], fulcio: &str, identity: Option<&str>, message: &str) -> Answer {
+fn sign(held: &[Entry], fulcio: &str, identity: Option<&str>, message: &str, prehashed: bool) -> Answer {
     let Ok(message) = STANDARD.decode(message) else { return Answer::fail("message is not base64") };
     if message.len() > MAX_MESSAGE {
         return Answer::fail("message too large");
     }
+    let digest: Option<[u8; 32]> = match (prehashed, <[u8; 32]>::try_from(message.as_slice())) {
+        (false, _) => None,
+        (true, Ok(d)) => Some(d),
+        (true, Err(_)) => return Answer::fail("a prehashed message must be a 32-byte SHA-256 digest"),
+    };
     let found = held
         .iter()
         .rev()
         .find(|e| e.fulcio == fulcio && identity.is_none_or(|want| want.eq_ignore_ascii_case(&e.credential.identity)));
     let Some(entry) = found else { return Answer::done() };
-    match entry.credential.sign(&message) {
+    let signed = match &digest {
+        Some(d) => entry.credential.sign_digest(d),
+        None => entry.credential.sign(&message),
+    };
+    match signed {
         Ok(signature) => {
             eprintln!("sigseal agent: signed as {}", entry.credential.identity);
             Answer {

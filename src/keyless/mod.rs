@@ -6,6 +6,10 @@
 //! credential agent (key stays in the agent), else a login whose fresh credential is then handed
 //! to the agent so the next signature needs no login.
 
+pub mod digest;
+
+pub use digest::DigestSigner;
+
 use p256::pkcs8::EncodePrivateKey;
 use zeroize::Zeroizing;
 
@@ -93,6 +97,11 @@ impl Credential {
         sigstore::sign(&self.key, message)
     }
 
+    /// ECDSA P-256 signature over a SHA-256 digest (DER): release assets of any size.
+    pub fn sign_digest(&self, digest: &[u8; 32]) -> Result<Vec<u8>> {
+        sigstore::sign_digest(&self.key, digest)
+    }
+
     /// The private key (PKCS#8 DER), for handing to the agent only.
     pub fn pkcs8(&self) -> &[u8] {
         &self.pkcs8
@@ -135,6 +144,8 @@ pub enum KeySource {
     Agent,
     /// A login just now; fresh key.
     Login,
+    /// A long-lived key from a key file (the key-based fallback of release signing).
+    KeyFile,
 }
 
 /// `sigseal.matchCommitter`: the identity must be the committer/tagger email.

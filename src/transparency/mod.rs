@@ -46,7 +46,7 @@ pub async fn log_signature(
 ) -> Result<TransparencyLogEntry> {
     use sha2::{Digest, Sha256};
     let digest: [u8; 32] = Sha256::digest(signed_attrs_der).into();
-    sigstore::rekor_hashedrekord(rekor_url, &digest, signature, leaf_der).await
+    sigstore::rekor_log_digest(rekor_url, &digest, signature, sigstore::Material::Certificate(leaf_der)).await
 }
 
 /// The global log index of an entry.

@@ -41,9 +41,10 @@ pub fn from_file(path: &std::path::Path) -> Result<TrustedRoot> {
     sigstore::parse_trusted_root(&text, &path.display().to_string())
 }
 
-/// The trusted root for this configuration. `allow_network` permits a bounded TUF refresh.
+/// The trusted root for this configuration (a configured file, else the root of the public-good
+/// instance its services belong to). `allow_network` permits a bounded TUF refresh.
 pub async fn load(cfg: &Config, allow_network: bool) -> Result<(TrustedRoot, RootSource)> {
-    load_instance(cfg, Instance::Production, allow_network).await
+    load_instance(cfg, cfg.instance().unwrap_or(Instance::Production), allow_network).await
 }
 
 /// The trusted root of a public-good instance, unless configuration names a file: refreshed

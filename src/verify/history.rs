@@ -73,19 +73,10 @@ impl ObjectReport {
         if self.status == Status::Verified {
             return None;
         }
-        if let Some(c) = self.first_failure() {
+        if let Some(c) = self.object_checks.iter().find(|c| c.outcome == Outcome::Fail) {
             return Some((c.name, c.detail.clone()));
         }
-        let sig = self.signature.as_ref()?;
-        let why = match &sig.verdict {
-            Verdict::Unverifiable(why) | Verdict::Bad(why) => why.clone(),
-            Verdict::Good => return None,
-        };
-        let name = self
-            .checks()
-            .find(|c| c.outcome == Outcome::NotChecked && c.name != "identity-policy")
-            .map_or("signature", |c| c.name);
-        Some((name, why))
+        self.signature.as_ref()?.failure()
     }
 }
 

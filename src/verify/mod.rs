@@ -3,6 +3,7 @@
 //! and checkpoint against a trusted root, then applies an identity policy. Produces a [`Report`]
 //! listing every check, so callers (git's verify mode, `sigseal verify`) can explain the verdict.
 
+pub mod blob;
 pub mod claims;
 pub mod history;
 pub mod policy;
@@ -118,6 +119,27 @@ impl Report {
     /// The first failed check, if any.
     pub fn first_failure(&self) -> Option<&Check> {
         self.checks.iter().find(|c| c.outcome == Outcome::Fail)
+    }
+
+    /// Why the signature is not accepted, as (check name, reason): the first failed check, else
+    /// for a signature that could not be verified, the first check that could not be made.
+    pub fn failure(&self) -> Option<(&'static str, String)> {
+        if self.accepted() {
+            return None;
+        }
+        if let Some(c) = self.first_failure() {
+            return Some((c.name, c.detail.clone()));
+        }
+        let why = match &self.verdict {
+            Verdict::Unverifiable(why) | Verdict::Bad(why) => why.clone(),
+            Verdict::Good => return None,
+        };
+        let name = self
+            .checks
+            .iter()
+            .find(|c| c.outcome == Outcome::NotChecked && c.name != "identity-policy")
+            .map_or("signature", |c| c.name);
+        Some((name, why))
     }
 
     /// Verified and the signer satisfies the policy (or no policy was asked for).

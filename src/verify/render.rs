@@ -4,10 +4,10 @@
 
 use std::io::Write;
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::history::{ObjectReport, Status, Summary};
-use super::{Outcome, Trust};
+use super::{Check, Outcome, Report, Trust};
 use crate::error::{Error, Result};
 
 fn outcome(o: &Outcome) -> &'static str {
@@ -88,20 +88,17 @@ pub fn text(rep: &ObjectReport, verbose: bool) -> Vec<String> {
     out
 }
 
-/// The JSON form of one object.
-pub fn json_object(rep: &ObjectReport) -> Value {
-    let sig = rep.signature.as_ref();
-    let checks: Vec<Value> = rep
-        .checks()
-        .map(|c| json!({"name": c.name, "result": outcome(&c.outcome), "reason": c.detail}))
-        .collect();
-    let failure = rep.failure();
-    json!({
-        "object": rep.id,
-        "kind": rep.kind.map(|k| k.as_str()),
-        "name": rep.named,
-        "verdict": rep.status.as_str(),
-        "counts_as_failure": rep.status != Status::Verified && rep.counts_as_failure,
+fn trust_name(t: &Trust) -> &'static str {
+    match t {
+        Trust::Fully => "fully",
+        Trust::Undefined => "undefined",
+        Trust::Never => "never",
+    }
+}
+
+/// The signer, certificate, log and check fields shared by git objects and release artifacts.
+fn signature_fields(sig: Option<&Report>, checks: Vec<&Check>, out: &mut Map<String, Value>) {
+    let fields = json!({
         "identity": sig.and_then(|r| r.identity.clone()),
         "issuer": sig.and_then(|r| r.issuer.clone()),
         "claims": sig.map(|r| json!(r.claims)).unwrap_or(json!({})),
@@ -114,15 +111,89 @@ pub fn json_object(rep: &ObjectReport) -> Value {
         "integrated_time": sig.and_then(|r| r.integrated_time).map(crate::iso_time),
         "integrated_time_unix": sig.and_then(|r| r.integrated_time),
         "claimed_signing_time": sig.and_then(|r| r.signing_time).map(crate::iso_time),
-        "trust": sig.map(|r| match r.trust {
-            Trust::Fully => "fully",
-            Trust::Undefined => "undefined",
-            Trust::Never => "never",
-        }),
-        "checks": checks,
-        "failed_check": failure.as_ref().map(|f| f.0),
-        "reason": failure.map(|f| f.1),
-    })
+        "trust": sig.map(|r| trust_name(&r.trust)),
+        "checks": checks.iter().map(|c| json!({"name": c.name, "result": outcome(&c.outcome), "reason": c.detail})).collect::<Vec<_>>(),
+    });
+    if let Value::Object(m) = fields {
+        out.extend(m);
+    }
+}
+
+/// The JSON form of one object.
+pub fn json_object(rep: &ObjectReport) -> Value {
+    let mut out = Map::new();
+    out.insert("object".into(), json!(rep.id));
+    out.insert("kind".into(), json!(rep.kind.map(|k| k.as_str())));
+    out.insert("name".into(), json!(rep.named));
+    out.insert("verdict".into(), json!(rep.status.as_str()));
+    out.insert("counts_as_failure".into(), json!(rep.status != Status::Verified && rep.counts_as_failure));
+    signature_fields(rep.signature.as_ref(), rep.checks().collect(), &mut out);
+    let failure = rep.failure();
+    out.insert("failed_check".into(), json!(failure.as_ref().map(|f| f.0)));
+    out.insert("reason".into(), json!(failure.map(|f| f.1)));
+    Value::Object(out)
+}
+
+/// The JSON form of one verified (or not) release artifact: `artifact`, `sha256`, `verdict`
+/// (`verified`/`failed`), the signer fields of git objects, and `extra` (e.g. the statement).
+pub fn json_artifact(name: &str, sha256: Option<&str>, rep: &Report, extra: Value) -> Value {
+    let mut out = Map::new();
+    out.insert("artifact".into(), json!(name));
+    out.insert("sha256".into(), json!(sha256));
+    out.insert("verdict".into(), json!(if rep.accepted() { "verified" } else { "failed" }));
+    signature_fields(Some(rep), rep.checks.iter().collect(), &mut out);
+    let failure = rep.failure();
+    out.insert("failed_check".into(), json!(failure.as_ref().map(|f| f.0)));
+    out.insert("reason".into(), json!(failure.map(|f| f.1)));
+    if let Value::Object(m) = extra {
+        out.extend(m);
+    }
+    Value::Object(out)
+}
+
+/// The human report of one release artifact: one line, and every check when `verbose`.
+pub fn text_artifact(name: &str, rep: &Report, verbose: bool) -> Vec<String> {
+    let who = match (&rep.identity, &rep.issuer) {
+        (Some(i), Some(s)) => format!("{i} ({s})"),
+        (Some(i), None) => i.clone(),
+        _ if rep.trust == Trust::Fully && rep.certificate.is_empty() => "the given public key".into(),
+        _ => String::new(),
+    };
+    let mut line = if rep.accepted() {
+        let mut l = format!("verified  {name}  {who}");
+        if let Some(i) = rep.log_index {
+            l.push_str(&format!("  rekor #{i}"));
+        }
+        if let Some(t) = rep.integrated_time {
+            l.push_str(&format!("  {}", crate::iso_time(t)));
+        }
+        if rep.trust == Trust::Undefined {
+            l.push_str("  [signer not judged: --insecure-any-identity]");
+        }
+        l
+    } else {
+        let why = rep.failure().map_or_else(|| rep.policy_detail.clone(), |(check, why)| format!("{check}: {why}"));
+        format!("FAILED    {name}  {who}  {why}")
+    };
+    line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = vec![line];
+    if verbose {
+        if !rep.fingerprint.is_empty() {
+            out.push(format!("    certificate {}", rep.fingerprint));
+        }
+        for (k, v) in &rep.claims {
+            out.push(format!("    claim {k} = {v}"));
+        }
+        for c in &rep.checks {
+            let tag = match c.outcome {
+                Outcome::Pass => "ok  ",
+                Outcome::Fail => "FAIL",
+                Outcome::NotChecked => "skip",
+            };
+            out.push(format!("    {tag} {}: {}", c.name, c.detail));
+        }
+    }
+    out
 }
 
 /// Streams a JSON report: `{"objects":[...],"summary":{...},"exit_code":N}`.

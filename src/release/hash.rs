@@ -1,0 +1,90 @@
+//! Streaming SHA-256 of release assets (1 MiB reads, constant memory) and the `sha256:<hex>`
+//! form an artifact digest can be given in.
+
+use std::io::Read;
+use std::path::Path;
+
+use sha2::{Digest as _, Sha256};
+
+use crate::error::{Error, Result};
+
+/// Read size: large enough for the kernel's read-ahead and SHA-NI to keep up with the disk.
+const CHUNK: usize = 1 << 20;
+
+/// An asset's SHA-256 and size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Digest {
+    /// SHA-256.
+    pub sha256: [u8; 32],
+    /// Bytes hashed.
+    pub size: u64,
+}
+
+impl Digest {
+    /// Lower-case hex of the SHA-256.
+    pub fn hex(&self) -> String {
+        hex::encode(self.sha256)
+    }
+}
+
+/// Hash everything `reader` yields; `progress` is told how many bytes each read added.
+pub fn sha256_reader(mut reader: impl Read, mut progress: impl FnMut(u64)) -> std::io::Result<Digest> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; CHUNK];
+    let mut size = 0u64;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        size += n as u64;
+        progress(n as u64);
+    }
+    Ok(Digest { sha256: hasher.finalize().into(), size })
+}
+
+/// Hash a file.
+pub fn sha256_file(path: &Path, progress: impl FnMut(u64)) -> Result<Digest> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+    sha256_reader(file, progress).map_err(|e| Error::io(format!("reading {}", path.display()), e))
+}
+
+/// `sha256:<64 hex>` as a digest, or `None` when `arg` is not of that form.
+pub fn parse_sha256_arg(arg: &str) -> Option<[u8; 32]> {
+    let hex_part = arg.strip_prefix("sha256:")?;
+    if hex_part.len() != 64 {
+        return None;
+    }
+    let bytes = hex::decode(hex_part).ok()?;
+    <[u8; 32]>::try_from(bytes.as_slice()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streamed_hash_matches_the_known_digest_across_chunk_boundaries() {
+        let data = vec![b'a'; CHUNK * 2 + 7];
+        let mut seen = 0;
+        let d = sha256_reader(data.as_slice(), |n| seen += n).unwrap();
+        assert_eq!(d.size, data.len() as u64);
+        assert_eq!(seen, d.size);
+        assert_eq!(d.sha256, <[u8; 32]>::from(Sha256::digest(&data)));
+        let empty = sha256_reader(&b""[..], |_| {}).unwrap();
+        assert_eq!(empty.hex(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    }
+
+    #[test]
+    fn only_a_full_sha256_prefix_form_is_a_digest() {
+        let hex64 = "a".repeat(64);
+        assert_eq!(parse_sha256_arg(&format!("sha256:{hex64}")), Some([0xaa; 32]));
+        assert_eq!(parse_sha256_arg(&hex64), None);
+        assert_eq!(parse_sha256_arg(&format!("sha256:{}", "a".repeat(63))), None);
+        assert_eq!(parse_sha256_arg(&format!("sha512:{hex64}")), None);
+        assert_eq!(parse_sha256_arg(&format!("sha256:{}", "g".repeat(64))), None);
+    }
+}
