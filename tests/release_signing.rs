@@ -1,0 +1,379 @@
+//! Release assets end to end against the local stack: `sign-blob` (one certificate for many
+//! files, cosign's .sig/.pem checked with openssl), `sign-release` / `verify-release` checked
+//! against `sha256sum --check`, a run that fails half-way writes nothing, attestations with
+//! generated SLSA provenance, the key-based fallback, and the sigstore-conformance
+//! bundle-verification cases from ../shared.
+
+mod common;
+
+use common::{shared_dir, sigseal, Stack};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const ALICE: &str = "alice@example.com";
+
+fn text(out: &Output) -> String {
+    format!("exit {}\nstdout: {}\nstderr: {}", out.status, String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+fn run(args: &[&str], env: &[(String, String)]) -> Output {
+    sigseal(args, env, b"")
+}
+
+fn ok(args: &[&str], env: &[(String, String)]) -> Output {
+    let out = run(args, env);
+    assert!(out.status.success(), "sigseal {args:?}: {}", text(&out));
+    out
+}
+
+fn s(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// Environment for signing through the stack with a token for `email`.
+fn signing_env(stack: &Stack, email: &str) -> Vec<(String, String)> {
+    let mut env = stack.service_env();
+    env.push(("SIGSTORE_ID_TOKEN".into(), stack.token(email, 600)));
+    env
+}
+
+/// Identity-policy flags for `email` at the stack's issuer.
+fn policy(stack: &Stack, email: &str) -> Vec<String> {
+    vec!["--certificate-identity".into(), email.into(), "--certificate-oidc-issuer".into(), stack.oidc.clone()]
+}
+
+fn with(base: &[&str], extra: &[String]) -> Vec<String> {
+    base.iter().map(|s| s.to_string()).chain(extra.iter().cloned()).collect()
+}
+
+fn run_v(args: &[String], env: &[(String, String)]) -> Output {
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(&refs, env)
+}
+
+fn write_assets(dir: &Path, n: usize) -> Vec<PathBuf> {
+    (0..n)
+        .map(|i| {
+            let p = dir.join(format!("app-{i}.tar.gz"));
+            let data: Vec<u8> = (0..(1000 + i * 777)).map(|b| (b * 31 + i) as u8).collect();
+            std::fs::write(&p, data).expect("write asset");
+            p
+        })
+        .collect()
+}
+
+fn bundle_json(p: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))).expect("bundle JSON")
+}
+
+fn sha256sum_check(dir: &Path) -> Output {
+    Command::new("sha256sum").args(["--check", "SHA256SUMS"]).current_dir(dir).output().expect("run sha256sum")
+}
+
+#[test]
+fn sign_release_of_five_assets_passes_sha256sum_and_verify_release_and_one_changed_byte_fails_both() {
+    let stack = Stack::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let assets = write_assets(dir.path(), 5);
+    std::fs::write(dir.path().join(".hidden"), b"not an asset").unwrap();
+
+    ok(&["sign-release", &s(dir.path())], &signing_env(stack, ALICE));
+    let manifest_bundle = bundle_json(&dir.path().join("SHA256SUMS.sigstore.json"));
+    let cert = &manifest_bundle["verificationMaterial"]["certificate"]["rawBytes"];
+    let mut indexes = std::collections::HashSet::new();
+    indexes.insert(manifest_bundle["verificationMaterial"]["tlogEntries"][0]["logIndex"].to_string());
+
+    let manifest = std::fs::read_to_string(dir.path().join("SHA256SUMS")).unwrap();
+    assert_eq!(manifest.lines().count(), 5, "{manifest}");
+    assert!(!manifest.contains(".hidden") && !manifest.contains("sigstore.json"), "{manifest}");
+    let check = sha256sum_check(dir.path());
+    assert!(check.status.success(), "sha256sum --check: {}", text(&check));
+    for a in &assets {
+        let b = bundle_json(&PathBuf::from(format!("{}.sigstore.json", a.display())));
+        assert_eq!(b["mediaType"], "application/vnd.dev.sigstore.bundle.v0.3+json");
+        assert_eq!(&b["verificationMaterial"]["certificate"]["rawBytes"], cert, "one certificate for the whole release");
+        indexes.insert(b["verificationMaterial"]["tlogEntries"][0]["logIndex"].to_string());
+    }
+    assert_eq!(indexes.len(), 6, "five assets and the manifest each have their own log entry: {indexes:?}");
+
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify-release".to_string(), s(dir.path())];
+        args.extend(policy(stack, ALICE));
+        args.extend(extra.iter().map(|s| s.to_string()));
+        run_v(&args, &stack.service_env())
+    };
+    let good = verify(&[]);
+    assert!(good.status.success(), "verify-release: {}", text(&good));
+    let lines = String::from_utf8_lossy(&good.stdout).lines().filter(|l| l.starts_with("verified")).count();
+    assert_eq!(lines, 6, "the manifest and five assets verified: {}", text(&good));
+
+    let wrong = run_v(&with(&["verify-release", &s(dir.path()), "--certificate-identity", "mallory@example.com", "--certificate-oidc-issuer"], &[stack.oidc.clone()]), &stack.service_env());
+    assert_eq!(wrong.status.code(), Some(1), "another signer must fail: {}", text(&wrong));
+
+    // One changed byte in one asset.
+    let victim = &assets[2];
+    let mut data = std::fs::read(victim).unwrap();
+    data[10] ^= 1;
+    std::fs::write(victim, data).unwrap();
+    let check = sha256sum_check(dir.path());
+    assert!(!check.status.success(), "sha256sum must fail: {}", text(&check));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("app-2.tar.gz: FAILED"), "{}", text(&check));
+    let bad = verify(&["--output", "json"]);
+    assert_eq!(bad.status.code(), Some(1), "verify-release must fail: {}", text(&bad));
+    let doc: serde_json::Value = serde_json::from_slice(&bad.stdout).expect("JSON report");
+    let failed: Vec<&serde_json::Value> = doc["artifacts"].as_array().unwrap().iter().filter(|a| a["verdict"] == "failed").collect();
+    assert_eq!(failed.len(), 1, "{doc:#}");
+    assert_eq!(failed[0]["artifact"], "app-2.tar.gz", "{doc:#}");
+    assert_eq!(failed[0]["failed_check"], "manifest-digest", "{doc:#}");
+    assert_eq!(doc["summary"]["verified"], 5, "{doc:#}");
+    let text_report = verify(&[]);
+    let stdout = String::from_utf8_lossy(&text_report.stdout);
+    assert!(stdout.lines().any(|l| l.starts_with("FAILED") && l.contains("app-2.tar.gz")), "the text report names the asset: {stdout}");
+}
+
+#[test]
+fn sign_blob_signs_many_files_with_one_certificate_and_cosign_files_verify_with_openssl() {
+    let stack = Stack::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let assets = write_assets(dir.path(), 3);
+    let names: Vec<String> = assets.iter().map(|p| s(p)).collect();
+    let mut args = vec!["sign-blob"];
+    args.extend(names.iter().map(String::as_str));
+    ok(&args, &signing_env(stack, ALICE));
+    let certs: Vec<serde_json::Value> = assets
+        .iter()
+        .map(|a| bundle_json(&PathBuf::from(format!("{}.sigstore.json", a.display())))["verificationMaterial"]["certificate"]["rawBytes"].clone())
+        .collect();
+    assert!(certs.iter().all(|c| c == &certs[0] && c.is_string()), "one certificate for all files");
+
+    // Several files with one --bundle is a usage error, and writes nothing.
+    let out = run(&["sign-blob", &names[0], &names[1], "--bundle", &s(&dir.path().join("x.json"))], &signing_env(stack, ALICE));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(!dir.path().join("x.json").exists());
+
+    // cosign's encodings, checked by openssl: .sig is base64 DER over the file, .pem the cert.
+    let sig = dir.path().join("one.sig");
+    let pem = dir.path().join("one.pem");
+    let bundle = dir.path().join("one.sigstore.json");
+    ok(
+        &["sign-blob", &names[0], "--bundle", &s(&bundle), "--output-signature", &s(&sig), "--output-certificate", &s(&pem)],
+        &signing_env(stack, ALICE),
+    );
+    let sig_text = std::fs::read_to_string(&sig).unwrap();
+    assert!(!sig_text.ends_with('\n'), "cosign writes the .sig without a newline");
+    let der = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, sig_text.trim()).expect("base64 .sig");
+    let der_path = dir.path().join("one.sig.der");
+    std::fs::write(&der_path, der).unwrap();
+    assert!(std::fs::read_to_string(&pem).unwrap().starts_with("-----BEGIN CERTIFICATE-----\n"));
+    let pubkey = dir.path().join("one.pub.pem");
+    let x = Command::new("openssl").args(["x509", "-in", &s(&pem), "-pubkey", "-noout", "-out", &s(&pubkey)]).output().unwrap();
+    assert!(x.status.success(), "openssl x509: {}", text(&x));
+    let v = Command::new("openssl")
+        .args(["dgst", "-sha256", "-verify", &s(&pubkey), "-signature", &s(&der_path), &names[0]])
+        .output()
+        .unwrap();
+    assert!(v.status.success() && String::from_utf8_lossy(&v.stdout).contains("Verified OK"), "openssl dgst -verify: {}", text(&v));
+    let v = Command::new("openssl")
+        .args(["dgst", "-sha256", "-verify", &s(&pubkey), "-signature", &s(&der_path), &names[1]])
+        .output()
+        .unwrap();
+    assert!(!v.status.success(), "openssl must reject the .sig for another file: {}", text(&v));
+
+    // The cosign pair verifies through an online Rekor lookup, and not offline.
+    let mut pair = with(&["verify-blob", &names[0], "--signature", &s(&sig), "--certificate", &s(&pem)], &policy(stack, ALICE));
+    let out = run_v(&pair, &stack.service_env());
+    assert!(out.status.success(), "verify-blob with .sig/.pem: {}", text(&out));
+    pair.push("--offline".into());
+    let out = run_v(&pair, &stack.service_env());
+    assert_eq!(out.status.code(), Some(1), "offline there is no log proof for a .sig/.pem pair: {}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--offline forbids"), "{}", text(&out));
+
+    // The digest form and a tampered file.
+    let digest = format!("sha256:{}", hex::encode(<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(&assets[0]).unwrap())));
+    let out = run_v(&with(&["verify-blob", &digest, "--bundle", &s(&bundle), "--offline"], &policy(stack, ALICE)), &stack.service_env());
+    assert!(out.status.success(), "verify-blob sha256:: {}", text(&out));
+    let out = run_v(&with(&["verify-blob", &names[1], "--bundle", &s(&bundle), "--offline", "-o", "json"], &policy(stack, ALICE)), &stack.service_env());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["artifacts"][0]["failed_check"], "artifact-digest", "{doc:#}");
+}
+
+#[test]
+fn a_signing_run_that_fails_half_way_writes_nothing() {
+    let stack = Stack::shared();
+    let dir = tempfile::tempdir().unwrap();
+    write_assets(dir.path(), 3);
+    let mut env = signing_env(stack, ALICE);
+    // Fulcio answers, Rekor does not: signatures exist, but nothing may be written.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    env.push(("SIGSEAL_REKOR_URL".into(), dead));
+    let before: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let out = run(&["sign-release", &s(dir.path())], &env);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SS0202"), "Rekor is named: {}", text(&out));
+    let mut after: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    after.sort();
+    let mut before = before;
+    before.sort();
+    assert_eq!(before, after, "a failed run left files behind");
+}
+
+#[test]
+fn generated_provenance_attestation_verifies_and_a_wrong_type_or_subject_fails() {
+    let stack = Stack::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let assets = write_assets(dir.path(), 2);
+    let mut env = signing_env(stack, ALICE);
+    for (k, v) in [
+        ("GITHUB_SERVER_URL", "https://github.com"),
+        ("GITHUB_REPOSITORY", "octo/app"),
+        ("GITHUB_WORKFLOW_REF", "octo/app/.github/workflows/release.yml@refs/tags/v1.0.0"),
+        ("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567"),
+        ("GITHUB_REF", "refs/tags/v1.0.0"),
+        ("GITHUB_RUN_ID", "99"),
+        ("GITHUB_RUN_ATTEMPT", "1"),
+        ("GITHUB_EVENT_NAME", "push"),
+    ] {
+        env.push((k.into(), v.into()));
+    }
+    let bundle = dir.path().join("provenance.intoto.sigstore.json");
+    ok(&["attest-blob", &s(&assets[0]), &s(&assets[1]), "--type", "slsaprovenance1", "--bundle", &s(&bundle)], &env);
+    let b = bundle_json(&bundle);
+    assert_eq!(b["dsseEnvelope"]["payloadType"], "application/vnd.in-toto+json", "{b:#}");
+    assert_eq!(b["verificationMaterial"]["tlogEntries"][0]["kindVersion"]["kind"], "dsse", "{b:#}");
+
+    for asset in &assets {
+        let out = run_v(
+            &with(&["verify-blob-attestation", &s(asset), "--bundle", &s(&bundle), "--type", "slsaprovenance1", "--offline", "-o", "json"], &policy(stack, ALICE)),
+            &stack.service_env(),
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let a = &doc["artifacts"][0];
+        assert_eq!(a["predicate_type"], "https://slsa.dev/provenance/v1", "{doc:#}");
+        assert_eq!(a["predicate"]["runDetails"]["builder"]["id"], "https://github.com/octo/app/.github/workflows/release.yml@refs/tags/v1.0.0");
+        assert_eq!(a["subjects"].as_array().map(Vec::len), Some(2));
+    }
+    let out = run_v(
+        &with(&["verify-blob-attestation", &s(&assets[0]), "--bundle", &s(&bundle), "--type", "spdxjson", "--offline", "-o", "json"], &policy(stack, ALICE)),
+        &stack.service_env(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["artifacts"][0]["failed_check"], "predicate-type", "{doc:#}");
+
+    let other = dir.path().join("other.bin");
+    std::fs::write(&other, b"not a subject").unwrap();
+    let out = run_v(&with(&["verify-blob-attestation", &s(&other), "--bundle", &s(&bundle), "--offline"], &policy(stack, ALICE)), &stack.service_env());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("artifact-digest"), "{}", text(&out));
+
+    // Outside GitHub Actions, generated provenance names what is missing.
+    let out = run(&["attest-blob", &s(&assets[0]), "--type", "slsaprovenance1"], &signing_env(stack, ALICE));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("GITHUB_REPOSITORY"), "{}", text(&out));
+}
+
+#[test]
+fn key_pair_signs_and_verifies_and_a_wrong_password_or_key_fails_clearly() {
+    // Its own stack: the Fulcio request count must not see other tests' signing.
+    let stack = &Stack::start();
+    let dir = tempfile::tempdir().unwrap();
+    let asset = write_assets(dir.path(), 1).remove(0);
+    let prefix = dir.path().join("release");
+    let key_env = |pw: &str| {
+        let mut env = stack.service_env();
+        env.push(("SIGSEAL_PASSWORD".into(), pw.into()));
+        env
+    };
+    ok(&["generate-key-pair", "--output-key-prefix", &s(&prefix)], &key_env("correct horse"));
+    let key = dir.path().join("release.key");
+    let public = dir.path().join("release.pub");
+    assert!(std::fs::read_to_string(&key).unwrap().starts_with("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n"));
+    assert!(std::fs::read_to_string(&public).unwrap().starts_with("-----BEGIN PUBLIC KEY-----\n"));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    let again = run(&["generate-key-pair", "--output-key-prefix", &s(&prefix)], &key_env("x"));
+    assert_eq!(again.status.code(), Some(2), "an existing key is not overwritten: {}", text(&again));
+
+    let before = stack.stats();
+    ok(&["sign-blob", "--key", &s(&key), &s(&asset)], &key_env("correct horse"));
+    assert_eq!(stack.stats()["fulcio"], before["fulcio"], "key signing asks Fulcio for nothing");
+    let bundle = PathBuf::from(format!("{}.sigstore.json", asset.display()));
+    let b = bundle_json(&bundle);
+    assert!(b["verificationMaterial"]["publicKey"]["hint"].is_string(), "a key bundle carries a key hint: {b:#}");
+    assert_eq!(b["verificationMaterial"]["tlogEntries"].as_array().map(Vec::len), Some(1), "still logged in Rekor");
+    let out = ok(&["verify-blob", &s(&asset), "--key", &s(&public), "--offline"], &stack.service_env());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("verified"), "{}", text(&out));
+
+    let wrong_pw = run(&["sign-blob", "--key", &s(&key), &s(&asset), "--bundle", &s(&dir.path().join("w.json"))], &key_env("battery staple"));
+    assert_eq!(wrong_pw.status.code(), Some(2), "{}", text(&wrong_pw));
+    assert!(String::from_utf8_lossy(&wrong_pw.stderr).contains("password does not open"), "{}", text(&wrong_pw));
+    assert!(!dir.path().join("w.json").exists());
+
+    ok(&["generate-key-pair", "--output-key-prefix", &s(&dir.path().join("other"))], &key_env("pw"));
+    let out = run(&["verify-blob", &s(&asset), "--key", &s(&dir.path().join("other.pub")), "--offline", "-o", "json"], &stack.service_env());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["artifacts"][0]["failed_check"], "public-key", "{doc:#}");
+
+    // A key bundle is not an identity, and an identity policy cannot accept it.
+    let out = run_v(&with(&["verify-blob", &s(&asset), "--offline"], &policy(stack, ALICE)), &stack.service_env());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--key"), "{}", text(&out));
+}
+
+/// sigstore-conformance's bundle-verification cases, each with the artifact's path and with
+/// its `sha256:` digest, through the conformance protocol (`sigseal verify-bundle`).
+#[test]
+fn conformance_bundle_cases_meet_their_expectations() {
+    let Some(shared) = shared_dir() else {
+        eprintln!("SKIP: ../shared is absent, so the sigstore-conformance cases cannot be run");
+        return;
+    };
+    let base = shared.join("conformance/assets/bundle-verify");
+    if !base.is_dir() {
+        eprintln!("SKIP: {} is absent", base.display());
+        return;
+    }
+    const IDENTITY: &str =
+        "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+    const ISSUER: &str = "https://token.actions.githubusercontent.com";
+    let cache = tempfile::tempdir().unwrap();
+    let env = vec![("XDG_CACHE_HOME".to_string(), s(cache.path()))];
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&base).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    cases.sort();
+    let (mut passed, mut mismatches) = (0, Vec::new());
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let read = |f: &str| std::fs::read_to_string(case.join(f)).ok().map(|t| t.trim().to_string());
+        let artifact = if case.join("artifact").is_file() { case.join("artifact") } else { base.join("a.txt") };
+        let digest = format!("sha256:{}", hex::encode(<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(&artifact).unwrap())));
+        let mut args = vec!["verify-bundle".to_string(), "--bundle".into(), s(&case.join("bundle.sigstore.json"))];
+        if case.join("key.pub").is_file() {
+            args.extend(["--key".into(), s(&case.join("key.pub"))]);
+        } else {
+            args.extend(["--certificate-identity".into(), read("identity").unwrap_or_else(|| IDENTITY.into())]);
+            args.extend(["--certificate-oidc-issuer".into(), read("issuer").unwrap_or_else(|| ISSUER.into())]);
+        }
+        if case.join("trusted_root.json").is_file() {
+            args.extend(["--trusted-root".into(), s(&case.join("trusted_root.json"))]);
+        }
+        let should_fail = name.ends_with("_fail");
+        for input in [s(&artifact), digest] {
+            let mut a = args.clone();
+            a.push(input.clone());
+            let out = run_v(&a, &env);
+            if out.status.success() != should_fail {
+                passed += 1;
+            } else {
+                mismatches.push(format!("{name} [{input}]: {}", text(&out)));
+            }
+        }
+    }
+    eprintln!("sigstore-conformance bundle-verify: {passed}/{} cases as expected ({} folders)", cases.len() * 2, cases.len());
+    assert!(mismatches.is_empty(), "{} case(s) not as the folder name says:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(cases.len() >= 70, "expected the 70 conformance folders, found {}", cases.len());
+}
