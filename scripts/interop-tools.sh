@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the third-party verifiers of sigseal's interoperability tests: sigstore-python, in a
-# venv under the cargo target dir (rebuildable; CARGO_TARGET_DIR is respected), installed from
-# PyPI only when that venv does not already hold the pinned version. sigstore-js comes from
-# tests/stack's npm packages instead. Needs Python 3.10 or newer with its venv module.
+# Installs the third-party verifiers and signers of sigseal's interoperability tests:
+# sigstore-python, in a venv under the cargo target dir (rebuildable; CARGO_TARGET_DIR is
+# respected), installed from PyPI only when that venv does not already hold the pinned version.
+# sigstore-js comes from tests/stack's npm packages instead (verify-bundle.js, sign-bundle.js).
+# Needs Python 3.10 or newer with its venv module.
 # usage: scripts/interop-tools.sh
 # The last line of output is SIGSTORE_PYTHON=<path of the venv's `sigstore` command>.
 set -euo pipefail

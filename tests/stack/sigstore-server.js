@@ -202,8 +202,58 @@ function normalizeRekorRequest(body) {
     }
     const pem = Buffer.from(sig.publicKey.content, 'base64').toString('latin1');
     if (pem.includes('-----BEGIN')) sig.publicKey.content = Buffer.from(rewrapPem(pem)).toString('base64');
+  } else if (entry.kind === 'dsse') {
+    entry = canonicalDsseEntry(entry);
   }
   return JSON.stringify(entry);
+}
+
+// DSSE pre-authentication encoding (the bytes a DSSE signature covers).
+const dssePae = (type, payload) =>
+  Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(type)} ${type} ${payload.length} `), payload]);
+
+// A proposed dsse v0.0.1 entry -> the body real Rekor stores: the envelope and payload hashes and
+// each signature with the key that verifies it (standard PEM, base64), sorted by signature.
+// Like real Rekor (which must pair signatures with keys), it rejects a signature no key verifies.
+function canonicalDsseEntry(entry) {
+  const pc = (entry.spec || {}).proposedContent;
+  if (entry.apiVersion !== '0.0.1' || !pc || typeof pc.envelope !== 'string' || !Array.isArray(pc.verifiers) || pc.verifiers.length === 0) {
+    throw new HttpError(400, 'dsse 0.0.1 needs spec.proposedContent.envelope (string) and spec.proposedContent.verifiers');
+  }
+  let env;
+  try {
+    env = JSON.parse(pc.envelope);
+  } catch {
+    throw new HttpError(400, 'proposedContent.envelope is not JSON');
+  }
+  if (!env || typeof env.payload !== 'string' || typeof env.payloadType !== 'string' || !Array.isArray(env.signatures) || env.signatures.length === 0) {
+    throw new HttpError(400, 'envelope needs payload, payloadType and signatures');
+  }
+  const payload = Buffer.from(env.payload, 'base64');
+  const pae = dssePae(env.payloadType, payload);
+  const keys = pc.verifiers.map((v) => {
+    const pem = asPem(v, 'PUBLIC KEY');
+    try {
+      return { pem, key: crypto.createPublicKey(pem) }; // a certificate PEM yields its key
+    } catch {
+      throw new HttpError(400, 'cannot parse a proposedContent.verifiers entry');
+    }
+  });
+  const signatures = env.signatures.map((s) => {
+    const sig = Buffer.from(String(s.sig || ''), 'base64');
+    const k = keys.find(({ key }) => { try { return crypto.verify('sha256', pae, key, sig); } catch { return false; } });
+    if (!k) throw new HttpError(400, 'all signatures must have a key that verifies it');
+    return { signature: s.sig, verifier: Buffer.from(k.pem).toString('base64') };
+  }).sort((a, b) => (a.signature < b.signature ? -1 : a.signature > b.signature ? 1 : 0));
+  const hex = (b) => crypto.createHash('sha256').update(b).digest('hex');
+  return {
+    apiVersion: '0.0.1', kind: 'dsse',
+    spec: {
+      envelopeHash: { algorithm: 'sha256', value: hex(Buffer.from(pc.envelope)) },
+      payloadHash: { algorithm: 'sha256', value: hex(payload) },
+      signatures,
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,10 +5,14 @@
 //
 // usage: node verify-bundle.js --trusted-root FILE --bundle FILE --artifact FILE
 //                              [--identity SAN] [--issuer URL]
+// For a DSSE bundle (which sigstore-js verifies without the artifact) the artifact must be the
+// envelope's payload itself or, for an in-toto statement, one of its subjects (sha256), as
+// sigstore-python checks.
 // Requires at least one transparency log entry and one SCT. Exit 0 and `OK: <SAN> <issuer>` on
 // stdout when it verifies; exit 1 and `FAILED: <CODE>: <message>` on stderr when it does not;
 // exit 2 on a usage or installation error.
 'use strict';
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 
 // Every option takes a value.
@@ -42,6 +46,24 @@ const args = parseArgs(process.argv.slice(2));
 for (const k of ['trusted-root', 'bundle', 'artifact']) if (!args[k]) usage(`--${k} is required`);
 const readJSON = (f) => JSON.parse(fs.readFileSync(f, 'utf8'));
 
+// The artifact of a DSSE bundle: its payload, or a sha256 subject of its in-toto statement.
+function checkDsseArtifact(env, artifact) {
+  if (artifact.equals(env.payload)) return;
+  const mismatch = (message) => Object.assign(new Error(message), { code: 'ARTIFACT_MISMATCH' });
+  if (env.payloadType !== 'application/vnd.in-toto+json') throw mismatch(`artifact is not the DSSE payload (${env.payloadType})`);
+  let statement;
+  try {
+    statement = JSON.parse(env.payload.toString('utf8'));
+  } catch {
+    throw mismatch('the DSSE payload is not an in-toto statement (not JSON)');
+  }
+  const digest = crypto.createHash('sha256').update(artifact).digest('hex');
+  const subjects = Array.isArray(statement.subject) ? statement.subject : [];
+  if (!subjects.some((s) => s && s.digest && String(s.digest.sha256).toLowerCase() === digest)) {
+    throw mismatch(`in-toto statement has no subject with sha256 ${digest}`);
+  }
+}
+
 let signer;
 try {
   const trust = sigstore.verify.toTrustMaterial(sigstore.specs.TrustedRoot.fromJSON(readJSON(args['trusted-root'])));
@@ -51,6 +73,7 @@ try {
   if (args.identity) policy.subjectAlternativeName = args.identity;
   if (args.issuer) policy.extensions = { issuer: args.issuer };
   signer = new sigstore.verify.Verifier(trust, { tlogThreshold: 1, ctlogThreshold: 1 }).verify(entity, policy);
+  if (bundle.content.$case === 'dsseEnvelope') checkDsseArtifact(bundle.content.dsseEnvelope, fs.readFileSync(args.artifact));
 } catch (e) {
   const detail = e.cause && e.cause.message && e.cause.message !== e.message ? ` (${e.cause.message})` : '';
   process.stderr.write(`FAILED: ${e.code || e.name}: ${e.message}${detail}\n`);
