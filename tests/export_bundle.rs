@@ -7,39 +7,13 @@
 mod common;
 
 use base64::Engine;
-use common::{detached, gits, isolate, repo_root, sigseal_bin, split_signed_object, Repo, Stack};
+use common::{detached, gits, isolate, js_verify, python_verify, repo_root, sigseal_bin, sigstore_python, split_signed_object, Repo, Stack};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
 
 const BUNDLE_V03: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
 const IDENTITY: &str = "alice@example.com";
-
-/// sigstore-python's `sigstore` command, installed (when missing) by scripts/interop-tools.sh
-/// once per test process, in a venv under this build's target dir. Python 3 is a prerequisite
-/// of the test suite: when the install fails, the test fails with the script's output.
-fn sigstore_python() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("target dir");
-        let out = Command::new("bash")
-            .arg(repo_root().join("scripts/interop-tools.sh"))
-            .env("CARGO_TARGET_DIR", target_dir)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run bash scripts/interop-tools.sh");
-        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert!(out.status.success(), "scripts/interop-tools.sh could not install sigstore-python ({}):\n{text}", out.status);
-        eprint!("{text}");
-        let bin = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .find_map(|l| l.strip_prefix("SIGSTORE_PYTHON=").map(PathBuf::from))
-            .unwrap_or_else(|| panic!("scripts/interop-tools.sh printed no SIGSTORE_PYTHON= line:\n{text}"));
-        assert!(bin.is_file(), "{} does not exist:\n{text}", bin.display());
-        bin
-    })
-}
 
 /// stdout and stderr of a finished command, for messages.
 fn text(out: &Output) -> String {
@@ -104,26 +78,6 @@ fn assert_bundle_of_git_signature(repo: &Repo, object_type: &str, rev: &str, bun
     assert_eq!(e["kindVersion"]["version"], "0.0.1", "{ctx}");
     assert!(e["inclusionPromise"]["signedEntryTimestamp"].as_str().is_some_and(|s| !s.is_empty()), "no SET: {ctx}");
     assert!(e["inclusionProof"]["checkpoint"]["envelope"].as_str().is_some_and(|s| !s.is_empty()), "no inclusion proof: {ctx}");
-}
-
-/// `sigstore verify identity --offline` of sigstore-python.
-fn python_verify(stack: &Stack, bundle: &Path, artifact: &Path, identity: &str) -> Output {
-    let mut c = Command::new(sigstore_python());
-    isolate(&mut c);
-    c.env("COLUMNS", "200"); // rich wraps its messages at the terminal width, 80 without one
-    c.arg("--trust-config").arg(stack.path("trust_config.json"));
-    c.args(["verify", "identity", "--offline", "--bundle"]).arg(bundle);
-    c.args(["--cert-identity", identity, "--cert-oidc-issuer", &stack.oidc]).arg(artifact);
-    c.stdin(Stdio::null()).output().expect("run sigstore-python")
-}
-
-/// sigstore-js (@sigstore/verify) through tests/stack/verify-bundle.js.
-fn js_verify(stack: &Stack, bundle: &Path, artifact: &Path, identity: &str) -> Output {
-    let mut c = Command::new("node");
-    c.arg(repo_root().join("tests/stack/verify-bundle.js"));
-    c.arg("--trusted-root").arg(stack.trusted_root()).arg("--bundle").arg(bundle).arg("--artifact").arg(artifact);
-    c.args(["--identity", identity, "--issuer", &stack.oidc]);
-    c.stdin(Stdio::null()).output().expect("run node tests/stack/verify-bundle.js")
 }
 
 fn assert_verified(tool: &str, what: &str, out: &Output) {

@@ -408,3 +408,49 @@ pub fn assert_no_token_leak(stack: &Stack, texts: &[&[u8]], dirs: &[&Path]) {
         }
     }
 }
+
+/// sigstore-python's `sigstore` command, installed (when missing) by scripts/interop-tools.sh
+/// once per test process, in a venv under this build's target dir. Python 3 is a prerequisite
+/// of the test suite: when the install fails, the test fails with the script's output.
+pub fn sigstore_python() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("target dir");
+        let out = Command::new("bash")
+            .arg(repo_root().join("scripts/interop-tools.sh"))
+            .env("CARGO_TARGET_DIR", target_dir)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run bash scripts/interop-tools.sh");
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "scripts/interop-tools.sh could not install sigstore-python ({}):\n{text}", out.status);
+        eprint!("{text}");
+        let bin = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("SIGSTORE_PYTHON=").map(PathBuf::from))
+            .unwrap_or_else(|| panic!("scripts/interop-tools.sh printed no SIGSTORE_PYTHON= line:\n{text}"));
+        assert!(bin.is_file(), "{} does not exist:\n{text}", bin.display());
+        bin
+    })
+}
+
+
+/// `sigstore verify identity --offline` of sigstore-python.
+pub fn python_verify(stack: &Stack, bundle: &Path, artifact: &Path, identity: &str) -> Output {
+    let mut c = Command::new(sigstore_python());
+    isolate(&mut c);
+    c.env("COLUMNS", "200"); // rich wraps its messages at the terminal width, 80 without one
+    c.arg("--trust-config").arg(stack.path("trust_config.json"));
+    c.args(["verify", "identity", "--offline", "--bundle"]).arg(bundle);
+    c.args(["--cert-identity", identity, "--cert-oidc-issuer", &stack.oidc]).arg(artifact);
+    c.stdin(Stdio::null()).output().expect("run sigstore-python")
+}
+
+/// sigstore-js (@sigstore/verify) through tests/stack/verify-bundle.js.
+pub fn js_verify(stack: &Stack, bundle: &Path, artifact: &Path, identity: &str) -> Output {
+    let mut c = Command::new("node");
+    c.arg(repo_root().join("tests/stack/verify-bundle.js"));
+    c.arg("--trusted-root").arg(stack.trusted_root()).arg("--bundle").arg(bundle).arg("--artifact").arg(artifact);
+    c.args(["--identity", identity, "--issuer", &stack.oidc]);
+    c.stdin(Stdio::null()).output().expect("run node tests/stack/verify-bundle.js")
+}
