@@ -442,3 +442,32 @@ print(json.dumps(out))
     let agent_err = session.stop_agent(agent);
     assert_eq!(agent_err.matches("refused a connection from uid 65534").count(), 2, "{agent_err}");
 }
+
+#[test]
+fn release_assets_are_signed_by_the_agent_after_one_login() {
+    let stack = Stack::start();
+    let session = Session::new(&stack);
+    let login = session.run(&["login", "--flow", "browser"]);
+    assert!(login.status.success(), "{}", text(&login.stderr));
+    let fulcio_after_login = stack.stats()["fulcio"].as_i64().unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..4 {
+        std::fs::write(dir.path().join(format!("asset-{i}.bin")), vec![i as u8; 4096 * (i + 1)]).unwrap();
+    }
+    let dir_arg = dir.path().display().to_string();
+    let signed = session.run(&["sign-release", &dir_arg]);
+    assert!(signed.status.success(), "{}", text(&signed.stderr));
+    assert!(text(&signed.stderr).contains("(agent)"), "the agent's key signed: {}", text(&signed.stderr));
+    assert_eq!(logins(&stack), 1, "signing a release logged in again");
+    assert_eq!(stack.stats()["fulcio"].as_i64().unwrap(), fulcio_after_login, "no new certificate was requested");
+
+    let verified = session.run(&[
+        "verify-release", &dir_arg, "--offline", "--certificate-identity", "alice@example.com", "--certificate-oidc-issuer", &stack.oidc,
+    ]);
+    assert!(verified.status.success(), "{}{}", text(&verified.stdout), text(&verified.stderr));
+    assert_eq!(text(&verified.stdout).lines().filter(|l| l.starts_with("verified")).count(), 5, "{}", text(&verified.stdout));
+    let out = session.run(&["agent", "--stop"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_no_token_leak(&stack, &[&login.stderr, &signed.stdout, &signed.stderr], &[session.tmp.path(), dir.path()]);
+}
