@@ -377,3 +377,76 @@ fn conformance_bundle_cases_meet_their_expectations() {
     assert!(mismatches.is_empty(), "{} case(s) not as the folder name says:\n{}", mismatches.len(), mismatches.join("\n"));
     assert!(cases.len() >= 70, "expected the 70 conformance folders, found {}", cases.len());
 }
+
+/// The conformance suite's signing protocol: `sign-bundle` configured only by the command line
+/// (token, trusted root, signing config naming Fulcio, Rekor and the TSA), for a file and for
+/// an in-toto statement; its bundles then pass `verify-bundle` and fail for another file.
+#[test]
+fn conformance_sign_bundle_makes_bundles_that_verify_bundle_accepts() {
+    let stack = Stack::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let asset = write_assets(dir.path(), 1).remove(0);
+    let other = dir.path().join("other.bin");
+    std::fs::write(&other, b"something else").unwrap();
+    let token = stack.token(ALICE, 600);
+    let common_args = |bundle: &Path| {
+        vec![
+            "sign-bundle".to_string(),
+            "--identity-token".into(),
+            token.clone(),
+            "--bundle".into(),
+            s(bundle),
+            "--trusted-root".into(),
+            s(&stack.trusted_root()),
+            "--signing-config".into(),
+            s(&stack.path("signing_config.json")),
+        ]
+    };
+    let plain = dir.path().join("plain.sigstore.json");
+    let mut args = common_args(&plain);
+    args.push(s(&asset));
+    let out = run_v(&args, &[]);
+    assert!(out.status.success(), "sign-bundle: {}", text(&out));
+    let b = bundle_json(&plain);
+    assert!(
+        b["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"].as_array().is_some_and(|a| a.len() == 1),
+        "the signing config's TSA countersigned: {b:#}"
+    );
+
+    let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(&asset).unwrap()));
+    let statement = dir.path().join("statement.json");
+    std::fs::write(
+        &statement,
+        format!(r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{{"name":"a","digest":{{"sha256":"{digest}"}}}}],"predicateType":"https://example.com/p","predicate":{{}}}}"#),
+    )
+    .unwrap();
+    let dsse = dir.path().join("dsse.sigstore.json");
+    let mut args = common_args(&dsse);
+    args.extend(["--in-toto".into(), s(&statement)]);
+    let out = run_v(&args, &[]);
+    assert!(out.status.success(), "sign-bundle --in-toto: {}", text(&out));
+
+    for bundle in [&plain, &dsse] {
+        let verify = |artifact: String| {
+            run_v(
+                &[
+                    "verify-bundle".to_string(),
+                    "--bundle".into(),
+                    s(bundle),
+                    "--certificate-identity".into(),
+                    ALICE.into(),
+                    "--certificate-oidc-issuer".into(),
+                    stack.oidc.clone(),
+                    "--trusted-root".into(),
+                    s(&stack.trusted_root()),
+                    artifact,
+                ],
+                &[],
+            )
+        };
+        let good = verify(s(&asset));
+        assert!(good.status.success(), "verify-bundle {}: {}", bundle.display(), text(&good));
+        assert!(verify(format!("sha256:{digest}")).status.success(), "verify-bundle by digest");
+        assert_eq!(verify(s(&other)).status.code(), Some(1), "verify-bundle must reject another file");
+    }
+}
