@@ -409,6 +409,16 @@ pub enum Material<'a> {
     PublicKey(&'a [u8]),
 }
 
+impl Material<'_> {
+    /// The PEM form Rekor v1 takes as an entry's verifier.
+    pub fn pem(&self) -> String {
+        match self {
+            Material::Certificate(der) => crate::cms::armor::pem("CERTIFICATE", der),
+            Material::PublicKey(der) => crate::cms::armor::pem("PUBLIC KEY", der),
+        }
+    }
+}
+
 /// ECDSA P-256 signature over an already computed SHA-256 digest (DER).
 pub fn sign_digest(key: &KeyPair, digest: &[u8; 32]) -> Result<Vec<u8>> {
     key.sign_digest(&sigstore_sign::types::Sha256Hash::from(*digest))
@@ -451,10 +461,7 @@ pub async fn rekor_log_digest(
     material: Material<'_>,
 ) -> Result<TransparencyLogEntry> {
     let fail = |reason: String| Error::Rekor { url: url.to_string(), reason };
-    let pem = match material {
-        Material::Certificate(der) => crate::cms::armor::pem("CERTIFICATE", der),
-        Material::PublicKey(der) => crate::cms::armor::pem("PUBLIC KEY", der),
-    };
+    let pem = material.pem();
     // The request type's fields are private; its serde form is the Rekor API's JSON.
     let request: sigstore_sign::rekor::HashedRekord = serde_json::from_value(serde_json::json!({
         "apiVersion": "0.0.1",
@@ -497,10 +504,7 @@ pub async fn rekor_log_dsse(
     material: Material<'_>,
 ) -> Result<TransparencyLogEntry> {
     let fail = |reason: String| Error::Rekor { url: url.to_string(), reason };
-    let pem = match material {
-        Material::Certificate(der) => crate::cms::armor::pem("CERTIFICATE", der),
-        Material::PublicKey(der) => crate::cms::armor::pem("PUBLIC KEY", der),
-    };
+    let pem = material.pem();
     let envelope_json = serde_json::to_string(envelope).map_err(|e| fail(format!("envelope to JSON: {e}")))?;
     // proposedContent: Rekor reads the signatures from the envelope and checks them with the
     // verifier; the request type's fields are private, its serde form is the API's JSON.

@@ -312,6 +312,29 @@ impl Session {
         };
         Ok((root, signer))
     }
+
+    /// Sign digests with one key: the bundles in order, the certificate (keyless) and where
+    /// the key came from.
+    fn sign_all(&self, a: &SignArgs, digests: &[[u8; 32]]) -> Result<(Vec<sign::Signed>, Option<Vec<u8>>, KeySource)> {
+        crate::runtime()?.block_on(async {
+            let (root, mut signer) = self.signer(a).await?;
+            let signed = sign::sign_digests(&mut signer, digests, &self.services, &root).await?;
+            let cert = match signer.material()? {
+                sigstore::Material::Certificate(c) => Some(c.to_vec()),
+                sigstore::Material::PublicKey(_) => None,
+            };
+            Ok((signed, cert, signer.source))
+        })
+    }
+
+    /// Sign an in-toto statement; `subject` is one subject's SHA-256 for the self-check.
+    fn attest(&self, a: &SignArgs, statement: &[u8], subject: &[u8; 32]) -> Result<(Bundle, KeySource)> {
+        crate::runtime()?.block_on(async {
+            let (root, mut signer) = self.signer(a).await?;
+            let bundle = sign::sign_statement(&mut signer, statement, subject, &self.services, &root).await?;
+            Ok((bundle, signer.source))
+        })
+    }
 }
 
 fn source_name(s: KeySource) -> &'static str {
@@ -375,26 +398,18 @@ pub fn sign_blob(a: &SignBlobArgs) -> Result<()> {
     }
     let session = session(&a.sign)?;
     let digests = hash_files(&a.files)?;
-    let (signed, source) = crate::runtime()?.block_on(async {
-        let (root, mut signer) = session.signer(&a.sign).await?;
-        let sha: Vec<[u8; 32]> = digests.iter().map(|d| d.sha256).collect();
-        let signed = sign::sign_digests(&mut signer, &sha, &session.services, &root).await?;
-        let cert = match signer.material()? {
-            sigstore::Material::Certificate(c) => Some(c.to_vec()),
-            sigstore::Material::PublicKey(_) => None,
-        };
-        Ok::<_, Error>((signed.into_iter().map(|s| (s, cert.clone())).collect::<Vec<_>>(), signer.source))
-    })?;
+    let sha: Vec<[u8; 32]> = digests.iter().map(|d| d.sha256).collect();
+    let (signed, cert, source) = session.sign_all(&a.sign, &sha)?;
     let mut group = Group::new();
     let mut lines = Vec::new();
-    for (file, (s, cert)) in a.files.iter().zip(&signed) {
+    for (file, s) in a.files.iter().zip(&signed) {
         let bundle_path = a.bundle.clone().unwrap_or_else(|| with_suffix(file, BUNDLE_SUFFIX));
         group.add(&bundle_path, sigstore::bundle_to_json(&s.bundle)?.into_bytes());
         lines.push(format!("signed {} -> {}{}", file.display(), bundle_path.display(), log_note(&s.bundle)));
         if let Some(p) = &a.output_signature {
             group.add(p, cosign::signature_file(&s.signature));
         }
-        if let (Some(p), Some(c)) = (&a.output_certificate, cert) {
+        if let (Some(p), Some(c)) = (&a.output_certificate, &cert) {
             group.add(p, cosign::certificate_file(c));
         }
     }
@@ -482,15 +497,7 @@ pub fn sign_release(a: &SignReleaseArgs) -> Result<()> {
     let manifest_digest = hash::sha256_reader(manifest_text.as_bytes(), |_| {}).map_err(|e| Error::io("hashing the manifest", e))?;
     let mut all: Vec<[u8; 32]> = digests.iter().map(|d| d.sha256).collect();
     all.push(manifest_digest.sha256);
-    let (signed, cert, source) = crate::runtime()?.block_on(async {
-        let (root, mut signer) = session.signer(&a.sign).await?;
-        let signed = sign::sign_digests(&mut signer, &all, &session.services, &root).await?;
-        let cert = match signer.material()? {
-            sigstore::Material::Certificate(c) => Some(c.to_vec()),
-            sigstore::Material::PublicKey(_) => None,
-        };
-        Ok::<_, Error>((signed, cert, signer.source))
-    })?;
+    let (signed, cert, source) = session.sign_all(&a.sign, &all)?;
     let mut group = Group::new();
     let manifest_path = dir.join(&a.manifest);
     group.add(&manifest_path, manifest_text.into_bytes());
@@ -544,11 +551,7 @@ pub fn attest_blob(a: &AttestBlobArgs) -> Result<()> {
     }
     let statement = attest::statement(&subjects, &predicate_type, predicate)?;
     let first = digests.first().map(|d| d.sha256).ok_or_else(|| Error::Usage("no files to attest".into()))?;
-    let (bundle, source) = crate::runtime()?.block_on(async {
-        let (root, mut signer) = session.signer(&a.sign).await?;
-        let b = sign::sign_statement(&mut signer, &statement, &first, &session.services, &root).await?;
-        Ok::<_, Error>((b, signer.source))
-    })?;
+    let (bundle, source) = session.attest(&a.sign, &statement, &first)?;
     let mut group = Group::new();
     group.add(&bundle_path, sigstore::bundle_to_json(&bundle)?.into_bytes());
     group.commit()?;
@@ -922,17 +925,12 @@ pub fn conformance_sign(a: &ConformanceSignArgs) -> Result<()> {
             .iter()
             .find_map(|(_, d)| d.as_deref().and_then(|h| hash::parse_sha256_arg(&format!("sha256:{h}"))))
             .ok_or_else(|| Error::Usage("the statement has no subject with a sha256 digest".into()))?;
-        crate::runtime()?.block_on(async {
-            let (root, mut signer) = session.signer(&sign).await?;
-            sign::sign_statement(&mut signer, &statement, &subject, &session.services, &root).await
-        })?
+        session.attest(&sign, &statement, &subject)?.0
     } else {
         let digest = hash::sha256_file(&a.file, |_| {})?;
-        crate::runtime()?
-            .block_on(async {
-                let (root, mut signer) = session.signer(&sign).await?;
-                sign::sign_digests(&mut signer, &[digest.sha256], &session.services, &root).await
-            })?
+        session
+            .sign_all(&sign, &[digest.sha256])?
+            .0
             .pop()
             .map(|s| s.bundle)
             .ok_or_else(|| Error::SelfCheck("no bundle was produced".into()))?

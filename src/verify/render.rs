@@ -68,24 +68,29 @@ pub fn text(rep: &ObjectReport, verbose: bool) -> Vec<String> {
     line = line.trim_end().to_string();
     let mut out = vec![line];
     if verbose {
-        if let Some(r) = sig {
-            if !r.fingerprint.is_empty() {
-                out.push(format!("    certificate {}", r.fingerprint));
-            }
-            for (k, v) in &r.claims {
-                out.push(format!("    claim {k} = {v}"));
-            }
-        }
-        for c in rep.checks() {
-            let tag = match c.outcome {
-                Outcome::Pass => "ok  ",
-                Outcome::Fail => "FAIL",
-                Outcome::NotChecked => "skip",
-            };
-            out.push(format!("    {tag} {}: {}", c.name, c.detail));
-        }
+        verbose_lines(sig, rep.checks(), &mut out);
     }
     out
+}
+
+/// The indented detail of `-v`: certificate, claims, then every check.
+fn verbose_lines<'a>(sig: Option<&Report>, checks: impl Iterator<Item = &'a Check>, out: &mut Vec<String>) {
+    if let Some(r) = sig {
+        if !r.fingerprint.is_empty() {
+            out.push(format!("    certificate {}", r.fingerprint));
+        }
+        for (k, v) in &r.claims {
+            out.push(format!("    claim {k} = {v}"));
+        }
+    }
+    for c in checks {
+        let tag = match c.outcome {
+            Outcome::Pass => "ok  ",
+            Outcome::Fail => "FAIL",
+            Outcome::NotChecked => "skip",
+        };
+        out.push(format!("    {tag} {}: {}", c.name, c.detail));
+    }
 }
 
 fn trust_name(t: &Trust) -> &'static str {
@@ -178,20 +183,7 @@ pub fn text_artifact(name: &str, rep: &Report, verbose: bool) -> Vec<String> {
     line = line.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = vec![line];
     if verbose {
-        if !rep.fingerprint.is_empty() {
-            out.push(format!("    certificate {}", rep.fingerprint));
-        }
-        for (k, v) in &rep.claims {
-            out.push(format!("    claim {k} = {v}"));
-        }
-        for c in &rep.checks {
-            let tag = match c.outcome {
-                Outcome::Pass => "ok  ",
-                Outcome::Fail => "FAIL",
-                Outcome::NotChecked => "skip",
-            };
-            out.push(format!("    {tag} {}: {}", c.name, c.detail));
-        }
+        verbose_lines(Some(rep), rep.checks.iter(), &mut out);
     }
     out
 }
