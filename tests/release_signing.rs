@@ -164,9 +164,13 @@ fn sign_blob_signs_many_files_with_one_certificate_and_cosign_files_verify_with_
     let der = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, sig_text.trim()).expect("base64 .sig");
     let der_path = dir.path().join("one.sig.der");
     std::fs::write(&der_path, der).unwrap();
-    assert!(std::fs::read_to_string(&pem).unwrap().starts_with("-----BEGIN CERTIFICATE-----\n"));
+    // cosign's default --b64: the .pem file is the base64 of the PEM certificate.
+    let pem_text = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, std::fs::read(&pem).unwrap()).expect("base64 .pem");
+    assert!(String::from_utf8_lossy(&pem_text).starts_with("-----BEGIN CERTIFICATE-----\n"));
+    let plain_pem = dir.path().join("one.plain.pem");
+    std::fs::write(&plain_pem, &pem_text).unwrap();
     let pubkey = dir.path().join("one.pub.pem");
-    let x = Command::new("openssl").args(["x509", "-in", &s(&pem), "-pubkey", "-noout", "-out", &s(&pubkey)]).output().unwrap();
+    let x = Command::new("openssl").args(["x509", "-in", &s(&plain_pem), "-pubkey", "-noout", "-out", &s(&pubkey)]).output().unwrap();
     assert!(x.status.success(), "openssl x509: {}", text(&x));
     let v = Command::new("openssl")
         .args(["dgst", "-sha256", "-verify", &s(&pubkey), "-signature", &s(&der_path), &names[0]])

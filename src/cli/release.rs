@@ -59,9 +59,13 @@ pub struct SignBlobArgs {
     /// Also write the signature as cosign does (base64 DER; one file only).
     #[arg(long, value_name = "PATH")]
     output_signature: Option<PathBuf>,
-    /// Also write the signing certificate as cosign does (PEM; one file only, keyless only).
+    /// Also write the signing certificate as cosign does (base64 of the PEM; one file only,
+    /// keyless only).
     #[arg(long, value_name = "PATH")]
     output_certificate: Option<PathBuf>,
+    /// cosign's --b64: base64-encode the .sig and .pem files (=false: DER signature, PEM).
+    #[arg(long, value_name = "BOOL", default_value = "true", action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    b64: bool,
     #[command(flatten)]
     sign: SignArgs,
 }
@@ -75,7 +79,7 @@ pub struct SignReleaseArgs {
     /// Name of the checksum manifest written beside the assets.
     #[arg(long, value_name = "NAME", default_value = manifest::FILE_NAME)]
     manifest: String,
-    /// Also write cosign's ASSET.sig and ASSET.pem beside each asset.
+    /// Also write cosign's ASSET.sig and ASSET.pem beside each asset (base64, as cosign's default).
     #[arg(long)]
     cosign_files: bool,
     #[command(flatten)]
@@ -407,10 +411,10 @@ pub fn sign_blob(a: &SignBlobArgs) -> Result<()> {
         group.add(&bundle_path, sigstore::bundle_to_json(&s.bundle)?.into_bytes());
         lines.push(format!("signed {} -> {}{}", file.display(), bundle_path.display(), log_note(&s.bundle)));
         if let Some(p) = &a.output_signature {
-            group.add(p, cosign::signature_file(&s.signature));
+            group.add(p, cosign::signature_file(&s.signature, a.b64));
         }
         if let (Some(p), Some(c)) = (&a.output_certificate, &cert) {
-            group.add(p, cosign::certificate_file(c));
+            group.add(p, cosign::certificate_file(c, a.b64));
         }
     }
     group.commit()?;
@@ -504,9 +508,9 @@ pub fn sign_release(a: &SignReleaseArgs) -> Result<()> {
     for (path, s) in paths.iter().chain(std::iter::once(&manifest_path)).zip(&signed) {
         group.add(with_suffix(path, BUNDLE_SUFFIX), sigstore::bundle_to_json(&s.bundle)?.into_bytes());
         if a.cosign_files {
-            group.add(with_suffix(path, ".sig"), cosign::signature_file(&s.signature));
+            group.add(with_suffix(path, ".sig"), cosign::signature_file(&s.signature, true));
             if let Some(c) = &cert {
-                group.add(with_suffix(path, ".pem"), cosign::certificate_file(c));
+                group.add(with_suffix(path, ".pem"), cosign::certificate_file(c, true));
             }
         }
     }
