@@ -93,6 +93,9 @@ pub enum Error {
     /// A key file (cosign's encrypted private key, a public key) is unreadable or unusable.
     #[error("key file: {0}")]
     Key(String),
+    /// The password does not open a key file.
+    #[error("wrong password: {0}")]
+    WrongPassword(String),
     /// Anything from a cryptographic primitive.
     #[error("crypto: {0}")]
     Crypto(String),
@@ -117,6 +120,7 @@ impl Error {
             Error::Crypto(_) => "SS0204",
             Error::Timestamp { .. } => "SS0205",
             Error::Key(_) => "SS0206",
+            Error::WrongPassword(_) => "SS0207",
             Error::TrustRoot(_) => "SS0301",
             Error::Malformed(_) => "SS0401",
             Error::BadSignature(_) => "SS0402",
@@ -160,6 +164,7 @@ impl Error {
                 "give --certificate-identity(-regexp) and --certificate-oidc-issuer(-regexp), or a policy file (sigseal.verify.policyFile); see docs/verification.md"
             }
             Error::Usage(_) => "see `sigseal --help`",
+            Error::WrongPassword(_) => "set SIGSEAL_PASSWORD (or COSIGN_PASSWORD) to the password the key was made with, or unset both to be asked",
             Error::Key(_) => "make a key pair with `sigseal generate-key-pair` (or `cosign generate-key-pair`) and pass PREFIX.key to sign, PREFIX.pub to verify",
             _ => return None,
         })

@@ -129,6 +129,14 @@ fn sign_release_of_five_assets_passes_sha256sum_and_verify_release_and_one_chang
     let text_report = verify(&[]);
     let stdout = String::from_utf8_lossy(&text_report.stdout);
     assert!(stdout.lines().any(|l| l.starts_with("FAILED") && l.contains("app-2.tar.gz")), "the text report names the asset: {stdout}");
+
+    // A manifest that is not sha256sum's format is a failed manifest, not a crash.
+    std::fs::write(dir.path().join("SHA256SUMS"), "this is not a checksum list\n").unwrap();
+    let garbled = verify(&["--output", "json"]);
+    assert_eq!(garbled.status.code(), Some(1), "{}", text(&garbled));
+    let doc: serde_json::Value = serde_json::from_slice(&garbled.stdout).expect("JSON report");
+    let checks: Vec<&serde_json::Value> = doc["artifacts"].as_array().unwrap().iter().map(|a| &a["failed_check"]).collect();
+    assert!(checks.contains(&&serde_json::json!("manifest")), "{doc:#}");
 }
 
 #[test]
@@ -145,6 +153,12 @@ fn sign_blob_signs_many_files_with_one_certificate_and_cosign_files_verify_with_
         .map(|a| bundle_json(&PathBuf::from(format!("{}.sigstore.json", a.display())))["verificationMaterial"]["certificate"]["rawBytes"].clone())
         .collect();
     assert!(certs.iter().all(|c| c == &certs[0] && c.is_string()), "one certificate for all files");
+
+    // One file named twice (however spelled) is refused before any signing.
+    let respelled = s(&dir.path().join(".").join("app-0.tar.gz"));
+    let out = run(&["sign-blob", &names[0], &respelled], &signing_env(stack, ALICE));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("written twice"), "{}", text(&out));
 
     // Several files with one --bundle is a usage error, and writes nothing.
     let out = run(&["sign-blob", &names[0], &names[1], "--bundle", &s(&dir.path().join("x.json"))], &signing_env(stack, ALICE));
@@ -267,6 +281,12 @@ fn generated_provenance_attestation_verifies_and_a_wrong_type_or_subject_fails()
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["artifacts"][0]["failed_check"], "predicate-type", "{doc:#}");
+
+    // An attestation is not a signature of the file: verify-blob sends it to its own command.
+    let out = run_v(&with(&["verify-blob", &s(&assets[0]), "--bundle", &s(&bundle), "--offline", "-o", "json"], &policy(stack, ALICE)), &stack.service_env());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["artifacts"][0]["failed_check"], "bundle-kind", "{doc:#}");
 
     let other = dir.path().join("other.bin");
     std::fs::write(&other, b"not a subject").unwrap();

@@ -14,7 +14,8 @@ use crate::identity::{login, Token};
 use crate::keyless::{DigestSigner, KeySource};
 use crate::release::progress::Progress;
 use crate::release::sign::{self, Services};
-use crate::release::{attest, cosign, hash, keypair, manifest, output::Group};
+use crate::release::output::{self, Group};
+use crate::release::{attest, cosign, hash, keypair, manifest};
 use crate::sigstore::{self, BlobInput, Bundle, KeyTrust, TrustedRoot};
 use crate::verify::{render, Policy, Report, Verifier};
 
@@ -400,15 +401,17 @@ pub fn sign_blob(a: &SignBlobArgs) -> Result<()> {
     if a.output_certificate.is_some() && a.sign.key.is_some() {
         return Err(Error::Usage("--output-certificate: a --key signature has no certificate".into()));
     }
+    let bundle_paths: Vec<PathBuf> =
+        a.files.iter().map(|f| a.bundle.clone().unwrap_or_else(|| with_suffix(f, BUNDLE_SUFFIX))).collect();
+    output::check_unique(bundle_paths.iter().chain(&a.output_signature).chain(&a.output_certificate).map(PathBuf::as_path))?;
     let session = session(&a.sign)?;
     let digests = hash_files(&a.files)?;
     let sha: Vec<[u8; 32]> = digests.iter().map(|d| d.sha256).collect();
     let (signed, cert, source) = session.sign_all(&a.sign, &sha)?;
     let mut group = Group::new();
     let mut lines = Vec::new();
-    for (file, s) in a.files.iter().zip(&signed) {
-        let bundle_path = a.bundle.clone().unwrap_or_else(|| with_suffix(file, BUNDLE_SUFFIX));
-        group.add(&bundle_path, sigstore::bundle_to_json(&s.bundle)?.into_bytes());
+    for ((file, s), bundle_path) in a.files.iter().zip(&signed).zip(&bundle_paths) {
+        group.add(bundle_path, sigstore::bundle_to_json(&s.bundle)?.into_bytes());
         lines.push(format!("signed {} -> {}{}", file.display(), bundle_path.display(), log_note(&s.bundle)));
         if let Some(p) = &a.output_signature {
             group.add(p, cosign::signature_file(&s.signature, a.b64));
@@ -425,14 +428,32 @@ pub fn sign_blob(a: &SignBlobArgs) -> Result<()> {
     Ok(())
 }
 
-/// Files that sigseal writes beside assets, never assets themselves.
-fn is_signing_output(name: &str, manifest_name: &str) -> bool {
+/// Files that sigseal writes beside assets, never assets themselves: the manifest and its
+/// signatures, bundles, hidden files, and an ASSET.sig / ASSET.pem whose ASSET is in `names`.
+fn is_signing_output(name: &str, manifest_name: &str, names: &std::collections::HashSet<String>) -> bool {
+    let cosign_file = [".sig", ".pem"].iter().any(|ext| name.strip_suffix(ext).is_some_and(|stem| names.contains(stem)));
     name == manifest_name
         || name.starts_with(&format!("{manifest_name}."))
         || name.ends_with(BUNDLE_SUFFIX)
-        || name.ends_with(".sig")
-        || name.ends_with(".pem")
         || name.starts_with('.')
+        || cosign_file
+}
+
+/// Regular files (or links to them) directly in `dir`, by name.
+fn files_in(dir: &Path) -> Result<std::collections::HashSet<String>> {
+    let mut names = std::collections::HashSet::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(format!("listing {}", dir.display()), e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(format!("listing {}", dir.display()), e))?;
+        let path = entry.path();
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            return Err(Error::Usage(format!("{} has no usable file name (UTF-8 names only)", path.display())));
+        };
+        if path.is_file() {
+            names.insert(name);
+        }
+    }
+    Ok(names)
 }
 
 /// The assets of `sign-release`: every regular file of one directory, or the files named (all
@@ -446,16 +467,8 @@ fn release_assets(inputs: &[PathBuf], manifest_name: &str) -> Result<(PathBuf, V
     };
     if let [one] = inputs {
         if one.is_dir() {
-            let mut names = Vec::new();
-            let entries = std::fs::read_dir(one).map_err(|e| Error::io(format!("listing {}", one.display()), e))?;
-            for entry in entries {
-                let entry = entry.map_err(|e| Error::io(format!("listing {}", one.display()), e))?;
-                let kind = entry.file_type().map_err(|e| Error::io(format!("reading {}", entry.path().display()), e))?;
-                let name = name_of(&entry.path())?;
-                if (kind.is_file() || (kind.is_symlink() && entry.path().is_file())) && !is_signing_output(&name, manifest_name) {
-                    names.push(name);
-                }
-            }
+            let all = files_in(one)?;
+            let mut names: Vec<String> = all.iter().filter(|n| !is_signing_output(n, manifest_name, &all)).cloned().collect();
             names.sort();
             if names.is_empty() {
                 return Err(Error::Usage(format!("{} holds no release assets", one.display())));
@@ -581,15 +594,9 @@ pub fn generate_key_pair(a: &GenerateKeyPairArgs) -> Result<()> {
     let password = keypair::read_password(true, &format!("a password for {}", private_path.display()))?;
     let pair = keypair::generate(&password)?;
     let mut group = Group::new();
-    group.add(&private_path, pair.private_pem.as_bytes().to_vec());
+    group.add_private(&private_path, pair.private_pem.as_bytes().to_vec());
     group.add(&public_path, pair.public_pem.into_bytes());
     let written = group.commit()?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&private_path, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| Error::io(format!("making {} private", private_path.display()), e))?;
-    }
     note(&format!(
         "wrote {} (encrypted private key, cosign format) and {} (public key)",
         written.first().map_or_else(String::new, |p| p.display().to_string()),
@@ -776,6 +783,13 @@ fn bundle_from_cosign_files(p: &Prepared, artifact: &Artifact, sig: &Path, cert:
 
 /// `sigseal verify-blob`.
 pub fn verify_blob(a: &VerifyBlobArgs) -> i32 {
+    verify_blob_bundle(a, false)
+}
+
+/// Verify a blob's bundle; an attestation (DSSE) bundle counts only with `attestations` (the
+/// conformance protocol): `verify-blob` sends those to `verify-blob-attestation`, which also
+/// checks what was attested.
+fn verify_blob_bundle(a: &VerifyBlobArgs, attestations: bool) -> i32 {
     let run = || -> Result<i32> {
         let artifact = Artifact::parse(&a.artifact)?;
         let p = Prepared::new(&a.how, &a.key)?;
@@ -786,13 +800,22 @@ pub fn verify_blob(a: &VerifyBlobArgs) -> i32 {
             _ => artifact.default_bundle(BUNDLE_SUFFIX).and_then(|b| read_bundle(&b)),
         };
         let rep = match bundle {
+            Ok(b) if !attestations && sigstore::bundle_facts(&b).dsse.is_some() => Report::unusable(
+                "bundle-kind",
+                "the bundle is an attestation (DSSE envelope), not a signature of the file: check it with \
+                 verify-blob-attestation, which also checks what was attested",
+            ),
             Ok(b) => p.verify(&artifact, &b),
             Err(e) => Report::unusable("bundle", e.to_string()),
         };
-        reports.add(&artifact.name(), None, &rep, json!({}))?;
+        let sha256 = match &artifact {
+            Artifact::Digest(d) => Some(hex::encode(d)),
+            Artifact::File(_) => None,
+        };
+        reports.add(&artifact.name(), sha256.as_deref(), &rep, json!({}))?;
         reports.finish()
     };
-    run().unwrap_or_else(|e| fail_setup(e, a.how.output.output))
+    run().unwrap_or_else(|e| fail_setup(e, a.how.output.output, "artifacts"))
 }
 
 /// `sigseal verify-blob-attestation`.
@@ -837,7 +860,7 @@ pub fn verify_attestation(a: &VerifyAttestationArgs) -> i32 {
         reports.add(&artifact.name(), None, &rep, extra)?;
         reports.finish()
     };
-    run().unwrap_or_else(|e| fail_setup(e, a.how.output.output))
+    run().unwrap_or_else(|e| fail_setup(e, a.how.output.output, "artifacts"))
 }
 
 /// A manifest name that stays inside the release directory.
@@ -861,7 +884,13 @@ pub fn verify_release(a: &VerifyReleaseArgs) -> i32 {
         };
         let manifest_ok = rep.accepted();
         reports.add(&a.manifest, None, &rep, json!({"role": "manifest"}))?;
-        let entries = manifest::parse(&manifest_text, &manifest_path.display().to_string())?;
+        let entries = match manifest::parse(&manifest_text, &manifest_path.display().to_string()) {
+            Ok(e) => e,
+            Err(e) => {
+                reports.add(&a.manifest, None, &Report::unusable("manifest", e.to_string()), json!({"role": "manifest"}))?;
+                return reports.finish();
+            }
+        };
         let listed: std::collections::HashSet<&str> = entries.iter().map(|e| e.name.as_str()).collect();
         for entry in &entries {
             let want = hex::encode(entry.sha256);
@@ -890,13 +919,9 @@ pub fn verify_release(a: &VerifyReleaseArgs) -> i32 {
             };
             reports.add(&entry.name, Some(&want), &rep, json!({"role": "asset"}))?;
         }
-        if let Ok(dir) = std::fs::read_dir(&a.dir) {
-            let mut unlisted: Vec<String> = dir
-                .filter_map(|e| e.ok())
-                .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
-                .filter_map(|e| e.file_name().to_str().map(str::to_string))
-                .filter(|n| !listed.contains(n.as_str()) && !is_signing_output(n, &a.manifest))
-                .collect();
+        if let Ok(all) = files_in(&a.dir) {
+            let mut unlisted: Vec<String> =
+                all.iter().filter(|n| !listed.contains(n.as_str()) && !is_signing_output(n, &a.manifest, &all)).cloned().collect();
             unlisted.sort();
             if !unlisted.is_empty() && a.how.output.output == Format::Text {
                 note(&format!("not listed in {} (not checked): {}", a.manifest, unlisted.join(", ")));
@@ -904,7 +929,7 @@ pub fn verify_release(a: &VerifyReleaseArgs) -> i32 {
         }
         reports.finish()
     };
-    run().unwrap_or_else(|e| fail_setup(e, a.how.output.output))
+    run().unwrap_or_else(|e| fail_setup(e, a.how.output.output, "artifacts"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -957,12 +982,15 @@ pub fn conformance_verify(a: &ConformanceVerifyArgs) -> i32 {
         output: OutputArgs { verbose: true, ..OutputArgs::default() },
     };
     let key = KeyArgs { key: a.key.clone(), insecure_ignore_tlog: false };
-    verify_blob(&VerifyBlobArgs {
-        artifact: a.artifact.clone(),
-        bundle: Some(a.bundle.clone()),
-        signature: None,
-        certificate: None,
-        key,
-        how,
-    })
+    verify_blob_bundle(
+        &VerifyBlobArgs {
+            artifact: a.artifact.clone(),
+            bundle: Some(a.bundle.clone()),
+            signature: None,
+            certificate: None,
+            key,
+            how,
+        },
+        true,
+    )
 }

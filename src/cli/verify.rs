@@ -66,10 +66,12 @@ pub struct TrustArgs {
     /// Trust the public-good staging instance instead of production.
     #[arg(long, conflicts_with = "trusted_root")]
     pub(super) staging: bool,
-    /// Use no network at all: no TUF refresh, no Rekor search for legacy signatures.
+    /// Use no network at all: no TUF refresh, no Rekor search (legacy git signatures, cosign
+    /// .sig/.pem pairs).
     #[arg(long)]
     pub(super) offline: bool,
-    /// Rekor to search for legacy (online-mode) signatures (default: sigseal.rekorURL).
+    /// Rekor to search for legacy (online-mode) git signatures and cosign .sig/.pem pairs
+    /// (default: sigseal.rekorURL).
     #[arg(long, value_name = "URL")]
     pub(super) rekor_url: Option<String>,
 }
@@ -289,7 +291,7 @@ fn run_report(p: &Prepared, targets: &[Target], out: &OutputArgs) -> Result<i32>
 
 /// Report an error that stopped the run before any object was judged (no policy, bad flags,
 /// unreadable root or repository) in the chosen format; always exit 2.
-pub(super) fn fail_setup(e: Error, output: Format) -> i32 {
+pub(super) fn fail_setup(e: Error, output: Format, list: &str) -> i32 {
     let code = 2;
     if output == Format::Json {
         let check = match &e {
@@ -298,7 +300,7 @@ pub(super) fn fail_setup(e: Error, output: Format) -> i32 {
             Error::TrustRoot(_) => Some("trusted-root"),
             _ => None,
         };
-        println!("{}", render::json_error(&e, check, code));
+        println!("{}", render::json_error(&e, list, check, code));
     }
     eprintln!("{}", e.one_line());
     code
@@ -321,7 +323,7 @@ pub fn verify(a: &VerifyArgs) -> i32 {
         };
         run_report(&p, &targets, &a.how.output)
     };
-    run().unwrap_or_else(|e| fail_setup(e, a.how.output.output))
+    run().unwrap_or_else(|e| fail_setup(e, a.how.output.output, "objects"))
 }
 
 /// `sigseal verify-tag`.
@@ -334,7 +336,7 @@ pub fn verify_tag(a: &VerifyTagArgs) -> i32 {
         }
         run_report(&p, &targets, &a.how.output)
     };
-    run().unwrap_or_else(|e| fail_setup(e, a.how.output.output))
+    run().unwrap_or_else(|e| fail_setup(e, a.how.output.output, "objects"))
 }
 
 /// `sigseal export-bundle`: write the object's signature as a Sigstore bundle v0.3 and the

@@ -145,7 +145,7 @@ pub fn generate(password: &[u8]) -> Result<GeneratedPair> {
 /// The PKCS#8 DER private key inside a cosign private key file, opened with `password`.
 ///
 /// `origin` names the file in messages. A wrong password (or a damaged ciphertext, which cannot
-/// be told apart from one) is [`Error::Crypto`]; a file that is not a cosign key file at all, or
+/// be told apart from one) is [`Error::WrongPassword`]; a file that is not a cosign key file at all, or
 /// asks for an unknown algorithm or an unreasonable scrypt cost, is [`Error::Key`].
 pub fn decrypt(pem: &str, password: &[u8], origin: &str) -> Result<Zeroizing<Vec<u8>>> {
     let json = private_key_body(pem, origin)?;
@@ -211,7 +211,7 @@ fn open_envelope(json: &[u8], password: &[u8], origin: &str) -> Result<Zeroizing
     XSalsa20Poly1305::new(key.as_ref().into())
         .decrypt_in_place_detached(&nonce.into(), b"", plain.as_mut_slice(), tag.into())
         .map_err(|_| {
-            Error::Crypto(format!(
+            Error::WrongPassword(format!(
                 "the password does not open {origin}: wrong password or damaged file; give the password \
                  the key was made with (check {PASSWORD_ENV} and {COSIGN_PASSWORD_ENV} if either is set)"
             ))
@@ -266,7 +266,7 @@ pub fn public_key_der(pem: &str, origin: &str) -> Result<Vec<u8>> {
 /// keys are accepted, the kind `cosign generate-key-pair` makes.
 pub fn public_key_of(pkcs8: &[u8]) -> Result<Vec<u8>> {
     let secret = p256::SecretKey::from_pkcs8_der(pkcs8).map_err(|e| {
-        Error::Crypto(format!(
+        Error::Key(format!(
             "the private key is {}, but sigseal signs only with ECDSA P-256 keys (what `cosign \
              generate-key-pair` makes): {e}",
             describe_algorithm(pkcs8)
@@ -741,14 +741,14 @@ MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdUOIQdY7WoK3bFccoLQ2v65YtNFO
     fn wrong_password_is_refused_clearly() {
         let (pem, _) = cheap_key_file(b"right");
         match decrypt(&pem, b"wrong", "release.key") {
-            Err(Error::Crypto(msg)) => {
+            Err(Error::WrongPassword(msg)) => {
                 assert!(
                     msg.starts_with("the password does not open release.key: wrong password or damaged file"),
                     "{msg}"
                 );
                 assert!(!msg.contains("right") && !msg.contains("wrong\""), "{msg}");
             }
-            other => panic!("expected a Crypto error, got {other:?}"),
+            other => panic!("expected a WrongPassword error, got {other:?}"),
         }
     }
 
@@ -756,7 +756,7 @@ MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdUOIQdY7WoK3bFccoLQ2v65YtNFO
     fn empty_password_is_a_password_like_any_other() {
         let (pem, public) = cheap_key_file(b"");
         assert_eq!(public_key_of(&decrypt(&pem, b"", "k").unwrap()).unwrap(), public);
-        assert!(matches!(decrypt(&pem, b" ", "k"), Err(Error::Crypto(_))));
+        assert!(matches!(decrypt(&pem, b" ", "k"), Err(Error::WrongPassword(_))));
     }
 
     #[test]
@@ -766,7 +766,7 @@ MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdUOIQdY7WoK3bFccoLQ2v65YtNFO
         let mut sealed = STANDARD.decode(json["ciphertext"].as_str().unwrap()).unwrap();
         sealed[TAG_LEN + 3] ^= 0x01;
         json["ciphertext"] = STANDARD.encode(&sealed).into();
-        assert!(matches!(decrypt(&pem_with(&json), b"pw", "k"), Err(Error::Crypto(_))));
+        assert!(matches!(decrypt(&pem_with(&json), b"pw", "k"), Err(Error::WrongPassword(_))));
         // the untouched file still opens, so the refusal came from the damage
         assert!(decrypt(&pem, b"pw", "k").is_ok());
     }
@@ -776,7 +776,7 @@ MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdUOIQdY7WoK3bFccoLQ2v65YtNFO
         let pkcs8 = decrypt(COSIGN_KEY, b"hello", "cosign.key").unwrap();
         let expected = public_key_der(COSIGN_KEY_PUBLIC, "cosign.pub").unwrap();
         assert_eq!(public_key_of(&pkcs8).unwrap(), expected);
-        assert!(matches!(decrypt(COSIGN_KEY, b"Hello", "cosign.key"), Err(Error::Crypto(_))));
+        assert!(matches!(decrypt(COSIGN_KEY, b"Hello", "cosign.key"), Err(Error::WrongPassword(_))));
     }
 
     #[test]
@@ -800,14 +800,14 @@ MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdUOIQdY7WoK3bFccoLQ2v65YtNFO
         // cosign's own old-label test file: the password is right, the content is SEC1.
         let msg = malformed(decrypt(COSIGN_SEC1_INSIDE_KEY, b"hello", "old.key"));
         assert!(msg.contains("opened with the password") && msg.contains("not a PKCS#8"), "{msg}");
-        assert!(matches!(decrypt(COSIGN_SEC1_INSIDE_KEY, b"nope", "old.key"), Err(Error::Crypto(_))));
+        assert!(matches!(decrypt(COSIGN_SEC1_INSIDE_KEY, b"nope", "old.key"), Err(Error::WrongPassword(_))));
     }
 
     #[test]
     fn envelope_opens_go_securesystemslib_vector() {
         let plain = open_envelope(GO_SSL_DECRYPT_VECTOR.as_bytes(), b"supersecret", "v").unwrap();
         assert_eq!(plain.as_slice(), b"reallyimportant");
-        assert!(matches!(open_envelope(GO_SSL_DECRYPT_VECTOR.as_bytes(), b"supersecreT", "v"), Err(Error::Crypto(_))));
+        assert!(matches!(open_envelope(GO_SSL_DECRYPT_VECTOR.as_bytes(), b"supersecreT", "v"), Err(Error::WrongPassword(_))));
     }
 
     #[test]
@@ -966,10 +966,10 @@ MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdUOIQdY7WoK3bFccoLQ2v65YtNFO
     fn only_p256_keys_give_a_public_key() {
         let ed25519 = STANDARD.decode(ED25519_PKCS8_B64).unwrap();
         match public_key_of(&ed25519) {
-            Err(Error::Crypto(msg)) => assert!(msg.contains("Ed25519") && msg.contains("P-256"), "{msg}"),
+            Err(Error::Key(msg)) => assert!(msg.contains("Ed25519") && msg.contains("P-256"), "{msg}"),
             other => panic!("expected Crypto, got {other:?}"),
         }
-        assert!(matches!(public_key_of(b"junk"), Err(Error::Crypto(_))));
+        assert!(matches!(public_key_of(b"junk"), Err(Error::Key(_))));
     }
 
     #[test]

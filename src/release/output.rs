@@ -10,12 +10,37 @@ use crate::error::{Error, Result};
 /// Files to publish together.
 #[derive(Debug, Default)]
 pub struct Group {
-    files: Vec<(PathBuf, Vec<u8>)>,
+    files: Vec<(PathBuf, Vec<u8>, bool)>,
 }
 
-fn temp_name(dest: &Path) -> PathBuf {
+fn temp_name(dest: &Path, n: usize) -> PathBuf {
     let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    dest.with_file_name(format!(".{name}.sigseal-{}.tmp", std::process::id()))
+    dest.with_file_name(format!(".{name}.sigseal-{}-{n}.tmp", std::process::id()))
+}
+
+/// A path as the file system will resolve it: absolute, `.` and `..` folded, the directory's
+/// symlinks resolved when it exists (so `a` and `./a` are one destination).
+fn resolved(p: &Path) -> PathBuf {
+    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    match (abs.parent().and_then(|d| std::fs::canonicalize(d).ok()), abs.file_name()) {
+        (Some(dir), Some(name)) => dir.join(name),
+        _ => abs,
+    }
+}
+
+/// Refuse two destinations that are one file (two inputs with one bundle name): checked before
+/// any signing work, so a doomed run contacts no service.
+pub fn check_unique<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for p in paths {
+        if !seen.insert(resolved(p)) {
+            return Err(Error::Usage(format!(
+                "{} would be written twice in one run (the same input named twice?)",
+                p.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 impl Group {
@@ -26,41 +51,39 @@ impl Group {
 
     /// Add a file.
     pub fn add(&mut self, dest: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
-        self.files.push((dest.into(), contents.into()));
+        self.files.push((dest.into(), contents.into(), false));
+    }
+
+    /// Add a file only its owner may read (mode 0600 from its creation on).
+    pub fn add_private(&mut self, dest: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
+        self.files.push((dest.into(), contents.into(), true));
     }
 
     /// Destinations, in the order added.
     pub fn paths(&self) -> impl Iterator<Item = &Path> {
-        self.files.iter().map(|(p, _)| p.as_path())
-    }
-
-    /// Refuse a group that names one destination twice (two assets with one bundle name).
-    pub fn check_unique(&self) -> Result<()> {
-        let mut seen = std::collections::HashSet::new();
-        for (p, _) in &self.files {
-            if !seen.insert(p) {
-                return Err(Error::Usage(format!(
-                    "{} would be written twice in one run (two inputs with the same name?)",
-                    p.display()
-                )));
-            }
-        }
-        Ok(())
+        self.files.iter().map(|(p, _, _)| p.as_path())
     }
 
     /// Write every file, or none: temporaries first, then renames; on any failure the
     /// temporaries and the files already renamed by this run are removed.
     pub fn commit(self) -> Result<Vec<PathBuf>> {
-        self.check_unique()?;
+        check_unique(self.paths())?;
         let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
         let cleanup = |temps: &[(PathBuf, PathBuf)]| {
             for (t, _) in temps {
                 let _ = std::fs::remove_file(t);
             }
         };
-        for (dest, contents) in &self.files {
-            let tmp = temp_name(dest);
-            let written = std::fs::File::create(&tmp).and_then(|mut f| {
+        for (n, (dest, contents, private)) in self.files.iter().enumerate() {
+            let tmp = temp_name(dest, n);
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(if *private { 0o600 } else { 0o644 });
+            }
+            let written = options.open(&tmp).and_then(|mut f| {
                 f.write_all(contents)?;
                 f.sync_all()
             });
@@ -109,10 +132,24 @@ mod tests {
     }
 
     #[test]
-    fn one_destination_twice_is_refused() {
+    fn one_destination_twice_is_refused_however_it_is_spelled() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("x.sigstore.json");
+        let b = dir.path().join(".").join("x.sigstore.json");
+        assert_eq!(check_unique([a.as_path(), b.as_path()]).unwrap_err().code(), "SS0001");
+        let c = dir.path().join("y.sigstore.json");
+        assert!(check_unique([a.as_path(), c.as_path()]).is_ok());
+    }
+
+    #[test]
+    fn private_files_are_created_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
         let mut g = Group::new();
-        g.add("x.sigstore.json", b"1".to_vec());
-        g.add("x.sigstore.json", b"2".to_vec());
-        assert_eq!(g.check_unique().unwrap_err().code(), "SS0001");
+        g.add_private(dir.path().join("k.key"), b"secret".to_vec());
+        g.add(dir.path().join("k.pub"), b"public".to_vec());
+        g.commit().unwrap();
+        assert_eq!(std::fs::metadata(dir.path().join("k.key")).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::read(dir.path().join("k.pub")).unwrap(), b"public");
     }
 }

@@ -159,13 +159,13 @@ pub fn json_artifact(name: &str, sha256: Option<&str>, rep: &Report, extra: Valu
 /// The human report of one release artifact: one line, and every check when `verbose`.
 pub fn text_artifact(name: &str, rep: &Report, verbose: bool) -> Vec<String> {
     let who = match (&rep.identity, &rep.issuer) {
-        (Some(i), Some(s)) => format!("{i} ({s})"),
-        (Some(i), None) => i.clone(),
-        _ if rep.trust == Trust::Fully && rep.certificate.is_empty() => "the given public key".into(),
+        (Some(i), Some(s)) => format!("  {i} ({s})"),
+        (Some(i), None) => format!("  {i}"),
+        _ if rep.trust == Trust::Fully && rep.certificate.is_empty() => "  the given public key".into(),
         _ => String::new(),
     };
-    let mut line = if rep.accepted() {
-        let mut l = format!("verified  {name}  {who}");
+    let line = if rep.accepted() {
+        let mut l = format!("verified  {name}{who}");
         if let Some(i) = rep.log_index {
             l.push_str(&format!("  rekor #{i}"));
         }
@@ -178,10 +178,9 @@ pub fn text_artifact(name: &str, rep: &Report, verbose: bool) -> Vec<String> {
         l
     } else {
         let why = rep.failure().map_or_else(|| rep.policy_detail.clone(), |(check, why)| format!("{check}: {why}"));
-        format!("FAILED    {name}  {who}  {why}")
+        format!("FAILED    {name}{who}  {why}")
     };
-    line = line.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = vec![line];
+    let mut out = vec![line.trim_end().to_string()];
     if verbose {
         verbose_lines(Some(rep), rep.checks.iter(), &mut out);
     }
@@ -226,11 +225,12 @@ impl<W: Write> JsonStream<W> {
     }
 }
 
-/// A usage or environment error as a JSON document (for `--output json`).
-pub fn json_error(e: &Error, check: Option<&str>, exit_code: i32) -> Value {
-    json!({
-        "objects": [],
-        "error": {"code": e.code(), "check": check, "message": e.to_string(), "hint": e.hint()},
-        "exit_code": exit_code,
-    })
+/// A usage or environment error as a JSON document (for `--output json`), with the empty
+/// `list` (`objects` or `artifacts`) a successful run's document would have had.
+pub fn json_error(e: &Error, list: &str, check: Option<&str>, exit_code: i32) -> Value {
+    let mut doc = Map::new();
+    doc.insert(list.into(), json!([]));
+    doc.insert("error".into(), json!({"code": e.code(), "check": check, "message": e.to_string(), "hint": e.hint()}));
+    doc.insert("exit_code".into(), json!(exit_code));
+    Value::Object(doc)
 }
