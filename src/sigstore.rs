@@ -224,6 +224,49 @@ pub fn embedded_root(instance: Instance) -> Result<TrustedRoot> {
     }
 }
 
+/// One authority of a trusted root and when it may be used (unix seconds).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// The authority's URL (CA or TSA URI, log base URL).
+    pub url: String,
+    /// Start of its validity; `None` when the root states no window (always valid).
+    pub start: Option<i64>,
+    /// End of its validity; `None` when open-ended.
+    pub end: Option<i64>,
+}
+
+/// The validity windows of a trusted root's authorities, by kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RootWindows {
+    /// Fulcio certificate authorities.
+    pub fulcio: Vec<Window>,
+    /// Transparency log (Rekor) keys.
+    pub rekor: Vec<Window>,
+    /// Certificate transparency log keys.
+    pub ctlogs: Vec<Window>,
+    /// RFC 3161 timestamp authorities.
+    pub tsa: Vec<Window>,
+}
+
+/// Read the validity windows of every authority in `root`.
+pub fn root_windows(root: &TrustedRoot) -> RootWindows {
+    let window = |url: &str, range: Option<&sigstore_verify::types::TimeRange>| Window {
+        url: url.to_string(),
+        start: range.map(|r| r.start.as_second()),
+        end: range.and_then(|r| r.end.map(|e| e.as_second())),
+    };
+    RootWindows {
+        fulcio: root.certificate_authorities.iter().map(|ca| window(&ca.uri, ca.valid_for.as_ref())).collect(),
+        rekor: root.tlogs.iter().map(|t| window(&t.base_url, t.public_key.valid_for.as_ref())).collect(),
+        ctlogs: root.ctlogs.iter().map(|t| window(&t.base_url, t.public_key.valid_for.as_ref())).collect(),
+        tsa: root
+            .timestamp_authorities
+            .iter()
+            .map(|t| window(t.uri.as_deref().unwrap_or(""), t.valid_for.as_ref()))
+            .collect(),
+    }
+}
+
 /// A verifier prepared once from a trusted root (its keys and CA anchors parsed once) and
 /// shared by every signature of a run, across threads.
 pub struct BundleVerifier {

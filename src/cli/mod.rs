@@ -1,6 +1,7 @@
 //! Command line: tells git's gpg-style invocations apart from sigseal's own subcommands, and
 //! holds the subcommand table (one place for every flag).
 
+mod doctor;
 mod release;
 mod session;
 mod setup;
@@ -25,6 +26,9 @@ pub struct Cli {
 enum Command {
     /// Configure git to sign with sigseal (gpg.format=x509, gpg.x509.program=<this binary>).
     Setup(setup::SetupArgs),
+    /// Check the setup: git configuration, PATH, trust root, services, agent; print each finding
+    /// with a fix.
+    Doctor(doctor::DoctorArgs),
     /// Log in now (browser or device flow) so that signing needs no login until the
     /// certificate expires; the credential is kept by the agent.
     Login(session::LoginArgs),
@@ -88,6 +92,7 @@ pub fn run(args: Vec<String>) -> i32 {
     };
     let result: Result<i32, Error> = match cli.command {
         Command::Setup(a) => setup::run(&a).map(|_| 0),
+        Command::Doctor(a) => doctor::run(&a),
         Command::Login(a) => session::login(&a).map(|_| 0),
         Command::Whoami => session::whoami(),
         Command::Logout => session::logout().map(|_| 0),

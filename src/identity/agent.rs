@@ -82,6 +82,12 @@ fn check_dir(cfg: &Config, socket: &Path, create: bool) -> Result<()> {
     Ok(())
 }
 
+/// Check that the directory of the agent's socket for `cfg` is private to this user, as every
+/// client and the agent require (a missing directory passes: it is created when needed).
+pub fn check_socket_dir(cfg: &Config) -> Result<()> {
+    check_dir(cfg, &socket_path(cfg), false)
+}
+
 /// A secret string that is wiped when dropped (PKCS#8 keys in transit).
 #[derive(Default)]
 struct Secret(Zeroizing<String>);

@@ -26,37 +26,69 @@ fn env_true(name: &str) -> bool {
     env(name).is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
 }
 
-/// The ambient token for `cfg`: the forced provider's, or the first detected source. `Ok(None)`
-/// when nothing ambient exists and a person may log in instead.
-pub async fn ambient(cfg: &Config) -> Result<Option<Token>> {
+/// An ambient token source: where a token would come from, without the token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// GitHub Actions' ID-token request endpoint.
+    GithubActions,
+    /// GitLab CI's `id_tokens` entry `SIGSTORE_ID_TOKEN`.
+    Gitlab,
+    /// `buildkite-agent oidc request-token`.
+    Buildkite,
+    /// `circleci run oidc get`.
+    Circleci,
+    /// A token file (`sigseal.tokenFile` / `SIGSEAL_TOKEN_FILE`).
+    File(std::path::PathBuf),
+    /// The `SIGSTORE_ID_TOKEN` environment variable.
+    Env,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::GithubActions => f.write_str("GitHub Actions (ACTIONS_ID_TOKEN_REQUEST_URL)"),
+            Source::Gitlab => f.write_str("GitLab CI id_tokens (SIGSTORE_ID_TOKEN)"),
+            Source::Buildkite => f.write_str("Buildkite (buildkite-agent oidc request-token)"),
+            Source::Circleci => f.write_str("CircleCI (circleci run oidc get)"),
+            Source::File(p) => write!(f, "token file {}", p.display()),
+            Source::Env => f.write_str("SIGSTORE_ID_TOKEN"),
+        }
+    }
+}
+
+/// The ambient source signing would use for `cfg` now, decided from the environment and the
+/// configuration alone (nothing is requested, run or read): the forced provider's, or the first
+/// one detected. `Ok(None)` when there is none and a person may log in instead; an error when
+/// the forced provider's source is missing, or in CI without any source.
+pub fn planned_source(cfg: &Config) -> Result<Option<Source>> {
     let forced = cfg.identity.provider;
-    let token = match forced {
-        TokenProvider::GithubActions => Some(github_actions().await?.ok_or_else(|| {
+    let source = match forced {
+        TokenProvider::GithubActions => Some(github_actions_available().then_some(Source::GithubActions).ok_or_else(|| {
             Error::NoToken(
                 "sigseal.tokenProvider is github-actions, but ACTIONS_ID_TOKEN_REQUEST_URL / \
                  ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set; give the job `permissions: id-token: write`"
                     .into(),
             )
         })?),
-        TokenProvider::Gitlab => Some(gitlab(true)?.ok_or_else(|| {
+        TokenProvider::Gitlab => Some(env("SIGSTORE_ID_TOKEN").map(|_| Source::Gitlab).ok_or_else(|| {
             Error::NoToken(
                 "sigseal.tokenProvider is gitlab, but SIGSTORE_ID_TOKEN is not set; add \
                  `id_tokens: SIGSTORE_ID_TOKEN: aud: sigstore` to the job"
                     .into(),
             )
         })?),
-        TokenProvider::Buildkite => Some(buildkite()?),
-        TokenProvider::Circleci => Some(circleci()?),
-        TokenProvider::File => Some(token_file(cfg)?.ok_or_else(|| {
+        TokenProvider::Buildkite => Some(Source::Buildkite),
+        TokenProvider::Circleci => Some(Source::Circleci),
+        TokenProvider::File => Some(cfg.token_file.clone().map(Source::File).ok_or_else(|| {
             Error::NoToken("sigseal.tokenProvider is file, but sigseal.tokenFile / SIGSEAL_TOKEN_FILE is not set".into())
         })?),
-        TokenProvider::Env => Some(environment()?.ok_or_else(|| {
+        TokenProvider::Env => Some(env("SIGSTORE_ID_TOKEN").map(|_| Source::Env).ok_or_else(|| {
             Error::NoToken("sigseal.tokenProvider is env, but SIGSTORE_ID_TOKEN is not set".into())
         })?),
         TokenProvider::Browser | TokenProvider::Device => None,
-        TokenProvider::Auto => detect(cfg).await?,
+        TokenProvider::Auto => detect(cfg),
     };
-    if token.is_none() && forced == TokenProvider::Auto && env_true("CI") {
+    if source.is_none() && forced == TokenProvider::Auto && env_true("CI") {
         return Err(Error::NoToken(
             "running in CI (CI=true) but no identity token is available: on GitHub Actions grant \
              `id-token: write`; on GitLab add `id_tokens: SIGSTORE_ID_TOKEN: aud: sigstore`; on \
@@ -64,26 +96,47 @@ pub async fn ambient(cfg: &Config) -> Result<Option<Token>> {
                 .into(),
         ));
     }
-    Ok(token)
+    Ok(source)
 }
 
-async fn detect(cfg: &Config) -> Result<Option<Token>> {
-    if let Some(t) = github_actions().await? {
-        return Ok(Some(t));
+/// The ambient token for `cfg`: the forced provider's, or the first detected source. `Ok(None)`
+/// when nothing ambient exists and a person may log in instead.
+pub async fn ambient(cfg: &Config) -> Result<Option<Token>> {
+    let Some(source) = planned_source(cfg)? else { return Ok(None) };
+    let token = match source {
+        Source::GithubActions => github_actions().await?,
+        Source::Gitlab => gitlab()?,
+        Source::Buildkite => Some(buildkite()?),
+        Source::Circleci => Some(circleci()?),
+        Source::File(_) => token_file(cfg)?,
+        Source::Env => environment()?,
+    };
+    // Every source planned_source names yields a token or an error.
+    token.map(Some).ok_or_else(|| Error::NoToken(format!("{source} gave no token")))
+}
+
+fn github_actions_available() -> bool {
+    env("ACTIONS_ID_TOKEN_REQUEST_URL").is_some() && env("ACTIONS_ID_TOKEN_REQUEST_TOKEN").is_some()
+}
+
+/// The first source detected, in the documented order.
+fn detect(cfg: &Config) -> Option<Source> {
+    if github_actions_available() {
+        return Some(Source::GithubActions);
     }
-    if let Some(t) = gitlab(false)? {
-        return Ok(Some(t));
+    if env_true("GITLAB_CI") && env("SIGSTORE_ID_TOKEN").is_some() {
+        return Some(Source::Gitlab);
     }
     if env_true("BUILDKITE") {
-        return buildkite().map(Some);
+        return Some(Source::Buildkite);
     }
     if env_true("CIRCLECI") {
-        return circleci().map(Some);
+        return Some(Source::Circleci);
     }
-    if let Some(t) = token_file(cfg)? {
-        return Ok(Some(t));
+    if let Some(path) = &cfg.token_file {
+        return Some(Source::File(path.clone()));
     }
-    environment()
+    env("SIGSTORE_ID_TOKEN").map(|_| Source::Env)
 }
 
 /// GitHub Actions: GET `$ACTIONS_ID_TOKEN_REQUEST_URL&audience=sigstore` with the request token.
@@ -126,11 +179,9 @@ async fn github_actions() -> Result<Option<Token>> {
 }
 
 /// GitLab CI: the job declares `id_tokens: SIGSTORE_ID_TOKEN: aud: sigstore`; tokens come from
-/// the instance itself (`CI_SERVER_URL`).
-fn gitlab(forced: bool) -> Result<Option<Token>> {
-    if !forced && !env_true("GITLAB_CI") {
-        return Ok(None);
-    }
+/// the instance itself (`CI_SERVER_URL`). (Whether GitLab is the source is decided by
+/// [`planned_source`].)
+fn gitlab() -> Result<Option<Token>> {
     let Some(jwt) = env("SIGSTORE_ID_TOKEN").map(Zeroizing::new) else {
         return Ok(None);
     };

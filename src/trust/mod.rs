@@ -11,7 +11,7 @@ use crate::sigstore::{self, Instance, TrustedRoot};
 /// How long a TUF refresh may take before the embedded/cached root is used.
 const TUF_TIMEOUT: Duration = Duration::from_secs(4);
 /// How often a TUF refresh is attempted.
-const TUF_REFRESH_EVERY: Duration = Duration::from_secs(24 * 3600);
+pub(crate) const TUF_REFRESH_EVERY: Duration = Duration::from_secs(24 * 3600);
 
 /// Where the trusted root came from, for reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,10 +54,7 @@ pub async fn load_instance(cfg: &Config, instance: Instance, allow_network: bool
     if let Some(path) = &cfg.trusted_root {
         return Ok((from_file(path)?, RootSource::File(path.clone())));
     }
-    let name = match instance {
-        Instance::Production => "tuf",
-        Instance::Staging => "tuf-staging",
-    };
+    let name = cache_name(instance);
     if let Some(dir) = cache_dir() {
         let stamp = dir.join(format!("{name}-last-attempt"));
         let online = allow_network && refresh_due(&stamp);
@@ -70,6 +67,53 @@ pub async fn load_instance(cfg: &Config, instance: Instance, allow_network: bool
         }
     }
     Ok((sigstore::embedded_root(instance)?, RootSource::Embedded))
+}
+
+fn cache_name(instance: Instance) -> &'static str {
+    match instance {
+        Instance::Production => "tuf",
+        Instance::Staging => "tuf-staging",
+    }
+}
+
+/// What is on disk about an instance's TUF cache, for `sigseal doctor`. Read as found: nothing
+/// here is verified (loading the root verifies the cache).
+#[derive(Clone, Debug)]
+pub struct TufCacheState {
+    /// The cache directory.
+    pub dir: PathBuf,
+    /// The file touched at every refresh attempt.
+    pub stamp: PathBuf,
+    /// When a refresh was last attempted.
+    pub last_attempt: Option<SystemTime>,
+    /// When the cached TUF timestamp metadata was last written (by a refresh that found a new
+    /// version).
+    pub timestamp_written: Option<SystemTime>,
+    /// The expiry the cached timestamp metadata states (unix seconds).
+    pub timestamp_expires: Option<i64>,
+}
+
+/// The state of `instance`'s TUF cache; `None` when there is no cache directory for this user.
+pub fn tuf_cache_state(instance: Instance) -> Option<TufCacheState> {
+    let base = cache_dir()?;
+    let name = cache_name(instance);
+    let dir = base.join(name);
+    let stamp = base.join(format!("{name}-last-attempt"));
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let timestamp = dir.join("timestamp.json");
+    let timestamp_expires = std::fs::read(&timestamp)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v.pointer("/signed/expires").and_then(|e| e.as_str()).map(str::to_string))
+        .and_then(|e| e.parse::<jiff::Timestamp>().ok())
+        .map(|t| t.as_second());
+    Some(TufCacheState {
+        last_attempt: modified(&stamp),
+        timestamp_written: modified(&timestamp),
+        timestamp_expires,
+        dir,
+        stamp,
+    })
 }
 
 fn cache_dir() -> Option<PathBuf> {
