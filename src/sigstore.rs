@@ -164,6 +164,20 @@ pub struct Failure {
     pub why: String,
 }
 
+impl Verified {
+    /// What sigstore-verify established; `sct_known_good` when this certificate's SCT was
+    /// verified earlier in the run and its check was skipped.
+    fn from_result(r: &sigstore_verify::VerificationResult, sct_known_good: bool) -> Self {
+        Verified {
+            identity: r.identity().map(|s| s.as_str().to_string()),
+            issuer: r.issuer().map(str::to_string),
+            integrated_time: r.integrated_time().map(|t| t.as_second()),
+            sct_verified: r.sct_verified() || sct_known_good,
+            timestamps: r.verified_timestamps().iter().map(|t| t.as_second()).collect(),
+        }
+    }
+}
+
 impl Failure {
     fn unverifiable(check: &'static str, why: impl Into<String>) -> Self {
         Self { check, bad: false, why: why.into() }
@@ -308,13 +322,7 @@ impl BundleVerifier {
             policy = policy.skip_certificate_chain().skip_sct();
         }
         match self.inner.verify(artifact, bundle, &policy) {
-            Ok(r) => Ok(Verified {
-                identity: r.identity().map(|s| s.as_str().to_string()),
-                issuer: r.issuer().map(str::to_string),
-                integrated_time: r.integrated_time().map(|t| t.as_second()),
-                sct_verified: r.sct_verified() || chain_known_good,
-                timestamps: r.verified_timestamps().iter().map(|t| t.as_second()).collect(),
-            }),
+            Ok(r) => Ok(Verified::from_result(&r, chain_known_good)),
             Err(e) => Err(failure(e)),
         }
     }
@@ -392,10 +400,7 @@ pub fn certificate_facts(leaf_der: &[u8]) -> Result<CertFacts> {
 pub async fn rekor_entries_for(url: &str, artifact_sha256: &[u8; 32]) -> Result<Vec<TransparencyLogEntry>> {
     use sigstore_sign::types::Sha256Hash;
     let fail = |reason: String| Error::Rekor { url: url.to_string(), reason };
-    let client = sigstore_sign::rekor::RekorClient::builder(url)
-        .with_http_client(http_client()?)
-        .build()
-        .map_err(|e| fail(e.to_string()))?;
+    let client = rekor_client(url)?;
     let uuids = client.search_by_hash(&Sha256Hash::from(*artifact_sha256)).await.map_err(|e| fail(format!("search: {e}")))?;
     let mut out = Vec::new();
     // A search can return many entries for one hash; a legitimate object has one or two.
@@ -688,34 +693,20 @@ impl BundleVerifier {
     /// timestamps, signature, and that the entry and the artifact match the bundle.
     pub fn verify_blob(&self, input: BlobInput<'_>, bundle: &Bundle, key: KeyTrust<'_>) -> std::result::Result<Verified, Failure> {
         use sigstore_verify::types::Sha256Hash;
-        let result = match key {
-            KeyTrust::Certificate => {
-                let policy = sigstore_verify::VerificationPolicy::any_identity();
-                match input {
-                    BlobInput::Reader(r) => self.inner.verify_reader(r, bundle, &policy),
-                    BlobInput::Sha256(d) => self.inner.verify(Sha256Hash::from(d), bundle, &policy),
-                }
-            }
+        let policy: Box<dyn sigstore_verify::Policy> = match key {
+            KeyTrust::Certificate => Box::new(sigstore_verify::VerificationPolicy::any_identity()),
             KeyTrust::PublicKey { spki_der, require_log } => {
-                let mut policy =
+                let policy =
                     sigstore_verify::PublicKeyVerificationPolicy::new(sigstore_verify::types::DerPublicKey::new(spki_der.to_vec()));
-                if !require_log {
-                    policy = policy.skip_tlog_unsafe();
-                }
-                match input {
-                    BlobInput::Reader(r) => self.inner.verify_reader(r, bundle, &policy),
-                    BlobInput::Sha256(d) => self.inner.verify(Sha256Hash::from(d), bundle, &policy),
-                }
+                Box::new(if require_log { policy } else { policy.skip_tlog_unsafe() })
             }
         };
+        let result = match input {
+            BlobInput::Reader(r) => self.inner.verify_reader(r, bundle, policy.as_ref()),
+            BlobInput::Sha256(d) => self.inner.verify(Sha256Hash::from(d), bundle, policy.as_ref()),
+        };
         match result {
-            Ok(r) => Ok(Verified {
-                identity: r.identity().map(|s| s.as_str().to_string()),
-                issuer: r.issuer().map(str::to_string),
-                integrated_time: r.integrated_time().map(|t| t.as_second()),
-                sct_verified: r.sct_verified(),
-                timestamps: r.verified_timestamps().iter().map(|t| t.as_second()).collect(),
-            }),
+            Ok(r) => Ok(Verified::from_result(&r, false)),
             // Here the artifact is the user's file: a mismatch means it is not what was signed.
             Err(sigstore_verify::Error::ArtifactMismatch(why)) => Err(Failure {
                 check: "artifact-digest",

@@ -609,6 +609,7 @@ pub fn generate_key_pair(a: &GenerateKeyPairArgs) -> Result<()> {
 // Verification.
 
 /// The artifact of a verification: a file, or `sha256:<hex>` when no such file exists.
+#[derive(Clone)]
 enum Artifact {
     File(PathBuf),
     Digest([u8; 32]),
@@ -623,6 +624,14 @@ impl Artifact {
         match hash::parse_sha256_arg(arg) {
             Some(d) => Ok(Self::Digest(d)),
             None => Err(Error::Usage(format!("{arg}: no such file (give a file, or sha256:<64 hex digits>)"))),
+        }
+    }
+
+    /// The artifact's SHA-256 (a file is hashed).
+    fn sha256(&self) -> Result<[u8; 32]> {
+        match self {
+            Self::Digest(d) => Ok(*d),
+            Self::File(p) => Ok(hash::sha256_file(p, |_| {})?.sha256),
         }
     }
 
@@ -757,7 +766,7 @@ impl Prepared {
 
 /// cosign's `--signature`/`--certificate` pair: the bundle is rebuilt with the Rekor entry
 /// found by searching for the artifact's digest (so the network is needed).
-fn bundle_from_cosign_files(p: &Prepared, artifact: &Artifact, sig: &Path, cert: &Path) -> Result<Bundle> {
+fn bundle_from_cosign_files(p: &Prepared, digest: &[u8; 32], sig: &Path, cert: &Path) -> Result<Bundle> {
     let signature = cosign::read_signature(
         &std::fs::read(sig).map_err(|e| Error::io(format!("reading {}", sig.display()), e))?,
         &sig.display().to_string(),
@@ -766,19 +775,15 @@ fn bundle_from_cosign_files(p: &Prepared, artifact: &Artifact, sig: &Path, cert:
         &std::fs::read(cert).map_err(|e| Error::io(format!("reading {}", cert.display()), e))?,
         &cert.display().to_string(),
     )?;
-    let digest = match artifact {
-        Artifact::Digest(d) => *d,
-        Artifact::File(f) => hash::sha256_file(f, |_| {})?.sha256,
-    };
     let Some(rekor) = &p.rekor_url else {
         return Err(Error::Unverifiable(
             "a .sig/.pem pair carries no log proof; its Rekor entry must be looked up, which --offline forbids (use the .sigstore.json bundle)".into(),
         ));
     };
     let entry = crate::runtime()?
-        .block_on(sigstore::rekor_entry_for_signature(rekor, &digest, &signature))?
+        .block_on(sigstore::rekor_entry_for_signature(rekor, digest, &signature))?
         .ok_or_else(|| Error::Unverifiable(format!("Rekor at {rekor} has no entry for this artifact and signature")))?;
-    Ok(sigstore::message_bundle(sigstore::Material::Certificate(&certificate), &digest, &signature, Some(entry), &[]))
+    Ok(sigstore::message_bundle(sigstore::Material::Certificate(&certificate), digest, &signature, Some(entry), &[]))
 }
 
 /// `sigseal verify-blob`.
@@ -794,25 +799,31 @@ fn verify_blob_bundle(a: &VerifyBlobArgs, attestations: bool) -> i32 {
         let artifact = Artifact::parse(&a.artifact)?;
         let p = Prepared::new(&a.how, &a.key)?;
         let mut reports = Reports::new(&a.how.output);
+        // A .sig/.pem pair needs the digest for its Rekor search: the file is hashed once, and
+        // that digest is what is verified.
+        let mut digest = match &artifact {
+            Artifact::Digest(d) => Some(*d),
+            Artifact::File(_) => None,
+        };
         let bundle = match (&a.bundle, &a.signature, &a.certificate) {
             (Some(b), _, _) => read_bundle(b),
-            (None, Some(s), Some(c)) => bundle_from_cosign_files(&p, &artifact, s, c),
+            (None, Some(s), Some(c)) => artifact.sha256().and_then(|d| {
+                digest = Some(d);
+                bundle_from_cosign_files(&p, &d, s, c)
+            }),
             _ => artifact.default_bundle(BUNDLE_SUFFIX).and_then(|b| read_bundle(&b)),
         };
+        let checked = digest.map_or(artifact.clone(), Artifact::Digest);
         let rep = match bundle {
             Ok(b) if !attestations && sigstore::bundle_facts(&b).dsse.is_some() => Report::unusable(
                 "bundle-kind",
                 "the bundle is an attestation (DSSE envelope), not a signature of the file: check it with \
                  verify-blob-attestation, which also checks what was attested",
             ),
-            Ok(b) => p.verify(&artifact, &b),
+            Ok(b) => p.verify(&checked, &b),
             Err(e) => Report::unusable("bundle", e.to_string()),
         };
-        let sha256 = match &artifact {
-            Artifact::Digest(d) => Some(hex::encode(d)),
-            Artifact::File(_) => None,
-        };
-        reports.add(&artifact.name(), sha256.as_deref(), &rep, json!({}))?;
+        reports.add(&artifact.name(), digest.map(hex::encode).as_deref(), &rep, json!({}))?;
         reports.finish()
     };
     run().unwrap_or_else(|e| fail_setup(e, a.how.output.output, "artifacts"))
@@ -952,7 +963,7 @@ pub fn conformance_sign(a: &ConformanceSignArgs) -> Result<()> {
         let subject = facts
             .subjects
             .iter()
-            .find_map(|(_, d)| d.as_deref().and_then(|h| hash::parse_sha256_arg(&format!("sha256:{h}"))))
+            .find_map(|(_, d)| d.as_deref().and_then(hash::parse_sha256_hex))
             .ok_or_else(|| Error::Usage("the statement has no subject with a sha256 digest".into()))?;
         session.attest(&sign, &statement, &subject)?.0
     } else {

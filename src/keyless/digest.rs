@@ -43,8 +43,7 @@ impl DigestSigner {
             None => identity::ci::ambient(cfg).await?,
         };
         if let Some(token) = token {
-            identity::verify_token(&token).await?;
-            let credential = Credential::request(cfg, &token).await?;
+            let credential = super::token_credential(cfg, token, None).await?;
             return Ok(Self { key: Key::Fresh(credential), source: KeySource::Token });
         }
         let agent = if cfg.identity.use_agent { agent::Client::connect(cfg).await? } else { None };
@@ -52,27 +51,13 @@ impl DigestSigner {
             let now = crate::unix_now();
             let holds = client.status().await?.held.iter().any(|h| h.fulcio == cfg.fulcio_url && h.usable_until > now);
             if holds {
-                return Ok(Self {
-                    key: Key::Agent { client, fulcio: cfg.fulcio_url.clone(), chain: None },
-                    source: KeySource::Agent,
-                });
+                let key = Key::Agent { client, fulcio: cfg.fulcio_url.clone(), chain: None };
+                return Ok(Self { key, source: KeySource::Agent });
             }
-            let token = login::login(cfg, login::Flow::from_config(cfg), stdin).await?;
-            let credential = Credential::request(cfg, &token).await?;
-            drop(token);
-            if let Err(e) = agent::hand_over(cfg, Some(client), &credential).await {
-                identity::terminal::note(&format!("sigseal: credential not cached: {}", e.one_line()));
-            }
+            let credential = super::login_credential(cfg, Some(client), None, stdin).await?;
             return Ok(Self { key: Key::Fresh(credential), source: KeySource::Login });
         }
-        let token = login::login(cfg, login::Flow::from_config(cfg), stdin).await?;
-        let credential = Credential::request(cfg, &token).await?;
-        drop(token);
-        if cfg.identity.use_agent {
-            if let Err(e) = agent::hand_over(cfg, None, &credential).await {
-                identity::terminal::note(&format!("sigseal: credential not cached: {}", e.one_line()));
-            }
-        }
+        let credential = super::login_credential(cfg, None, None, stdin).await?;
         Ok(Self { key: Key::Fresh(credential), source: KeySource::Login })
     }
 

@@ -206,10 +206,7 @@ async fn signing_key(
     stdin: login::Stdin,
 ) -> Result<(Vec<Vec<u8>>, Vec<u8>, KeySource)> {
     if let Some(token) = identity::ci::ambient(cfg).await? {
-        identity::verify_token(&token).await?;
-        match_identity(required, token.identity())?;
-        let credential = Credential::request(cfg, &token).await?;
-        drop(token);
+        let credential = token_credential(cfg, token, required).await?;
         let signature = credential.sign(message)?;
         return Ok((credential.chain.clone(), signature, KeySource::Token));
     }
@@ -219,18 +216,38 @@ async fn signing_key(
             return Ok((hit.chain, hit.signature, KeySource::Agent));
         }
     }
+    let credential = login_credential(cfg, agent, required, stdin).await?;
+    let signature = credential.sign(message)?;
+    Ok((credential.chain.clone(), signature, KeySource::Login))
+}
+
+/// A fresh credential for a token that did not come from a login (CI, `--identity-token`):
+/// the token is checked, must name `required` when given, and is dropped once Fulcio answered.
+pub(crate) async fn token_credential(cfg: &Config, token: identity::Token, required: Option<&str>) -> Result<Credential> {
+    identity::verify_token(&token).await?;
+    match_identity(required, token.identity())?;
+    Credential::request(cfg, &token).await
+}
+
+/// Log in, get a fresh credential (for `required`, when given), and hand it to the agent
+/// (`running`, else one started now) when the agent is enabled. A failed hand-over only costs
+/// the next login, so it is a note, not an error.
+pub(crate) async fn login_credential(
+    cfg: &Config,
+    running: Option<agent::Client>,
+    required: Option<&str>,
+    stdin: login::Stdin,
+) -> Result<Credential> {
     let token = login::login(cfg, login::Flow::from_config(cfg), stdin).await?;
     match_identity(required, token.identity())?;
     let credential = Credential::request(cfg, &token).await?;
     drop(token);
-    let signature = credential.sign(message)?;
     if cfg.identity.use_agent {
-        // The signature does not depend on the agent; a failed hand-over costs the next login.
-        if let Err(e) = agent::hand_over(cfg, agent, &credential).await {
+        if let Err(e) = agent::hand_over(cfg, running, &credential).await {
             identity::terminal::note(&format!("sigseal: credential not cached: {}", e.one_line()));
         }
     }
-    Ok((credential.chain.clone(), signature, KeySource::Login))
+    Ok(credential)
 }
 
 #[cfg(test)]

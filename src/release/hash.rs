@@ -54,7 +54,11 @@ pub fn sha256_file(path: &Path, progress: impl FnMut(u64)) -> Result<Digest> {
 
 /// `sha256:<64 hex>` as a digest, or `None` when `arg` is not of that form.
 pub fn parse_sha256_arg(arg: &str) -> Option<[u8; 32]> {
-    let hex_part = arg.strip_prefix("sha256:")?;
+    parse_sha256_hex(arg.strip_prefix("sha256:")?)
+}
+
+/// 64 hex digits as a SHA-256, or `None`.
+pub fn parse_sha256_hex(hex_part: &str) -> Option<[u8; 32]> {
     if hex_part.len() != 64 {
         return None;
     }

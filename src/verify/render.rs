@@ -41,15 +41,7 @@ pub fn text(rep: &ObjectReport, verbose: bool) -> Vec<String> {
         Status::Verified => {
             let mut l = format!("verified  {name}  {}", who.unwrap_or_default());
             if let Some(r) = sig {
-                if let Some(i) = r.log_index {
-                    l.push_str(&format!("  rekor #{i}"));
-                }
-                if let Some(t) = r.integrated_time {
-                    l.push_str(&format!("  {}", crate::iso_time(t)));
-                }
-                if r.trust == Trust::Undefined {
-                    l.push_str("  [signer not judged: --insecure-any-identity]");
-                }
+                l.push_str(&verified_details(r));
             }
             l
         }
@@ -71,6 +63,22 @@ pub fn text(rep: &ObjectReport, verbose: bool) -> Vec<String> {
         verbose_lines(sig, rep.checks(), &mut out);
     }
     out
+}
+
+/// What a verified line says after the signer: log index, integrated time, and a note when
+/// the signer was not judged.
+fn verified_details(r: &Report) -> String {
+    let mut l = String::new();
+    if let Some(i) = r.log_index {
+        l.push_str(&format!("  rekor #{i}"));
+    }
+    if let Some(t) = r.integrated_time {
+        l.push_str(&format!("  {}", crate::iso_time(t)));
+    }
+    if r.trust == Trust::Undefined {
+        l.push_str("  [signer not judged: --insecure-any-identity]");
+    }
+    l
 }
 
 /// The indented detail of `-v`: certificate, claims, then every check.
@@ -165,17 +173,7 @@ pub fn text_artifact(name: &str, rep: &Report, verbose: bool) -> Vec<String> {
         _ => String::new(),
     };
     let line = if rep.accepted() {
-        let mut l = format!("verified  {name}{who}");
-        if let Some(i) = rep.log_index {
-            l.push_str(&format!("  rekor #{i}"));
-        }
-        if let Some(t) = rep.integrated_time {
-            l.push_str(&format!("  {}", crate::iso_time(t)));
-        }
-        if rep.trust == Trust::Undefined {
-            l.push_str("  [signer not judged: --insecure-any-identity]");
-        }
-        l
+        format!("verified  {name}{who}{}", verified_details(rep))
     } else {
         let why = rep.failure().map_or_else(|| rep.policy_detail.clone(), |(check, why)| format!("{check}: {why}"));
         format!("FAILED    {name}{who}  {why}")
