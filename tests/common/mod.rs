@@ -409,31 +409,41 @@ pub fn assert_no_token_leak(stack: &Stack, texts: &[&[u8]], dirs: &[&Path]) {
     }
 }
 
+/// Run a tool-installing script (scripts/interop-tools.sh, scripts/lint-tools.sh) for this
+/// build's target dir and return the `KEY=path` lines it ends with. Python 3 is a prerequisite of
+/// the test suite: when the install fails, the test fails with the script's output.
+pub fn install_tools(script: &str, what: &str) -> std::collections::HashMap<String, PathBuf> {
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("target dir");
+    let out = Command::new("bash")
+        .arg(repo_root().join(script))
+        .env("CARGO_TARGET_DIR", target_dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("run bash {script}: {e}"));
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{script} could not install {what} ({}):\n{text}", out.status);
+    eprint!("{text}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .filter(|(k, _)| !k.is_empty() && k.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .map(|(k, v)| {
+            let p = PathBuf::from(v);
+            assert!(p.is_file(), "{script}: {k}={} does not exist:\n{text}", p.display());
+            (k.to_string(), p)
+        })
+        .collect()
+}
+
 /// sigstore-python's `sigstore` command, installed (when missing) by scripts/interop-tools.sh
-/// once per test process, in a venv under this build's target dir. Python 3 is a prerequisite
-/// of the test suite: when the install fails, the test fails with the script's output.
+/// once per test process, in a venv under this build's target dir.
 pub fn sigstore_python() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
-        let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("target dir");
-        let out = Command::new("bash")
-            .arg(repo_root().join("scripts/interop-tools.sh"))
-            .env("CARGO_TARGET_DIR", target_dir)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run bash scripts/interop-tools.sh");
-        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert!(out.status.success(), "scripts/interop-tools.sh could not install sigstore-python ({}):\n{text}", out.status);
-        eprint!("{text}");
-        let bin = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .find_map(|l| l.strip_prefix("SIGSTORE_PYTHON=").map(PathBuf::from))
-            .unwrap_or_else(|| panic!("scripts/interop-tools.sh printed no SIGSTORE_PYTHON= line:\n{text}"));
-        assert!(bin.is_file(), "{} does not exist:\n{text}", bin.display());
-        bin
+        let mut tools = install_tools("scripts/interop-tools.sh", "sigstore-python");
+        tools.remove("SIGSTORE_PYTHON").expect("scripts/interop-tools.sh printed no SIGSTORE_PYTHON= line")
     })
 }
-
 
 /// `sigstore verify identity --offline` of sigstore-python.
 pub fn python_verify(stack: &Stack, bundle: &Path, artifact: &Path, identity: &str) -> Output {
