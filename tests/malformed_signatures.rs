@@ -45,3 +45,37 @@ fn garbage_signature_files_are_refused() {
         assert!(status.contains("ERRSIG") && !status.contains("GOODSIG"), "{name}: {status}");
     }
 }
+
+#[test]
+fn every_failure_in_git_verify_mode_exits_one_with_errsig() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = common::repo_root().join("fixtures/cms/self-signed.pem");
+    let missing = dir.path().join("no-such-signature");
+    let bad_root = dir.path().join("root.json");
+    std::fs::write(&bad_root, "{ not a trusted root").unwrap();
+    let cases: [(&str, &std::path::Path, Vec<(String, String)>); 3] = [
+        ("unreadable signature file", &missing, vec![]),
+        ("unusable trusted root", &good, vec![("SIGSEAL_TRUSTED_ROOT".into(), bad_root.display().to_string())]),
+        ("invalid configuration", &good, vec![("SIGSEAL_FULCIO_URL".into(), "http://fulcio.example".into())]),
+    ];
+    for (what, sig, env) in cases {
+        let out = sigseal(&["--status-fd=1", "--verify", sig.to_str().unwrap(), "-"], &env, b"payload");
+        let status = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{what}: {status}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(status.contains("[GNUPG:] ERRSIG") && !status.contains("GOODSIG"), "{what}: {status}");
+    }
+}
+
+#[test]
+fn an_oversized_signature_is_refused_without_reading_it_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let sig = dir.path().join("huge.pem");
+    let f = std::fs::File::create(&sig).unwrap();
+    f.set_len(200 * 1024 * 1024).unwrap();
+    let out = common::run_measured(&common::sigseal_bin(), &["--status-fd=1", "--verify", sig.to_str().unwrap(), "-"], &[], dir.path());
+    let status = String::from_utf8_lossy(&out.0.stdout);
+    assert_eq!(out.0.status.code(), Some(1), "{status}");
+    assert!(status.contains("[GNUPG:] ERRSIG"), "{status}");
+    assert!(String::from_utf8_lossy(&out.0.stderr).contains("larger than"), "{}", String::from_utf8_lossy(&out.0.stderr));
+    assert!(out.1 < 64 * 1024, "peak RSS {} KiB for a 200 MiB signature file", out.1);
+}

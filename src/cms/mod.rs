@@ -199,6 +199,11 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignature> {
         )));
     }
     let ci = ContentInfo::from_der(der).map_err(|e| Error::Malformed(format!("not a CMS ContentInfo: {e}")))?;
+    // One encoding per signature: DER as the signers write it, never a BER or re-ordered
+    // spelling of the same values.
+    if ci.to_der().map_err(der_err)? != der {
+        return Err(Error::Malformed("the signature is not in canonical DER form".into()));
+    }
     if ci.content_type != OID_SIGNED_DATA {
         return Err(Error::Malformed(format!("content type {} is not signedData", ci.content_type)));
     }
@@ -226,6 +231,20 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignature> {
             signer.signature_algorithm.oid
         )));
     }
+    // Neither the digest-algorithms set nor the signer's algorithm identifiers are covered by
+    // the signature: accept exactly the one spelling git signers write (sha256 and
+    // ecdsa-with-SHA256 without parameters), or the same signature could be re-encoded into
+    // new object ids.
+    if signer.digest_alg.parameters.is_some() || signer.signature_algorithm.parameters.is_some() {
+        return Err(Error::Malformed("the signer's algorithm identifiers carry parameters; sha256 and ecdsa-with-SHA256 take none".into()));
+    }
+    let digest_algorithms: Vec<&AlgorithmIdentifierOwned> = sd.digest_algorithms.iter().collect();
+    if !matches!(digest_algorithms.as_slice(), [only] if only.oid == OID_SHA256 && only.parameters.is_none()) {
+        return Err(Error::Malformed(format!(
+            "the digest-algorithms set is {}, not exactly sha256",
+            digest_algorithms.iter().map(|a| a.oid.to_string()).collect::<Vec<_>>().join(", ")
+        )));
+    }
     let SignerIdentifier::IssuerAndSerialNumber(ias) = &signer.sid else {
         return Err(Error::Malformed("signer is identified by key id, not issuer and serial".into()));
     };
@@ -247,6 +266,35 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignature> {
     let signer_certificate = signer_certificate.ok_or_else(|| {
         Error::Malformed("no certificate in the signature matches the signer's issuer and serial number".into())
     })?;
+    // Besides the leaf, git signers include at most its issuing CA (older gitsign); any other
+    // certificate is unsigned padding that would give the same signature a new object id.
+    let extra: Vec<&Certificate> = sd
+        .certificates
+        .iter()
+        .flat_map(|s| s.0.iter())
+        .filter_map(|c| match c {
+            CertificateChoices::Certificate(c) => Some(c),
+            CertificateChoices::Other(_) => None,
+        })
+        .filter(|c| !(c.tbs_certificate.issuer == ias.issuer && c.tbs_certificate.serial_number == ias.serial_number))
+        .collect();
+    if sd.certificates.iter().flat_map(|s| s.0.iter()).any(|c| !matches!(c, CertificateChoices::Certificate(_))) {
+        return Err(Error::Malformed("the certificate set holds something other than X.509 certificates".into()));
+    }
+    match extra.as_slice() {
+        [] => {}
+        [ca] if ca.tbs_certificate.subject == ias.issuer => {}
+        [_] => return Err(Error::Malformed("a certificate besides the signer's that is not its issuer".into())),
+        more => {
+            return Err(Error::Malformed(format!(
+                "{} certificates besides the signer's; git signers include at most its issuer",
+                more.len()
+            )))
+        }
+    }
+    if sd.crls.is_some() {
+        return Err(Error::Malformed("revocation lists in the signature; git signers include none".into()));
+    }
 
     let attrs = signer.signed_attrs.as_ref().ok_or_else(|| Error::Malformed("no signed attributes".into()))?;
     let signed_attrs_der = attrs.to_der().map_err(der_err)?;
@@ -351,6 +399,66 @@ mod tests {
         for input in [&b""[..], b"\x30\x00", b"\x30\x80\x00\x00", &[0xff; 64]] {
             assert!(matches!(parse(input), Err(Error::Malformed(_))));
         }
+    }
+
+    /// The well-formed openssl-made signature of fixtures/cms, taken apart for re-encoding.
+    fn fixture() -> (Vec<u8>, SignedData) {
+        let der = armor::decode(include_bytes!("../../fixtures/cms/self-signed.pem")).unwrap();
+        parse(&der).unwrap();
+        let sd = ContentInfo::from_der(&der).unwrap().content.decode_as().unwrap();
+        (der, sd)
+    }
+
+    fn encode(sd: &SignedData) -> Vec<u8> {
+        ContentInfo { content_type: OID_SIGNED_DATA, content: Any::encode_from(sd).unwrap() }.to_der().unwrap()
+    }
+
+    fn refusal(der: &[u8]) -> String {
+        match parse(der) {
+            Ok(_) => panic!("a re-encoded signature was accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn unsigned_parts_accept_only_the_spelling_git_signers_write() {
+        let (der, sd) = fixture();
+        assert_eq!(encode(&sd), der, "re-encoding the fixture unchanged gives it back");
+
+        let mut more_algs = sd.clone();
+        more_algs.digest_algorithms = SetOfVec::try_from(vec![alg(OID_SHA256), alg(OID_DATA)]).unwrap();
+        assert!(refusal(&encode(&more_algs)).contains("digest-algorithms"));
+
+        let mut null_params = sd.clone();
+        null_params.digest_algorithms =
+            SetOfVec::try_from(vec![AlgorithmIdentifierOwned { oid: OID_SHA256, parameters: Some(Any::null()) }]).unwrap();
+        assert!(refusal(&encode(&null_params)).contains("digest-algorithms"));
+
+        let mut signer_params = sd.clone();
+        let mut signers = signer_params.signer_infos.0.into_vec();
+        signers[0].signature_algorithm.parameters = Some(Any::null());
+        signer_params.signer_infos = SignerInfos(SetOfVec::try_from(signers).unwrap());
+        assert!(refusal(&encode(&signer_params)).contains("parameters"));
+
+        // The same certificate twice is the signer twice; a stranger is padding.
+        let mut certs = sd.certificates.clone().unwrap().0.into_vec();
+        let mut stranger = match &certs[0] {
+            CertificateChoices::Certificate(c) => c.clone(),
+            CertificateChoices::Other(_) => unreachable!(),
+        };
+        stranger.tbs_certificate.serial_number = x509_cert::serial_number::SerialNumber::new(&[0x7f, 1, 2]).unwrap();
+        stranger.tbs_certificate.subject = x509_cert::name::Name::default();
+        certs.push(CertificateChoices::Certificate(stranger));
+        let mut padded = sd.clone();
+        padded.certificates = Some(CertificateSet(SetOfVec::try_from(certs).unwrap()));
+        assert!(refusal(&encode(&padded)).contains("besides the signer"));
+
+        // Non-canonical DER (a long-form length where the short form fits) of the same value.
+        let mut ber = der.clone();
+        let len = ber[1];
+        assert_eq!(len & 0x80, 0x80, "the outer SEQUENCE uses a long length");
+        ber.splice(1..2, [len + 1, 0]);
+        assert!(parse(&ber).is_err());
     }
 
     #[test]

@@ -263,6 +263,18 @@ impl Verifier {
         r.check("message-digest", Outcome::Pass, "sha256 of the payload matches the signed attributes");
 
         let entry = match transparency::embedded(p) {
+            Embedded::Entry(_) if !p.other_unsigned.is_empty() => {
+                // Unsigned attributes are outside the signature: beside a log entry, one that
+                // sigseal does not read would give the same signature a new object id.
+                return r.fail(Failure {
+                    check: "cms-structure",
+                    bad: false,
+                    why: format!(
+                        "unsigned attributes {} beside the log entry; git signers write none",
+                        p.other_unsigned.join(", ")
+                    ),
+                });
+            }
             Embedded::Entry(e) => e,
             Embedded::Absent => {
                 r.needs_log_lookup = true;
