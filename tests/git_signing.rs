@@ -69,6 +69,7 @@ fn policy_naming_someone_else_fails_verification() {
         let v = git_version(&git);
         let repo = signed_repo(&git, stack);
         repo.ok(&["config", "sigseal.verify.identity", "bob@example.com"]);
+        repo.ok(&["config", "sigseal.verify.issuer", &stack.oidc]);
         let tag = repo.run(&["verify-tag", "--raw", "v1.0"]);
         assert!(!tag.status.success(), "{v}: verify-tag accepted another signer");
         let err = String::from_utf8_lossy(&tag.stderr);
@@ -197,5 +198,95 @@ fn the_token_never_reaches_output() {
     assert!(out.status.success());
     for stream in [&out.stdout, &out.stderr] {
         assert!(!String::from_utf8_lossy(stream).contains(token.trim()), "token leaked");
+    }
+}
+
+/// `git verify-commit --raw` of `id`: (success, status lines and stderr).
+fn git_verify(repo: &Repo, git: &std::path::Path, kind: &str, id: &str) -> (bool, String) {
+    let out = repo.cmd_with(git, &[&format!("verify-{kind}"), "--raw", id]).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// The lines of a commit's `gpgsig` header (the key line and its continuation lines).
+fn gpgsig_header(raw: &str) -> String {
+    let start = raw.find("\ngpgsig ").expect("gpgsig header") + 1;
+    let end = start + raw[start..].find("-----END SIGNED MESSAGE-----\n").expect("END line") + "-----END SIGNED MESSAGE-----\n".len();
+    raw[start..end].to_string()
+}
+
+#[test]
+fn git_verify_refuses_a_signature_that_is_not_exactly_one_armored_block() {
+    let stack = Stack::shared();
+    let bob = Repo::new(&gits()[0], stack.env(&stack.token_file("bob@example.com")));
+    bob.ok(&["commit", "-q", "-S", "--allow-empty", "-m", "bob's commit"]);
+    let bob_header = gpgsig_header(&String::from_utf8(bob.raw("commit", "HEAD")).unwrap());
+    for git in gits() {
+        let v = git_version(&git);
+        let repo = signed_repo(&git, stack);
+        repo.ok(&["config", "sigseal.verify.identity", "alice@example.com"]);
+        repo.ok(&["config", "sigseal.verify.issuer", &stack.oidc]);
+        let raw = String::from_utf8(repo.raw("commit", "HEAD")).unwrap();
+        let header = gpgsig_header(&raw);
+        assert_eq!(repo.ok(&["log", "-1", "--format=%G?"]).trim(), "G", "{v}: the original is trusted");
+
+        let rewrap = header.replacen("\n ", "", 1);
+        let variants = [
+            ("repeated gpgsig header", raw.replacen(&header, &format!("{header}{header}"), 1)),
+            ("another signer's header after it", raw.replacen(&header, &format!("{header}{bob_header}"), 1)),
+            ("another signer's header before it", raw.replacen(&header, &format!("{bob_header}{header}"), 1)),
+            ("text after the END line", raw.replacen(&header, &header.replace("-----END SIGNED MESSAGE-----\n", "-----END SIGNED MESSAGE-----\n junk\n"), 1)),
+            ("a changed END line", raw.replacen(&header, &header.replace("END SIGNED MESSAGE", "END SIGNED MESSAGEX"), 1)),
+            ("base64 wrapped differently", raw.replacen(&header, &rewrap, 1)),
+        ];
+        for (what, object) in variants {
+            assert_ne!(object, raw, "{what}: the variant must differ");
+            let id = repo.write_object("commit", object.as_bytes());
+            let (ok, status) = git_verify(&repo, &git, "commit", &id);
+            assert!(!ok, "{v}: {what}: git verify-commit accepted it:\n{status}");
+            assert!(status.contains("[GNUPG:] ERRSIG"), "{v}: {what}: {status}");
+            assert!(!status.contains("GOODSIG") && !status.contains("TRUST_FULLY"), "{v}: {what}: {status}");
+            assert_eq!(repo.ok(&["log", "-1", "--format=%G?", &id]).trim(), "E", "{v}: {what}");
+        }
+
+        // A tag with anything after its signature block.
+        let tag = String::from_utf8(repo.raw("tag", "v1.0")).unwrap();
+        let id = repo.write_object("tag", format!("{tag}trailing text\n").as_bytes());
+        let (ok, status) = git_verify(&repo, &git, "tag", &id);
+        assert!(!ok && status.contains("[GNUPG:] ERRSIG") && !status.contains("GOODSIG"), "{v}: tag with trailer: {status}");
+    }
+}
+
+#[test]
+fn partial_or_empty_git_config_policy_is_an_error_not_trust() {
+    let stack = Stack::shared();
+    for git in gits() {
+        let v = git_version(&git);
+        let repo = signed_repo(&git, stack);
+        let partial: [&[(&str, &str)]; 5] = [
+            &[("sigseal.verify.issuer", &stack.oidc)],
+            &[("sigseal.verify.identity", "alice@example.com")],
+            &[("sigseal.verify.identityRegexp", ".*")],
+            &[("sigseal.verify.identity", ""), ("sigseal.verify.issuer", &stack.oidc)],
+            &[("sigseal.verify.identity", "alice@example.com"), ("sigseal.verify.issuerRegexp", "")],
+        ];
+        for keys in partial {
+            let mut args: Vec<String> = Vec::new();
+            for (k, val) in keys {
+                args.push("-c".into());
+                args.push(format!("{k}={val}"));
+            }
+            args.extend(["verify-commit".into(), "--raw".into(), "HEAD".into()]);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = repo.cmd(&args).output().unwrap();
+            let status = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success(), "{v}: {keys:?} accepted:\n{status}");
+            assert!(status.contains("[GNUPG:] ERRSIG"), "{v}: {keys:?}: {status}");
+            assert!(!status.contains("TRUST_FULLY") && !status.contains("TRUST_UNDEFINED"), "{v}: {keys:?}: {status}");
+            // Without --raw, git shows what sigseal said: the configuration error by its code.
+            let human: Vec<&str> = args.iter().copied().filter(|a| *a != "--raw").collect();
+            let out = repo.cmd(&human).output().unwrap();
+            let said = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success() && said.contains("SS0002"), "{v}: {keys:?}: names the configuration error: {said}");
+        }
     }
 }

@@ -350,3 +350,23 @@ fn rfc3161_timestamps_are_embedded_when_configured_and_verified() {
     let forged = repo.write_object("commit", &common::commit_with_signature(&payload, &tampered));
     assert_failed_check(&repo, &verify_args(stack, &forged), "timestamp");
 }
+
+#[test]
+fn patterns_that_match_anyone_are_refused_like_a_policy_of_star_star() {
+    let stack = Stack::shared();
+    let repo = signed_repo(stack);
+    for (id, iss) in [(".*", ".*"), (".+", "(?s).*"), ("(.*)", ".*|x")] {
+        let (code, _, stderr) =
+            run(&repo, &["HEAD", "--certificate-identity-regexp", id, "--certificate-oidc-issuer-regexp", iss]);
+        assert_eq!(code, 2, "{id} {iss}: {stderr}");
+        assert!(stderr.contains("SS0001") && stderr.contains("--insecure-any-identity"), "{id} {iss}: {stderr}");
+    }
+    // A pattern that names someone, and "anyone" said plainly, still run.
+    let (code, _, stderr) = run(&repo, &["HEAD", "--certificate-identity-regexp", ".*@example\\.com", "--certificate-oidc-issuer-regexp", ".*"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = run(&repo, &["HEAD", "--insecure-any-identity"]);
+    assert_eq!(code, 0, "{stderr}");
+    // An empty identity is a mistake, not a rule.
+    let (code, _, stderr) = run(&repo, &["HEAD", "--certificate-identity", "", "--certificate-oidc-issuer", &stack.oidc]);
+    assert_eq!(code, 2, "{stderr}");
+}

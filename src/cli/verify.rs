@@ -191,6 +191,14 @@ pub(super) fn policy_from(a: &PolicyArgs, cfg: &Config) -> Result<Policy> {
                 .into(),
         ));
     }
+    if flag_given && rule.admits_anyone() {
+        // As the policy file refuses `* *`: a pattern that matches everyone is no policy.
+        return Err(Error::Usage(
+            "--certificate-identity-regexp and --certificate-oidc-issuer-regexp together match any signer from any \
+             issuer; name who may sign, or say --insecure-any-identity to check everything but the signer"
+                .into(),
+        ));
+    }
     let policy = if flag_given || a.policy.is_some() {
         let mut rules = vec![rule];
         if let Some(path) = &a.policy {
@@ -241,7 +249,7 @@ pub(super) fn root_for(cfg: &Config, trust: &TrustArgs) -> Result<(sigstore::Tru
         (_, true, _) => None,
         (Some(url), _, _) => Some(url.trim_end_matches('/').to_string()),
         (None, _, true) => Some(crate::config::STAGING_REKOR_URL.to_string()),
-        (None, _, false) => Some(cfg.rekor_url.clone()),
+        (None, _, false) => cfg.rekor_for_search().map(str::to_string),
     };
     Ok((root, rekor_url))
 }
@@ -257,18 +265,17 @@ fn prepare(policy_args: &PolicyArgs, trust: &TrustArgs, require_signed: bool) ->
 }
 
 fn run_report(p: &Prepared, targets: &[Target], out: &OutputArgs) -> Result<i32> {
-    let stdout = std::io::stdout();
     let summary;
     let code;
     match out.output {
         Format::Json => {
-            let mut stream = JsonStream::start(stdout.lock())?;
+            let mut stream = JsonStream::start(super::out::stdout())?;
             summary = history::verify_targets(&p.repo, targets, &p.verifier, &p.options, |rep| stream.object(rep))?;
             code = i32::from(summary.failed > 0);
             stream.finish(&summary, code)?;
         }
         Format::Text => {
-            let mut lock = stdout.lock();
+            let mut lock = super::out::stdout();
             summary = history::verify_targets(&p.repo, targets, &p.verifier, &p.options, |rep| {
                 for line in render::text(rep, out.verbose) {
                     writeln!(lock, "{line}").map_err(|e| Error::io("writing the report to stdout", e))?;
@@ -300,7 +307,7 @@ pub(super) fn fail_setup(e: Error, output: Format, list: &str) -> i32 {
             Error::TrustRoot(_) => Some("trusted-root"),
             _ => None,
         };
-        println!("{}", render::json_error(&e, list, check, code));
+        let _ = super::out::line(render::json_error(&e, list, check, code));
     }
     eprintln!("{}", e.one_line());
     code

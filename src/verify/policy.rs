@@ -158,6 +158,16 @@ impl Rule {
         issuer_regexp: Option<(&str, &str)>,
     ) -> Result<Self> {
         let mut rule = Rule::new(origin);
+        for (value, what) in [
+            (identity, "the identity"),
+            (identity_regexp.map(|(r, _)| r), "the identity regular expression"),
+            (issuer, "the issuer"),
+            (issuer_regexp.map(|(r, _)| r), "the issuer regular expression"),
+        ] {
+            if value.is_some_and(|v| v.trim().is_empty()) {
+                return Err(Error::Config(format!("{what} is empty; give a value")));
+            }
+        }
         if let Some(v) = identity {
             rule = rule.identity(Matcher::exact(v));
         }
@@ -214,6 +224,30 @@ impl Rule {
     pub fn valid_before(mut self, t: i64) -> Self {
         self.valid_before = Some(t);
         self
+    }
+
+    /// True when the identity and issuer constraints admit any signer from any issuer (both
+    /// absent, or regular expressions like `.*` that match every probe) and nothing else
+    /// narrows the rule: "anyone" must be said with `--insecure-any-identity`, never spelled
+    /// as a pattern.
+    pub fn admits_anyone(&self) -> bool {
+        const PROBES: [&str; 5] = [
+            "mallory@evil.example",
+            "https://evil.example/mallory/.github/workflows/x.yml@refs/heads/main",
+            "https://evil.example",
+            "x",
+            "\u{1b}[0m",
+        ];
+        let any = |m: &Option<Matcher>| match m {
+            None => true,
+            Some(Matcher::Exact(_)) => false,
+            Some(Matcher::Regex(re)) => PROBES.iter().all(|p| re.is_match(p)),
+        };
+        any(&self.identity)
+            && any(&self.issuer)
+            && self.claims.is_empty()
+            && self.valid_after.is_none()
+            && self.valid_before.is_none()
     }
 
     /// True when the rule constrains nothing.
@@ -273,16 +307,56 @@ pub struct Policy {
 impl Policy {
     /// The policy configured for git's verify mode: `sigseal.verify.identity` / `identityRegexp`
     /// / `issuer` / `issuerRegexp` as one rule, plus every rule of `sigseal.verify.policyFile`.
+    ///
+    /// The keys form a rule only together: an identity without the issuer that vouched for it
+    /// (or an issuer without an identity) would trust whoever that issuer or any issuer names,
+    /// so a partial rule, an empty value, or a rule that admits anyone is a configuration
+    /// error, never a weaker policy.
     pub fn new(p: &VerifyPolicy) -> Result<Self> {
+        for (key, value) in [
+            ("sigseal.verify.identity", &p.identity),
+            ("sigseal.verify.identityRegexp", &p.identity_regexp),
+            ("sigseal.verify.issuer", &p.issuer),
+            ("sigseal.verify.issuerRegexp", &p.issuer_regexp),
+        ] {
+            if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                return Err(Error::Config(format!(
+                    "{key} is set but empty; give it a value or unset it (`git config --unset {key}`)"
+                )));
+            }
+        }
+        if p.policy_file.as_ref().is_some_and(|f| f.as_os_str().is_empty()) {
+            return Err(Error::Config(
+                "sigseal.verify.policyFile is set but empty; name a policy file or unset it".into(),
+            ));
+        }
         let mut rules = Vec::new();
         let rule = Rule::identity_and_issuer(
             "git config sigseal.verify.*",
             p.identity.as_deref(),
-            p.identity_regexp.as_deref().map(|r| (r, "identity")),
+            p.identity_regexp.as_deref().map(|r| (r, "sigseal.verify.identityRegexp")),
             p.issuer.as_deref(),
-            p.issuer_regexp.as_deref().map(|r| (r, "issuer")),
+            p.issuer_regexp.as_deref().map(|r| (r, "sigseal.verify.issuerRegexp")),
         )?;
         if !rule.is_empty() {
+            if rule.identity.is_none() || rule.issuer.is_none() {
+                let (set, missing) = if rule.identity.is_none() {
+                    ("an issuer", "sigseal.verify.identity or sigseal.verify.identityRegexp")
+                } else {
+                    ("an identity", "sigseal.verify.issuer or sigseal.verify.issuerRegexp")
+                };
+                return Err(Error::Config(format!(
+                    "sigseal.verify.* names {set} but not {missing}; a policy names both who signed and \
+                     the issuer that vouched for them: set the missing key, or use sigseal.verify.policyFile"
+                )));
+            }
+            if rule.admits_anyone() {
+                return Err(Error::Config(
+                    "sigseal.verify.identityRegexp and issuerRegexp together match any signer from any issuer, \
+                     which is no policy; name an identity or an issuer"
+                        .into(),
+                ));
+            }
             rules.push(rule);
         }
         if let Some(path) = &p.policy_file {
@@ -327,12 +401,10 @@ impl Policy {
 
 /// Read a policy file.
 pub fn read_file(path: &Path) -> Result<Vec<Rule>> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::Config(format!("policy file {}: {e}", path.display())))?;
-    if meta.len() > 1024 * 1024 {
-        return Err(Error::Config(format!("policy file {} is larger than 1 MiB", path.display())));
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Config(format!("policy file {}: {e}", path.display())))?;
+    let text = crate::input::read_capped_string(path, crate::input::POLICY).map_err(|e| match e {
+        Error::Io { source, .. } => Error::Config(format!("policy file {}: {source}", path.display())),
+        other => other,
+    })?;
     let rules = parse_file(&text, &path.display().to_string())?;
     if rules.is_empty() {
         return Err(Error::Config(format!(
@@ -474,6 +546,38 @@ mod tests {
         let (t, why) = p.judge(&signer("alice@example.com", "https://i", &none, None));
         assert_eq!(t, Trust::Never);
         assert!(why.contains("bob@example.com"), "{why}");
+    }
+
+    #[test]
+    fn partial_empty_or_anyone_git_config_policies_are_errors() {
+        let iss = Some("https://i".to_string());
+        let id = Some("alice@example.com".to_string());
+        let any = Some(".*".to_string());
+        for p in [
+            VerifyPolicy { issuer: iss.clone(), ..Default::default() },
+            VerifyPolicy { identity: id.clone(), ..Default::default() },
+            VerifyPolicy { identity_regexp: any.clone(), ..Default::default() },
+            VerifyPolicy { identity: Some(String::new()), ..Default::default() },
+            VerifyPolicy { identity: Some(String::new()), issuer: iss.clone(), ..Default::default() },
+            VerifyPolicy { identity: id.clone(), issuer_regexp: Some(" ".into()), ..Default::default() },
+            VerifyPolicy { identity_regexp: any.clone(), issuer_regexp: Some(".+".into()), ..Default::default() },
+            VerifyPolicy { identity_regexp: Some("(?s).*".into()), issuer_regexp: any.clone(), ..Default::default() },
+            VerifyPolicy { policy_file: Some(std::path::PathBuf::new()), ..Default::default() },
+        ] {
+            match Policy::new(&p) {
+                Err(Error::Config(_)) => {}
+                other => panic!("{p:?} gave {other:?}"),
+            }
+        }
+        // Whole rules still work, including "anyone from this issuer" and "this identity from
+        // any issuer matching a pattern".
+        for p in [
+            VerifyPolicy { identity: id.clone(), issuer: iss.clone(), ..Default::default() },
+            VerifyPolicy { identity_regexp: any.clone(), issuer: iss.clone(), ..Default::default() },
+            VerifyPolicy { identity: id.clone(), issuer_regexp: any.clone(), ..Default::default() },
+        ] {
+            assert!(!Policy::new(&p).unwrap().is_empty(), "{p:?}");
+        }
     }
 
     #[test]
