@@ -25,7 +25,8 @@ pub const STAGING_REKOR_URL: &str = "https://rekor.sigstage.dev";
 /// OIDC issuer of the public-good staging instance.
 pub const STAGING_OIDC_ISSUER: &str = "https://oauth2.sigstage.dev/auth";
 
-/// Identity policy used by git's verify mode (`sigseal.verify.*`).
+/// Identity policy used by git's verify mode (`sigseal.verify.*`). A key set to an empty value
+/// is kept as `Some("")`, so that the policy can refuse it instead of silently dropping it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VerifyPolicy {
     /// Exact identity (SAN).
@@ -151,6 +152,10 @@ pub struct Config {
     pub verify: VerifyPolicy,
     /// Identity and login settings.
     pub identity: IdentityConfig,
+    /// Why the Fulcio or Rekor URL above is only a public-good stand-in that must not be used:
+    /// the configuration names another instance but leaves this service out. Signing refuses
+    /// to start ([`Config::require_services`]); verification does not search that log.
+    pub service_error: Option<String>,
 }
 
 /// Raw key/value source: git config entries (lower-cased keys) and the environment.
@@ -184,6 +189,12 @@ impl Sources {
 
     fn git(&self, key: &str) -> Option<String> {
         self.git.get(&key.to_ascii_lowercase()).filter(|v| !v.is_empty()).cloned()
+    }
+
+    /// A policy key: the environment variable when it is non-empty, else the git key as set,
+    /// even when empty (an empty policy value is a mistake to report, not an absent rule).
+    fn pick_policy(&self, env: &str, key: &str) -> Option<String> {
+        self.env(env).or_else(|| self.git.get(&key.to_ascii_lowercase()).cloned())
     }
 
     /// First of: the environment variables, then the git keys, in the order given.
@@ -242,8 +253,7 @@ impl Config {
         let signing_config = s.pick(&["SIGSEAL_SIGNING_CONFIG"], &["sigseal.signingConfig"]).map(PathBuf::from);
         let (sc_fulcio, sc_rekor, sc_oidc, sc_tsa) = match &signing_config {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| Error::io(format!("reading signing config {}", path.display()), e))?;
+                let text = crate::input::read_capped_string(path, crate::input::SIGNING_CONFIG)?;
                 let sc = crate::sigstore::parse_signing_config(&text, &path.display().to_string())?;
                 (
                     sc.fulcio_url().map(|e| e.url.clone()),
@@ -260,14 +270,50 @@ impl Config {
                 &["sigseal.timestampURL", "gitsign.timestampServerURL"],
             )
             .or(sc_tsa);
-        let fulcio_url = s
-            .pick(&["SIGSEAL_FULCIO_URL", "GITSIGN_FULCIO_URL"], &["sigseal.fulcioURL", "gitsign.fulcio"])
-            .or(sc_fulcio)
-            .unwrap_or_else(|| DEFAULT_FULCIO_URL.into());
-        let rekor_url = s
-            .pick(&["SIGSEAL_REKOR_URL", "GITSIGN_REKOR_URL"], &["sigseal.rekorURL", "gitsign.rekor"])
-            .or(sc_rekor)
-            .unwrap_or_else(|| DEFAULT_REKOR_URL.into());
+        let fulcio_set = s.pick(&["SIGSEAL_FULCIO_URL", "GITSIGN_FULCIO_URL"], &["sigseal.fulcioURL", "gitsign.fulcio"]);
+        let rekor_set = s.pick(&["SIGSEAL_REKOR_URL", "GITSIGN_REKOR_URL"], &["sigseal.rekorURL", "gitsign.rekor"]);
+        // A public-good default stands in for a service only when nothing names another
+        // instance: a private Fulcio with the public Rekor would publish the private
+        // identity in the public log.
+        let names_other = |url: &Option<String>, public: &str| {
+            url.as_deref().is_some_and(|u| u.trim_end_matches('/') != public)
+        };
+        let mut service_error = None;
+        let fulcio_url = match fulcio_set.or(sc_fulcio) {
+            Some(u) => u,
+            None => {
+                if let Some(sc) = &signing_config {
+                    service_error = Some(format!(
+                        "the signing config {} names no Fulcio, and sigseal.fulcioURL is not set",
+                        sc.display()
+                    ));
+                } else if names_other(&rekor_set, DEFAULT_REKOR_URL) {
+                    service_error = Some(
+                        "Rekor is set to another instance than the public one, but Fulcio is not; set sigseal.fulcioURL to that instance's Fulcio"
+                            .to_string(),
+                    );
+                }
+                DEFAULT_FULCIO_URL.into()
+            }
+        };
+        let rekor_url = match rekor_set.or(sc_rekor) {
+            Some(u) => u,
+            None => {
+                if let Some(sc) = &signing_config {
+                    service_error.get_or_insert(format!(
+                        "the signing config {} names no Rekor log sigseal can write (it writes Rekor API version 1), \
+                         and sigseal.rekorURL is not set",
+                        sc.display()
+                    ));
+                } else if names_other(&Some(fulcio_url.clone()), DEFAULT_FULCIO_URL) {
+                    service_error.get_or_insert(
+                        "Fulcio is set to another instance than the public one, but Rekor is not; set sigseal.rekorURL to that instance's Rekor"
+                            .to_string(),
+                    );
+                }
+                DEFAULT_REKOR_URL.into()
+            }
+        };
         let oidc_issuer = s
             .pick(&["SIGSEAL_OIDC_ISSUER", "GITSIGN_OIDC_ISSUER"], &["sigseal.oidcIssuer", "gitsign.issuer"])
             .or(sc_oidc)
@@ -278,11 +324,11 @@ impl Config {
         let trusted_root = s.pick(&["SIGSEAL_TRUSTED_ROOT"], &["sigseal.trustedRoot"]).map(PathBuf::from);
         let token_file = s.pick(&["SIGSEAL_TOKEN_FILE"], &["sigseal.tokenFile"]).map(PathBuf::from);
         let verify = VerifyPolicy {
-            identity: s.pick(&["SIGSEAL_VERIFY_IDENTITY"], &["sigseal.verify.identity"]),
-            identity_regexp: s.pick(&["SIGSEAL_VERIFY_IDENTITY_REGEXP"], &["sigseal.verify.identityRegexp"]),
-            issuer: s.pick(&["SIGSEAL_VERIFY_ISSUER"], &["sigseal.verify.issuer"]),
-            issuer_regexp: s.pick(&["SIGSEAL_VERIFY_ISSUER_REGEXP"], &["sigseal.verify.issuerRegexp"]),
-            policy_file: s.pick(&["SIGSEAL_VERIFY_POLICY_FILE"], &["sigseal.verify.policyFile"]).map(PathBuf::from),
+            identity: s.pick_policy("SIGSEAL_VERIFY_IDENTITY", "sigseal.verify.identity"),
+            identity_regexp: s.pick_policy("SIGSEAL_VERIFY_IDENTITY_REGEXP", "sigseal.verify.identityRegexp"),
+            issuer: s.pick_policy("SIGSEAL_VERIFY_ISSUER", "sigseal.verify.issuer"),
+            issuer_regexp: s.pick_policy("SIGSEAL_VERIFY_ISSUER_REGEXP", "sigseal.verify.issuerRegexp"),
+            policy_file: s.pick_policy("SIGSEAL_VERIFY_POLICY_FILE", "sigseal.verify.policyFile").map(PathBuf::from),
         };
         let identity = IdentityConfig {
             provider: TokenProvider::parse(
@@ -314,6 +360,7 @@ impl Config {
             token_file,
             verify,
             identity,
+            service_error,
         };
         if cfg.trusted_root.is_none() && cfg.instance().is_none() {
             return Err(Error::Config(format!(
@@ -334,6 +381,24 @@ impl Config {
             (STAGING_FULCIO_URL, STAGING_REKOR_URL) => Some(Instance::Staging),
             _ => None,
         }
+    }
+
+    /// Fail unless Fulcio and Rekor are the instance the configuration names: called before
+    /// any request of a signing run, so nothing (no token, no identity) reaches a service the
+    /// user did not choose.
+    pub fn require_services(&self) -> Result<()> {
+        match &self.service_error {
+            None => Ok(()),
+            Some(why) => Err(Error::Config(format!(
+                "{why}; sigseal never falls back to the public-good instance when another one is configured"
+            ))),
+        }
+    }
+
+    /// The Rekor URL to search, unless the configuration leaves Rekor out (see
+    /// [`Config::service_error`]).
+    pub fn rekor_for_search(&self) -> Option<&str> {
+        self.service_error.is_none().then_some(self.rekor_url.as_str())
     }
 
     /// True when both services are the Sigstore public-good instance.
@@ -410,6 +475,45 @@ mod tests {
     fn custom_instance_without_trusted_root_is_refused() {
         let err = Config::from_sources(&sources(&[("sigseal.fulcioURL", "https://f.example")], &[])).unwrap_err();
         assert!(err.to_string().contains("trusted root"), "{err}");
+    }
+
+    #[test]
+    fn another_instance_with_a_service_left_out_never_falls_back_to_the_public_one() {
+        let root = ("SIGSEAL_TRUSTED_ROOT", "/x/root.json");
+        let dir = tempfile::tempdir().unwrap();
+        let sc = dir.path().join("signing_config.json");
+        std::fs::write(
+            &sc,
+            r#"{"mediaType":"application/vnd.dev.sigstore.signingconfig.v0.2+json",
+               "caUrls":[{"url":"https://fulcio.private.example","majorApiVersion":1,"validFor":{"start":"2020-01-01T00:00:00Z"},"operator":"p"}],
+               "oidcUrls":[],
+               "rekorTlogUrls":[{"url":"https://rekor.private.example","majorApiVersion":2,"validFor":{"start":"2020-01-01T00:00:00Z"},"operator":"p"}],
+               "rekorTlogConfig":{"selector":"ANY"},
+               "tsaUrls":[],"tsaConfig":{"selector":"ANY"}}"#,
+        )
+        .unwrap();
+        let sc = sc.display().to_string();
+        for (what, env) in [
+            ("signing config without a v1 Rekor", vec![root, ("SIGSEAL_SIGNING_CONFIG", sc.as_str())]),
+            ("private Fulcio, no Rekor", vec![root, ("SIGSEAL_FULCIO_URL", "https://fulcio.private.example")]),
+            ("private Rekor, no Fulcio", vec![root, ("SIGSEAL_REKOR_URL", "https://rekor.private.example")]),
+        ] {
+            let c = Config::from_sources(&sources(&[], &env)).unwrap_or_else(|e| panic!("{what}: {e}"));
+            let err = c.require_services().expect_err(what);
+            assert!(matches!(err, Error::Config(_)), "{what}: {err}");
+            assert!(err.to_string().contains("never falls back"), "{what}: {err}");
+            assert_eq!(c.rekor_for_search(), None, "{what}");
+        }
+        // The signing config's Fulcio is kept, an explicit Rekor completes it.
+        let c = Config::from_sources(&sources(
+            &[("sigseal.rekorURL", "https://rekor.private.example")],
+            &[root, ("SIGSEAL_SIGNING_CONFIG", sc.as_str())],
+        ))
+        .unwrap();
+        assert!(c.require_services().is_ok());
+        assert_eq!(c.fulcio_url, "https://fulcio.private.example");
+        // Nothing configured: the public-good instance.
+        assert!(Config::from_sources(&sources(&[], &[])).unwrap().require_services().is_ok());
     }
 
     #[test]

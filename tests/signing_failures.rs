@@ -130,3 +130,41 @@ fn plain_http_to_a_remote_host_is_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("plain http"));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn a_private_instance_without_a_usable_log_never_falls_back_to_the_public_one() {
+    let stack = Stack::start();
+    // The stack's own signing config, its Rekor turned into a log sigseal cannot write.
+    let mut sc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(stack.path("signing_config.json")).unwrap()).unwrap();
+    for log in sc["rekorTlogUrls"].as_array_mut().expect("rekorTlogUrls") {
+        log["majorApiVersion"] = 2.into();
+    }
+    let sc_path = stack.path("signing_config.v2-only.json");
+    std::fs::write(&sc_path, sc.to_string()).unwrap();
+    let token = stack.token_file("alice@example.com");
+    let env: Vec<(String, String)> = vec![
+        ("SIGSEAL_SIGNING_CONFIG".into(), sc_path.display().to_string()),
+        ("SIGSEAL_TRUSTED_ROOT".into(), stack.trusted_root().display().to_string()),
+        ("SIGSEAL_TOKEN_FILE".into(), token.display().to_string()),
+    ];
+    for git in gits() {
+        let line = assert_nothing_signed(&git, env.clone(), "never falls back");
+        assert!(line.contains("SS0002") && line.contains("Rekor"), "{line}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let asset = dir.path().join("a.txt");
+    std::fs::write(&asset, "a").unwrap();
+    let out = sigseal(&["sign-blob", asset.to_str().unwrap()], &env, b"");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("never falls back"));
+    assert!(!dir.path().join("a.txt.sigstore.json").exists());
+    // Not one request reached Fulcio or Rekor: the identity went nowhere.
+    let stats = stack.stats();
+    assert_eq!((stats["fulcio"].as_u64(), stats["rekor"].as_u64()), (Some(0), Some(0)), "{stats}");
+    // doctor calls the configuration broken.
+    let out = sigseal(&["doctor", "--offline", "--output", "json"], &env, b"");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let config = report.to_string();
+    assert_eq!(out.status.code(), Some(1), "{config}");
+    assert!(config.contains("never falls back"), "{config}");
+}

@@ -38,6 +38,7 @@ impl DigestSigner {
     /// token, else a credential the agent holds for this Fulcio, else a login (whose credential
     /// is then handed to the agent when the agent is enabled).
     pub async fn keyless(cfg: &Config, token: Option<Token>, stdin: login::Stdin) -> Result<Self> {
+        cfg.require_services()?;
         let token = match token {
             Some(t) => Some(t),
             None => identity::ci::ambient(cfg).await?,
