@@ -87,16 +87,61 @@ fn http_client() -> Result<sigstore_sign::reqwest::Client> {
         .map_err(|e| Error::Crypto(format!("HTTP client: {e}")))
 }
 
-/// Ask Fulcio for a signing certificate; returns the chain, leaf first (DER).
+/// Ask Fulcio for a signing certificate; returns the chain, leaf first (DER). The request is
+/// made here (not by sigstore-fulcio's client) so that the reply is read with a cap and an error
+/// reply reaches messages only through [`crate::http::sanitize`], the token redacted.
 pub async fn fulcio_certificate(url: &str, token: &str, key: &KeyPair) -> Result<Vec<Vec<u8>>> {
     let fail = |reason: String| Error::Fulcio { url: url.to_string(), reason };
-    let token = IdentityToken::from_jwt(token).map_err(|e| Error::TokenRejected(format!("{e}")))?;
-    let client = sigstore_sign::fulcio::FulcioClient::builder(url)
-        .with_http_client(http_client()?)
-        .build()
-        .map_err(|e| fail(e.to_string()))?;
-    let cert = client.create_signing_certificate(&token, key).await.map_err(|e| fail(e.to_string()))?;
-    Ok(cert.certificate_chain().iter().map(|c| c.as_bytes().to_vec()).collect())
+    let id_token = IdentityToken::from_jwt(token)
+        .map_err(|e| Error::TokenRejected(crate::http::sanitize(&e.to_string(), &[token])))?;
+    let public_key = key.public_key_der().map_err(|e| Error::Crypto(format!("exporting the public key: {e}")))?.to_pem();
+    // Proof of possession: the key signs the identity the token names (email, else subject).
+    let proof = sign(key, id_token.identity().as_bytes())?;
+    let request = zeroize::Zeroizing::new(
+        serde_json::to_vec(&serde_json::json!({
+            "credentials": {"oidcIdentityToken": token},
+            "publicKeyRequest": {
+                "publicKey": {"algorithm": "", "content": public_key},
+                "proofOfPossession": STANDARD.encode(&proof),
+            },
+        }))
+        .map_err(|e| fail(format!("building the request: {e}")))?,
+    );
+    let endpoint = format!("{}/api/v2/signingCert", url.trim_end_matches('/'));
+    let body = crate::http::exchange(
+        http_client()?
+            .post(&endpoint)
+            .header("Content-Type", "application/json")
+            .body(request.to_vec()),
+        crate::http::JSON_LIMIT,
+        &[token],
+    )
+    .await
+    .map_err(|why| fail(format!("certificate request failed: {why}")))?;
+    fulcio_chain(&body).map_err(|why| fail(format!("unusable answer: {why}")))
+}
+
+/// The certificate chain (leaf first, DER) in Fulcio's v2 `signingCert` answer.
+fn fulcio_chain(body: &[u8]) -> std::result::Result<Vec<Vec<u8>>, String> {
+    let json: serde_json::Value = serde_json::from_slice(body).map_err(|e| format!("not JSON ({e})"))?;
+    let chain = ["signedCertificateEmbeddedSct", "signedCertificateDetachedSct"]
+        .iter()
+        .find_map(|k| json.get(*k))
+        .and_then(|v| v.pointer("/chain/certificates"))
+        .and_then(|v| v.as_array())
+        .ok_or("no certificate chain in it")?;
+    if chain.is_empty() {
+        return Err("the certificate chain is empty".into());
+    }
+    chain
+        .iter()
+        .map(|pem| {
+            let pem = pem.as_str().ok_or("a certificate is not a PEM string")?;
+            DerCertificate::from_pem(pem)
+                .map(|c| c.as_bytes().to_vec())
+                .map_err(|e| format!("a certificate is not PEM: {}", crate::http::sanitize(&e.to_string(), &[])))
+        })
+        .collect()
 }
 
 /// Rekor's canonical hashedrekord v0.0.1 body for a CMS signature: what gitsign strips from the
@@ -125,6 +170,13 @@ pub fn entry_to_protobuf(entry: &TransparencyLogEntry) -> Result<Vec<u8>> {
 pub fn entry_from_protobuf(bytes: &[u8], rebuilt_body: &[u8]) -> Result<TransparencyLogEntry> {
     let pb = PbEntry::decode(bytes)
         .map_err(|e| Error::Malformed(format!("transparency log entry is not a Rekor TransparencyLogEntry: {e}")))?;
+    // One encoding per entry (no unknown fields, no re-ordered or padded varints): the entry
+    // is outside the signature, and a second spelling would make a new object id.
+    if pb.encode_to_vec() != bytes {
+        return Err(Error::Malformed(
+            "transparency log entry is not in the canonical protobuf encoding git signers write".into(),
+        ));
+    }
     let mut json = serde_json::to_value(&pb)
         .map_err(|e| Error::Malformed(format!("transparency log entry: {e}")))?;
     if let Some(obj) = json.as_object_mut() {
@@ -398,20 +450,62 @@ pub fn certificate_facts(leaf_der: &[u8]) -> Result<CertFacts> {
 /// Find the Rekor v1 entries of an artifact by its sha256 (the index search), each read back in
 /// bundle form with its inclusion proof and SET. The caller verifies them.
 pub async fn rekor_entries_for(url: &str, artifact_sha256: &[u8; 32]) -> Result<Vec<TransparencyLogEntry>> {
-    use sigstore_sign::types::Sha256Hash;
     let fail = |reason: String| Error::Rekor { url: url.to_string(), reason };
-    let client = rekor_client(url)?;
-    let uuids = client.search_by_hash(&Sha256Hash::from(*artifact_sha256)).await.map_err(|e| fail(format!("search: {e}")))?;
+    let base = url.trim_end_matches('/');
+    let client = http_client()?;
+    let query = serde_json::json!({"hash": format!("sha256:{}", hex::encode(artifact_sha256))});
+    let body = crate::http::exchange(
+        client.post(format!("{base}/api/v1/index/retrieve")).header("Content-Type", "application/json").body(query.to_string()),
+        crate::http::JSON_LIMIT,
+        &[],
+    )
+    .await
+    .map_err(|why| fail(format!("search: {why}")))?;
+    let uuids: Vec<String> =
+        serde_json::from_slice(&body).map_err(|e| fail(format!("search: the answer is not a list of entry ids ({e})")))?;
     let mut out = Vec::new();
     // A search can return many entries for one hash; a legitimate object has one or two.
     for uuid in uuids.iter().take(MAX_LOOKUP_ENTRIES) {
-        let entry = client.get_entry_by_uuid(uuid).await.map_err(|e| fail(format!("entry {uuid}: {e}")))?;
+        // An entry id is hex; anything else would be put into the request path.
+        if uuid.is_empty() || uuid.len() > 128 || !uuid.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(fail(format!("search: {:?} is not an entry id", crate::http::sanitize(uuid, &[]))));
+        }
+        let body = crate::http::exchange(client.get(format!("{base}/api/v1/log/entries/{uuid}")), crate::http::JSON_LIMIT, &[])
+            .await
+            .map_err(|why| fail(format!("entry {uuid}: {why}")))?;
+        let entry = rekor_single_entry(&body).map_err(|why| fail(format!("entry {uuid}: {why}")))?;
         match entry.to_bundle_entry(sigstore_verify::types::KindVersion::HashedRekordV001) {
             Ok(e) => out.push(e),
             Err(_) => continue,
         }
     }
     Ok(out)
+}
+
+/// The one entry of a Rekor v1 `{uuid: entry}` answer.
+fn rekor_single_entry(body: &[u8]) -> std::result::Result<sigstore_sign::rekor::LogEntry, String> {
+    let entries: std::collections::HashMap<String, sigstore_sign::rekor::LogEntry> =
+        serde_json::from_slice(body).map_err(|e| format!("not a log entry ({})", crate::http::sanitize(&e.to_string(), &[])))?;
+    let mut entries = entries.into_iter();
+    let (Some((uuid, mut entry)), None) = (entries.next(), entries.next()) else {
+        return Err("the answer holds no single log entry".into());
+    };
+    entry.uuid = sigstore_sign::types::EntryUuid::new(uuid);
+    Ok(entry)
+}
+
+/// POST a proposed entry (Rekor v1 JSON) to the log; the logged entry, read with a cap.
+async fn rekor_create(url: &str, proposed: &serde_json::Value) -> Result<sigstore_sign::rekor::LogEntry> {
+    let fail = |reason: String| Error::Rekor { url: url.to_string(), reason };
+    let endpoint = format!("{}/api/v1/log/entries", url.trim_end_matches('/'));
+    let body = crate::http::exchange(
+        http_client()?.post(endpoint).header("Content-Type", "application/json").body(proposed.to_string()),
+        crate::http::JSON_LIMIT,
+        &[],
+    )
+    .await
+    .map_err(|why| fail(format!("the entry was not logged: {why}")))?;
+    rekor_single_entry(&body).map_err(|why| fail(format!("unusable answer: {why}")))
 }
 
 /// How many log entries found by one search are examined.
@@ -433,16 +527,145 @@ pub fn hashedrekord_signature(entry: &TransparencyLogEntry) -> Option<Vec<u8>> {
 }
 
 /// Ask an RFC 3161 timestamp authority to timestamp a signature (sha256 of the signature
-/// bytes, as the Sigstore client spec has it); returns the DER TimeStampToken.
+/// bytes, as the Sigstore client spec has it); returns the DER reply (TimeStampResp). The
+/// exchange is made here so the reply is read with a cap; the reply must be granted and its
+/// TSTInfo must carry the imprint and the nonce asked for.
 pub async fn tsa_timestamp(url: &str, signature: &[u8]) -> Result<Vec<u8>> {
-    use sigstore_sign::types::SignatureBytes;
+    use der::Encode;
+    use sha2::{Digest, Sha256};
     let fail = |reason: String| Error::Timestamp { url: url.to_string(), reason };
-    let client = sigstore_sign::tsa::TimestampClient::builder(url)
-        .with_http_client(http_client()?)
-        .build()
-        .map_err(|e| fail(e.to_string()))?;
-    let token = client.timestamp_signature(&SignatureBytes::new(signature.to_vec())).await.map_err(|e| fail(e.to_string()))?;
-    Ok(token.as_bytes().to_vec())
+    let imprint: [u8; 32] = Sha256::digest(signature).into();
+    let nonce = {
+        let mut n = [0u8; 8];
+        rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut n);
+        u64::from_be_bytes(n) >> 1
+    };
+    let request = tsp::TimeStampReq {
+        version: 1,
+        message_imprint: tsp::MessageImprint::sha256(&imprint).map_err(|e| fail(format!("building the request: {e}")))?,
+        nonce: Some(nonce),
+        cert_req: true,
+    }
+    .to_der()
+    .map_err(|e| fail(format!("building the request: {e}")))?;
+    let reply = crate::http::exchange(
+        http_client()?.post(url).header("Content-Type", "application/timestamp-query").body(request),
+        crate::http::SMALL_LIMIT,
+        &[],
+    )
+    .await
+    .map_err(|why| fail(format!("timestamp request failed: {why}")))?;
+    tsp::check_reply(&reply, &imprint, nonce).map_err(|why| fail(format!("unusable answer: {why}")))?;
+    Ok(reply)
+}
+
+/// The RFC 3161 structures sigseal sends and checks (the parts of them it reads).
+mod tsp {
+    use der::asn1::{Any, GeneralizedTime, Int, ObjectIdentifier, OctetString};
+    use der::{Decode, Sequence};
+    use x509_cert::spki::AlgorithmIdentifierOwned;
+
+    const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+    const TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
+
+    #[derive(Sequence)]
+    pub(super) struct MessageImprint {
+        hash_algorithm: AlgorithmIdentifierOwned,
+        hashed_message: OctetString,
+    }
+
+    impl MessageImprint {
+        pub(super) fn sha256(digest: &[u8; 32]) -> der::Result<Self> {
+            Ok(Self {
+                hash_algorithm: AlgorithmIdentifierOwned { oid: SHA256, parameters: None },
+                hashed_message: OctetString::new(digest.to_vec())?,
+            })
+        }
+    }
+
+    #[derive(Sequence)]
+    pub(super) struct TimeStampReq {
+        pub(super) version: u8,
+        pub(super) message_imprint: MessageImprint,
+        #[asn1(optional = "true")]
+        pub(super) nonce: Option<u64>,
+        pub(super) cert_req: bool,
+    }
+
+    #[derive(Sequence)]
+    struct PkiStatusInfo {
+        status: u8,
+        #[asn1(optional = "true")]
+        status_string: Option<Any>,
+        #[asn1(optional = "true")]
+        fail_info: Option<Any>,
+    }
+
+    #[derive(Sequence)]
+    struct TimeStampResp {
+        status: PkiStatusInfo,
+        #[asn1(optional = "true")]
+        time_stamp_token: Option<cms::content_info::ContentInfo>,
+    }
+
+    #[derive(Sequence)]
+    struct Accuracy {
+        #[asn1(optional = "true")]
+        seconds: Option<Int>,
+        #[asn1(context_specific = "0", optional = "true", tag_mode = "IMPLICIT")]
+        millis: Option<Int>,
+        #[asn1(context_specific = "1", optional = "true", tag_mode = "IMPLICIT")]
+        micros: Option<Int>,
+    }
+
+    fn no() -> bool {
+        false
+    }
+
+    #[derive(Sequence)]
+    struct TstInfo {
+        version: u8,
+        policy: ObjectIdentifier,
+        message_imprint: MessageImprint,
+        serial_number: Int,
+        gen_time: GeneralizedTime,
+        #[asn1(optional = "true")]
+        accuracy: Option<Accuracy>,
+        #[asn1(default = "no")]
+        ordering: bool,
+        #[asn1(optional = "true")]
+        nonce: Option<Int>,
+        #[asn1(context_specific = "0", optional = "true", tag_mode = "EXPLICIT")]
+        tsa: Option<x509_cert::ext::pkix::name::GeneralName>,
+        #[asn1(context_specific = "1", optional = "true", tag_mode = "IMPLICIT")]
+        extensions: Option<x509_cert::ext::Extensions>,
+    }
+
+    /// A granted reply whose token stamps `imprint` (SHA-256) and echoes `nonce`.
+    pub(super) fn check_reply(reply: &[u8], imprint: &[u8; 32], nonce: u64) -> std::result::Result<(), String> {
+        let resp = TimeStampResp::from_der(reply).map_err(|e| format!("not an RFC 3161 reply ({e})"))?;
+        // 0 granted, 1 granted with modifications.
+        if resp.status.status > 1 {
+            return Err(format!("the request was not granted (status {})", resp.status.status));
+        }
+        let token = resp.time_stamp_token.ok_or("the reply carries no timestamp token")?;
+        let signed: cms::signed_data::SignedData =
+            token.content.decode_as().map_err(|e| format!("the token is not CMS SignedData ({e})"))?;
+        if signed.encap_content_info.econtent_type != TST_INFO {
+            return Err("the token does not carry a TSTInfo".into());
+        }
+        let content = signed.encap_content_info.econtent.ok_or("the token carries no TSTInfo")?;
+        let info = TstInfo::from_der(content.value()).map_err(|e| format!("unreadable TSTInfo ({e})"))?;
+        if info.message_imprint.hash_algorithm.oid != SHA256 || info.message_imprint.hashed_message.as_bytes() != imprint {
+            return Err("the token stamps something else than the signature".into());
+        }
+        let echoed = info.nonce.as_ref().map(|n| n.as_bytes().iter().skip_while(|b| **b == 0).copied().collect::<Vec<u8>>());
+        let sent: Vec<u8> = nonce.to_be_bytes().iter().skip_while(|b| **b == 0).copied().collect();
+        if echoed.as_deref() != Some(sent.as_slice()) {
+            return Err("the token does not echo the request's nonce (a replayed timestamp?)".into());
+        }
+        Ok(())
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -493,13 +716,6 @@ pub fn public_key_hint(spki_der: &[u8]) -> String {
     STANDARD.encode(Sha256::digest(spki_der))
 }
 
-fn rekor_client(url: &str) -> Result<sigstore_sign::rekor::RekorClient> {
-    sigstore_sign::rekor::RekorClient::builder(url)
-        .with_http_client(http_client()?)
-        .build()
-        .map_err(|e| Error::Rekor { url: url.to_string(), reason: e.to_string() })
-}
-
 /// Log a hashedrekord v0.0.1 entry for a signature over `artifact_sha256` made by a
 /// certificate's or a public key's key, in Rekor v1; returns the bundle-form log entry.
 pub async fn rekor_log_digest(
@@ -511,19 +727,18 @@ pub async fn rekor_log_digest(
     let fail = |reason: String| Error::Rekor { url: url.to_string(), reason };
     let pem = material.pem();
     // The request type's fields are private; its serde form is the Rekor API's JSON.
-    let request: sigstore_sign::rekor::HashedRekord = serde_json::from_value(serde_json::json!({
+    let request = serde_json::json!({
         "apiVersion": "0.0.1",
         "kind": "hashedrekord",
         "spec": {
             "data": {"hash": {"algorithm": "sha256", "value": hex::encode(artifact_sha256)}},
             "signature": {"content": STANDARD.encode(signature), "publicKey": {"content": STANDARD.encode(pem.as_bytes())}},
         },
-    }))
-    .map_err(|e| fail(format!("building the entry: {e}")))?;
-    let logged = rekor_client(url)?.create_entry(request).await.map_err(|e| fail(e.to_string()))?;
+    });
+    let logged = rekor_create(url, &request).await?;
     logged
         .to_bundle_entry(sigstore_verify::types::KindVersion::HashedRekordV001)
-        .map_err(|e| fail(format!("unusable log entry: {e}")))
+        .map_err(|e| fail(format!("unusable log entry: {}", crate::http::sanitize(&e.to_string(), &[]))))
 }
 
 /// The DSSE payload type of in-toto statements.
@@ -556,16 +771,15 @@ pub async fn rekor_log_dsse(
     let envelope_json = serde_json::to_string(envelope).map_err(|e| fail(format!("envelope to JSON: {e}")))?;
     // proposedContent: Rekor reads the signatures from the envelope and checks them with the
     // verifier; the request type's fields are private, its serde form is the API's JSON.
-    let request: sigstore_sign::rekor::DsseEntry = serde_json::from_value(serde_json::json!({
+    let request = serde_json::json!({
         "apiVersion": "0.0.1",
         "kind": "dsse",
         "spec": {"proposedContent": {"envelope": envelope_json, "verifiers": [STANDARD.encode(pem.as_bytes())]}},
-    }))
-    .map_err(|e| fail(format!("building the entry: {e}")))?;
-    let logged = rekor_client(url)?.create_dsse_entry(request).await.map_err(|e| fail(e.to_string()))?;
+    });
+    let logged = rekor_create(url, &request).await?;
     logged
         .to_bundle_entry(sigstore_verify::types::KindVersion::DsseV001)
-        .map_err(|e| fail(format!("unusable log entry: {e}")))
+        .map_err(|e| fail(format!("unusable log entry: {}", crate::http::sanitize(&e.to_string(), &[]))))
 }
 
 fn material_of(material: Material<'_>) -> VerificationMaterialContent {
@@ -622,6 +836,134 @@ pub fn dsse_bundle(
 /// Parse a Sigstore bundle (v0.1 to v0.3 JSON).
 pub fn bundle_from_json(json: &str, origin: &str) -> Result<Bundle> {
     Bundle::from_json(json).map_err(|e| Error::Malformed(format!("{origin} is not a Sigstore bundle: {e}")))
+}
+
+/// The media types of the Sigstore bundle versions sigseal reads (v0.3 has two spellings).
+pub const BUNDLE_MEDIA_TYPES: [&str; 4] = [
+    "application/vnd.dev.sigstore.bundle+json;version=0.1",
+    "application/vnd.dev.sigstore.bundle+json;version=0.2",
+    "application/vnd.dev.sigstore.bundle+json;version=0.3",
+    "application/vnd.dev.sigstore.bundle.v0.3+json",
+];
+
+/// Parse a Sigstore bundle given to be verified. Its `mediaType` must be present and name a
+/// known version (sigstore-rust alone would read a bundle without one as v0.1): otherwise the
+/// `bundle-version` check fails; anything else unreadable fails the `bundle` check.
+pub fn parse_bundle(json: &str, origin: &str) -> std::result::Result<Bundle, Failure> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        #[serde(rename = "mediaType")]
+        media_type: Option<serde_json::Value>,
+    }
+    let head: Head = serde_json::from_str(json)
+        .map_err(|e| Failure::unverifiable("bundle", format!("{origin} is not a Sigstore bundle: {e}")))?;
+    let known = BUNDLE_MEDIA_TYPES.join(", ");
+    match head.media_type {
+        Some(serde_json::Value::String(t)) if BUNDLE_MEDIA_TYPES.contains(&t.as_str()) => {}
+        None => {
+            return Err(Failure::unverifiable(
+                "bundle-version",
+                format!("{origin} has no mediaType: a Sigstore bundle names its version, one of {known}"),
+            ))
+        }
+        Some(other) => {
+            let shown: String = other.to_string().chars().take(100).collect();
+            return Err(Failure::unverifiable(
+                "bundle-version",
+                format!("{origin} has the unknown mediaType {shown:?}; sigseal reads {known}"),
+            ));
+        }
+    }
+    bundle_from_json(json, origin).map_err(|e| Failure::unverifiable("bundle", e.to_string()))
+}
+
+/// Check that a bundle has the shape its version prescribes (protobuf-specs' bundle comments,
+/// as sigstore-python enforces them): v0.1 and v0.2 carry their certificate in
+/// `x509CertificateChain` (or a public key), v0.3 in `certificate` (or a public key); at most
+/// one log entry; v0.1 requires its inclusion promise (SET); v0.2 and v0.3 require an inclusion
+/// proof with a checkpoint, and a SET or an RFC 3161 timestamp to prove the signing time.
+pub fn check_bundle_version(bundle: &Bundle) -> std::result::Result<(), Failure> {
+    let fail = |why: String| Err(Failure::unverifiable("bundle-version", why));
+    let version = bundle.media_type;
+    let v = version.as_str();
+    let legacy = matches!(version, MediaType::Bundle0_1 | MediaType::Bundle0_2);
+    let material = &bundle.verification_material;
+    match &material.content {
+        VerificationMaterialContent::Certificate(_) if legacy => {
+            return fail(format!(
+                "a {v} bundle carries its certificate in x509CertificateChain; the single `certificate` field exists only from v0.3 on (a newer bundle relabelled?)"
+            ))
+        }
+        VerificationMaterialContent::X509CertificateChain { .. } if !legacy => {
+            return fail(format!("a {v} bundle carries a single `certificate`; x509CertificateChain belongs to v0.1 and v0.2 bundles"))
+        }
+        VerificationMaterialContent::X509CertificateChain { certificates } if certificates.is_empty() => {
+            return fail(format!("the {v} bundle's x509CertificateChain is empty"))
+        }
+        _ => {}
+    }
+    let entries = &material.tlog_entries;
+    if entries.len() > 1 {
+        return fail(format!("the bundle carries {} transparency log entries; a bundle has exactly one", entries.len()));
+    }
+    let timestamped = !material.timestamp_verification_data.rfc3161_timestamps.is_empty();
+    for entry in entries {
+        if version == MediaType::Bundle0_1 {
+            if entry.inclusion_promise.is_none() {
+                return fail(format!("a {v} bundle must carry its log entry's inclusion promise (signed entry timestamp)"));
+            }
+            continue;
+        }
+        match &entry.inclusion_proof {
+            None => return fail(format!("a {v} bundle must carry an inclusion proof of its log entry")),
+            Some(proof) if proof.checkpoint.is_empty() => {
+                return fail(format!("a {v} bundle's inclusion proof must carry a checkpoint"))
+            }
+            Some(_) => {}
+        }
+        if entry.inclusion_promise.is_none() && !timestamped {
+            return fail(format!(
+                "a {v} bundle must carry an inclusion promise (signed entry timestamp) or an RFC 3161 timestamp: nothing else proves when it was signed"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a bundle's own statement about its artifact (the message signature's SHA-256
+/// digest, or a DSSE statement's subjects) names `sha256`; `None` when it states none.
+fn bundle_names_artifact(bundle: &Bundle, sha256: &[u8; 32]) -> Option<bool> {
+    match &bundle.content {
+        SignatureContent::MessageSignature(m) => m
+            .message_digest
+            .as_ref()
+            .filter(|d| d.algorithm == HashAlgorithm::Sha2256)
+            .map(|d| d.digest.as_bytes() == sha256.as_slice()),
+        SignatureContent::DsseEnvelope(e) => {
+            let statement: serde_json::Value = serde_json::from_slice(e.payload.as_bytes()).ok()?;
+            let want = hex::encode(sha256);
+            let subjects = statement.get("subject")?.as_array()?;
+            Some(subjects.iter().any(|s| {
+                s.pointer("/digest/sha256").and_then(|d| d.as_str()).is_some_and(|d| d.eq_ignore_ascii_case(&want))
+            }))
+        }
+        _ => None,
+    }
+}
+
+/// A reader that hashes (SHA-256) what passes through it.
+struct Sha256Tee<'a> {
+    inner: &'a mut dyn std::io::Read,
+    hasher: sha2::Sha256,
+}
+
+impl std::io::Read for Sha256Tee<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.read(buf)?;
+        self.hasher.update(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
 }
 
 /// What a bundle carries, read without verifying anything.
@@ -701,12 +1043,29 @@ impl BundleVerifier {
                 Box::new(if require_log { policy } else { policy.skip_tlog_unsafe() })
             }
         };
-        let result = match input {
-            BlobInput::Reader(r) => self.inner.verify_reader(r, bundle, policy.as_ref()),
-            BlobInput::Sha256(d) => self.inner.verify(Sha256Hash::from(d), bundle, policy.as_ref()),
+        // The artifact's digest is kept (hashed on the way through for a stream) to tell, when
+        // something does not match it, whether it is the user's file or the log entry.
+        let (result, artifact_sha256) = match input {
+            BlobInput::Reader(r) => {
+                use sha2::Digest;
+                let mut tee = Sha256Tee { inner: r, hasher: sha2::Sha256::new() };
+                let result = self.inner.verify_reader(&mut tee, bundle, policy.as_ref());
+                (result, <[u8; 32]>::from(tee.hasher.finalize()))
+            }
+            BlobInput::Sha256(d) => (self.inner.verify(Sha256Hash::from(d), bundle, policy.as_ref()), d),
         };
         match result {
             Ok(r) => Ok(Verified::from_result(&r, false)),
+            // The bundle itself names this artifact, so what does not match it is the log
+            // entry: it belongs to another signature.
+            Err(sigstore_verify::Error::ArtifactMismatch(why)) if bundle_names_artifact(bundle, &artifact_sha256) == Some(true) => {
+                Err(Failure::unverifiable(
+                    "log-entry-match",
+                    format!(
+                        "the bundle signs this artifact, but its transparency log entry records another one (the entry belongs to another signature): {why}"
+                    ),
+                ))
+            }
             // Here the artifact is the user's file: a mismatch means it is not what was signed.
             Err(sigstore_verify::Error::ArtifactMismatch(why)) => Err(Failure {
                 check: "artifact-digest",

@@ -201,12 +201,9 @@ pub fn run(args: &DoctorArgs) -> Result<i32> {
         Format::Text => report.text(),
         Format::Json => format!("{}\n", report.json()),
     };
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-        // A reader that stopped early (`| head`) wanted no more.
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::io("writing the report", e)),
-        _ => Ok(report.exit_code()),
-    }
+    let mut stdout = super::out::stdout();
+    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(|e| Error::io("writing the report", e))?;
+    Ok(report.exit_code())
 }
 
 /// Run every check. The network checks (services, trusted root refresh, agent) run on their own
@@ -649,6 +646,13 @@ fn git_checks(this: &ThisSigseal) -> Vec<Finding> {
 // Configuration and trust
 
 fn config_ok(cfg: &Config) -> Finding {
+    if let Err(e) = cfg.require_services() {
+        return Finding::fail(
+            "config",
+            e.to_string(),
+            "name the missing service (sigseal.fulcioURL / sigseal.rekorURL) or use a signing config that lists it",
+        );
+    }
     let trust = match (&cfg.trusted_root, cfg.instance()) {
         (Some(p), _) => format!("trusted root {}", p.display()),
         (None, Some(Instance::Staging)) => "public-good staging instance".to_string(),
@@ -836,18 +840,7 @@ fn error_chain(e: reqwest::Error) -> String {
         return format!("no answer within {} s", SERVICE_TIMEOUT.as_secs());
     }
     // The URL is shown beside the message once, not inside it.
-    let e = e.without_url();
-    let mut msg = e.to_string();
-    let mut src = std::error::Error::source(&e);
-    while let Some(s) = src {
-        let text = s.to_string();
-        if !msg.contains(&text) {
-            msg.push_str(": ");
-            msg.push_str(&text);
-        }
-        src = s.source();
-    }
-    msg
+    crate::http::transport_error(e, &[])
 }
 
 async fn probe(client: &reqwest::Client, url: String) -> Probe {
@@ -855,8 +848,9 @@ async fn probe(client: &reqwest::Client, url: String) -> Probe {
     let outcome = async {
         let resp = client.get(&url).send().await.map_err(error_chain)?;
         let status = resp.status().as_u16();
-        let body = resp.bytes().await.map_err(error_chain)?;
-        Ok((status, body.to_vec()))
+        // Only the discovery document is parsed, and only the start of anything else is shown.
+        let body = crate::http::read_capped(resp, crate::http::JSON_LIMIT).await.map_err(|e| e.to_string())?;
+        Ok((status, body))
     }
     .await;
     Probe { url, elapsed: start.elapsed(), outcome }
@@ -932,11 +926,14 @@ pub fn classify_probe(service: Service, base: &str, probe: &Probe, issuer: &str)
                             format!("{} is not an OpenID Connect discovery document (answered in {ms} ms)", probe.url),
                             service.fix(base),
                         ),
-                        Some(n) if n.trim_end_matches('/') != issuer.trim_end_matches('/') => Finding::fail(
-                            check,
-                            format!("{base} answered in {ms} ms, but its discovery document names issuer {n}: logins would fail"),
-                            format!("git config sigseal.oidcIssuer {n} (or SIGSEAL_OIDC_ISSUER), if that issuer is the one you mean"),
-                        ),
+                        Some(n) if n.trim_end_matches('/') != issuer.trim_end_matches('/') => {
+                            let n = crate::http::sanitize(&n, &[]);
+                            Finding::fail(
+                                check,
+                                format!("{base} answered in {ms} ms, but its discovery document names issuer {n}: logins would fail"),
+                                format!("git config sigseal.oidcIssuer {n} (or SIGSEAL_OIDC_ISSUER), if that issuer is the one you mean"),
+                            )
+                        }
                         Some(_) => Finding::ok(check, format!("{base} answered in {ms} ms")),
                     }
                 }
@@ -1178,7 +1175,7 @@ fn token_source(cfg: &Config) -> Finding {
                 },
                 None => Finding::fail(CHECK, format!("{source}: the variable is not readable"), "set SIGSTORE_ID_TOKEN again"),
             },
-            ci::Source::File(path) => match std::fs::read_to_string(path).map(Zeroizing::new) {
+            ci::Source::File(path) => match crate::input::read_capped_string(path, crate::input::TOKEN).map(Zeroizing::new) {
                 Ok(text) => match Token::parse(&text, &source.to_string()) {
                     Ok(token) => describe_token(&source.to_string(), &token, now),
                     Err(e) => Finding::fail(

@@ -158,11 +158,13 @@ async fn github_actions() -> Result<Option<Token>> {
         .header("Accept", "application/json")
         .send()
         .await
-        .map_err(|e| fail(e.without_url().to_string()))?;
+        .map_err(|e| fail(crate::http::transport_error(e, &[bearer.as_str()])))?;
     if !resp.status().is_success() {
         return Err(fail(format!("HTTP {}", resp.status())));
     }
-    let body = Zeroizing::new(resp.bytes().await.map_err(|e| fail(e.without_url().to_string()))?.to_vec());
+    let body = Zeroizing::new(
+        crate::http::read_capped(resp, crate::http::SMALL_LIMIT).await.map_err(|e| fail(e.to_string()))?,
+    );
     let json: serde_json::Value = serde_json::from_slice(&body).map_err(|_| fail("response is not JSON".into()))?;
     let value = Zeroizing::new(
         json.get("value").and_then(|v| v.as_str()).ok_or_else(|| fail("response has no 'value'".into()))?.to_string(),
@@ -227,9 +229,7 @@ fn circleci() -> Result<Token> {
 
 fn token_file(cfg: &Config) -> Result<Option<Token>> {
     let Some(path) = &cfg.token_file else { return Ok(None) };
-    let text = Zeroizing::new(
-        std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading token file {}", path.display()), e))?,
-    );
+    let text = Zeroizing::new(crate::input::read_capped_string(path, crate::input::TOKEN)?);
     Token::parse(&text, &format!("token file {}", path.display())).map(Some)
 }
 

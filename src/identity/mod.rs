@@ -72,6 +72,10 @@ pub struct Token {
     /// The audience Fulcio will check: `sigstore` for CI and user tokens, the client id for a
     /// login.
     pub expected_audience: String,
+    /// The identities a certificate for this token may carry (see [`Token::certifies`]).
+    certificate_names: Vec<String>,
+    /// The issuer a certificate for this token must name.
+    certificate_issuer: String,
 }
 
 impl fmt::Debug for Token {
@@ -104,9 +108,13 @@ impl Token {
             Some(serde_json::Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
             _ => vec![],
         };
+        let issuer = text("iss").ok_or_else(|| reject("no 'iss' claim"))?;
+        let (certificate_names, certificate_issuer) = certificate_names(&claims, &issuer);
         Ok(Self {
+            certificate_names,
+            certificate_issuer,
             source: source.to_string(),
-            issuer: text("iss").ok_or_else(|| reject("no 'iss' claim"))?,
+            issuer,
             subject: text("sub").ok_or_else(|| reject("no 'sub' claim"))?,
             email: text("email"),
             email_verified: claims.get("email_verified").and_then(|v| v.as_bool().or_else(|| v.as_str().map(|s| s == "true"))).unwrap_or(false),
@@ -141,6 +149,22 @@ impl Token {
             Some(e) if self.email_verified => e,
             _ => &self.subject,
         }
+    }
+
+    /// Whether a certificate naming `identity` (its SAN) and `issuer` (its OIDC issuer
+    /// extension) is one Fulcio issues for this token: the issuer must be the token's (or, for a
+    /// federating issuer, the upstream issuer the token names in `federated_claims`), and the
+    /// identity one the token names. Fulcio's rules: the `email` claim for people; for CI
+    /// tokens a URI built from the workflow claims (GitHub `job_workflow_ref`, GitLab
+    /// `ci_config_ref_uri`, Buildkite organization and pipeline); else `sub`.
+    pub fn certifies(&self, identity: &str, issuer: &str) -> bool {
+        let same_issuer = issuer.trim_end_matches('/') == self.certificate_issuer.trim_end_matches('/');
+        same_issuer && self.certificate_names.iter().any(|n| n == identity || (n.contains('@') && n.eq_ignore_ascii_case(identity)))
+    }
+
+    /// What a certificate for this token must name, for messages: identity and issuer.
+    pub fn certificate_expectation(&self) -> String {
+        format!("{} from {}", self.certificate_names.join(" or "), self.certificate_issuer)
     }
 
     /// Offline checks made before any certificate is requested: not expired, audience
@@ -179,6 +203,44 @@ impl Token {
         }
         Ok(())
     }
+}
+
+/// The identities a Fulcio certificate for a token with `claims` may carry, and the issuer it
+/// must name. Fulcio writes the verified email of a person, the `sub` of a plain URI or
+/// SPIFFE identity, and for CI providers a URI from the provider's template.
+fn certificate_names(claims: &serde_json::Value, iss: &str) -> (Vec<String>, String) {
+    let text = |k: &str| claims.get(k).and_then(|v| v.as_str()).filter(|v| !v.is_empty()).map(str::to_string);
+    let verified = claims.get("email_verified").and_then(|v| v.as_bool().or_else(|| v.as_str().map(|s| s == "true"))).unwrap_or(false);
+    let mut names = Vec::new();
+    match text("email") {
+        Some(email) if verified => names.push(email),
+        _ => {}
+    }
+    if let Some(sub) = text("sub") {
+        names.push(sub);
+    }
+    let iss_trimmed = iss.trim_end_matches('/');
+    if let Some(workflow) = text("job_workflow_ref") {
+        // github.com (and GitHub Enterprise Cloud, below the same issuer): https://github.com;
+        // GitHub Enterprise Server issues from SERVER/_services/token.
+        let base = match iss_trimmed.strip_suffix("/_services/token") {
+            Some(server) => server.to_string(),
+            None => "https://github.com".to_string(),
+        };
+        names.push(format!("{base}/{workflow}"));
+    }
+    if let Some(config) = text("ci_config_ref_uri") {
+        names.push(format!("https://{config}"));
+    }
+    if let (Some(org), Some(pipeline)) = (text("organization_slug"), text("pipeline_slug")) {
+        names.push(format!("https://buildkite.com/{org}/{pipeline}"));
+    }
+    let issuer = claims
+        .pointer("/federated_claims/connector_id")
+        .and_then(|v| v.as_str())
+        .filter(|v| v.starts_with("https://"))
+        .map_or_else(|| iss.to_string(), str::to_string);
+    (names, issuer)
 }
 
 /// Every check before Fulcio: [`Token::check`], then the signature against the JWKS the issuer
@@ -250,6 +312,31 @@ mod tests {
         let jwt = test_jwt(json!({"iss":"https://i.example","sub":"s","exp":1000,"aud":"sigstore"}));
         let t = Token::parse(&jwt, "t").unwrap();
         assert!(!format!("{t:?}").contains(&jwt));
+    }
+
+    #[test]
+    fn a_certificate_must_name_the_tokens_identity_and_issuer() {
+        let t = Token::parse(&test_jwt(json!({"iss":"https://i.example","sub":"s","email":"a@b.example","email_verified":true,"exp":10,"aud":"sigstore"})), "t").unwrap();
+        assert!(t.certifies("a@b.example", "https://i.example"));
+        assert!(t.certifies("A@B.example", "https://i.example/"));
+        assert!(!t.certifies("mallory@b.example", "https://i.example"));
+        assert!(!t.certifies("a@b.example", "https://other.example"));
+
+        // GitHub Actions: Fulcio's URI is built from job_workflow_ref, not from `sub`.
+        let gh = Token::parse(&test_jwt(json!({"iss":"https://token.actions.githubusercontent.com","sub":"repo:acme/app:ref:refs/heads/main",
+            "job_workflow_ref":"acme/app/.github/workflows/release.yml@refs/heads/main","exp":10,"aud":"sigstore"})), "t").unwrap();
+        assert!(gh.certifies("https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main", "https://token.actions.githubusercontent.com"));
+        assert!(!gh.certifies("https://github.com/evil/app/.github/workflows/release.yml@refs/heads/main", "https://token.actions.githubusercontent.com"));
+
+        // A federating issuer (Sigstore's Dex) names the upstream issuer Fulcio writes.
+        let dex = Token::parse(&test_jwt(json!({"iss":"https://oauth2.sigstore.dev/auth","sub":"x","email":"a@b.example","email_verified":true,
+            "federated_claims":{"connector_id":"https://github.com/login/oauth","user_id":"1"},"exp":10,"aud":"sigstore"})), "t").unwrap();
+        assert!(dex.certifies("a@b.example", "https://github.com/login/oauth"));
+        assert!(!dex.certifies("a@b.example", "https://oauth2.sigstore.dev/auth"));
+        // An unverified email is never the identity.
+        let unverified = Token::parse(&test_jwt(json!({"iss":"https://i.example","sub":"s","email":"a@b.example","exp":10,"aud":"sigstore"})), "t").unwrap();
+        assert!(!unverified.certifies("a@b.example", "https://i.example"));
+        assert!(unverified.certifies("s", "https://i.example"));
     }
 
     #[test]

@@ -76,13 +76,14 @@ impl Http {
             .body(body)
             .send()
             .await
-            .map_err(|e| HttpError(e.without_url().to_string()))?;
+            .map_err(|e| HttpError(crate::http::transport_error(e, &[])))?;
         let mut builder = openidconnect::http::Response::builder().status(resp.status());
         for (name, value) in resp.headers() {
             builder = builder.header(name, value);
         }
-        let bytes = resp.bytes().await.map_err(|e| HttpError(e.without_url().to_string()))?;
-        builder.body(bytes.to_vec()).map_err(|e| HttpError(e.to_string()))
+        // Discovery documents, key sets and token replies are small; nothing larger is read.
+        let bytes = crate::http::read_capped(resp, crate::http::JSON_LIMIT).await.map_err(|e| HttpError(e.to_string()))?;
+        builder.body(bytes).map_err(|e| HttpError(e.to_string()))
     }
 
     /// A closure over this client, usable wherever `openidconnect` takes an async HTTP client.
@@ -105,7 +106,7 @@ pub async fn discover(http: &Http, issuer: &str) -> std::result::Result<Metadata
             msg.push_str(&s.to_string());
             src = s.source();
         }
-        msg
+        crate::http::sanitize(&msg, &[])
     })
 }
 
@@ -142,7 +143,13 @@ pub async fn verify_signature(token: &Token) -> Result<SignatureCheck> {
     };
     let jwks = match CoreJsonWebKeySet::fetch_async(meta.jwks_uri(), &http.client()).await {
         Ok(k) => k,
-        Err(e) => return Ok(SignatureCheck::Unreachable(format!("keys at {}: {e}", meta.jwks_uri().url()))),
+        Err(e) => {
+            return Ok(SignatureCheck::Unreachable(format!(
+                "keys at {}: {}",
+                meta.jwks_uri().url(),
+                crate::http::sanitize(&e.to_string(), &[token.expose()])
+            )))
+        }
     };
     let reject = |why: String| Error::TokenRejected(format!("token from {}: {why}", token.source));
     let id_token = CoreIdToken::from_str(token.expose()).map_err(|e| reject(format!("not a valid ID token: {e}")))?;
@@ -155,6 +162,11 @@ pub async fn verify_signature(token: &Token) -> Result<SignatureCheck> {
     .set_other_audience_verifier_fn(|_| true);
     id_token
         .claims(&verifier, |_: Option<&Nonce>| Ok(()))
-        .map_err(|e| reject(format!("signature or claims do not verify against the issuer's keys: {e}")))?;
+        .map_err(|e| {
+            reject(format!(
+                "signature or claims do not verify against the issuer's keys: {}",
+                crate::http::sanitize(&e.to_string(), &[token.expose()])
+            ))
+        })?;
     Ok(SignatureCheck::Verified)
 }

@@ -60,10 +60,24 @@ impl Credential {
         drop(secret);
         let key = sigstore::key_from_pkcs8(&pkcs8)?;
         let chain = sigstore::fulcio_certificate(&cfg.fulcio_url, token.expose(), &key).await?;
-        Self::assemble(key, pkcs8, chain).map_err(|e| Error::Fulcio {
+        let credential = Self::assemble(key, pkcs8, chain).map_err(|e| Error::Fulcio {
             url: cfg.fulcio_url.clone(),
             reason: format!("unusable certificate: {e}"),
-        })
+        })?;
+        // A certificate for anyone else (a swapped token, a misbehaving CA) is never used: it
+        // would sign as that identity. Checked before anything reaches Rekor or a TSA.
+        if !token.certifies(&credential.identity, &credential.issuer) {
+            return Err(Error::Fulcio {
+                url: cfg.fulcio_url.clone(),
+                reason: format!(
+                    "answered with a certificate for {} from {}, but the token is for {}; nothing was signed",
+                    crate::http::sanitize(&credential.identity, &[]),
+                    crate::http::sanitize(&credential.issuer, &[]),
+                    token.certificate_expectation()
+                ),
+            });
+        }
+        Ok(credential)
     }
 
     /// Rebuild a credential from its parts (the agent's side), checking that the key is the one
@@ -161,6 +175,7 @@ fn match_identity(required: Option<&str>, identity: &str) -> Result<()> {
 /// Sign `payload` (a git commit or tag, or any bytes) keylessly, verifying the result against
 /// `root` before returning. `stdin` says whether a login may read a pasted code from stdin.
 pub async fn sign(cfg: &Config, root: &TrustedRoot, payload: &[u8], stdin: login::Stdin) -> Result<Signature> {
+    cfg.require_services()?;
     let required = if cfg.identity.match_committer {
         Some(crate::git::signer_email(payload).ok_or_else(|| {
             Error::CommitterMismatch("sigseal.matchCommitter is on, but the payload names no committer or tagger".into())
@@ -224,6 +239,7 @@ async fn signing_key(
 /// A fresh credential for a token that did not come from a login (CI, `--identity-token`):
 /// the token is checked, must name `required` when given, and is dropped once Fulcio answered.
 pub(crate) async fn token_credential(cfg: &Config, token: identity::Token, required: Option<&str>) -> Result<Credential> {
+    cfg.require_services()?;
     identity::verify_token(&token).await?;
     match_identity(required, token.identity())?;
     Credential::request(cfg, &token).await
@@ -238,6 +254,7 @@ pub(crate) async fn login_credential(
     required: Option<&str>,
     stdin: login::Stdin,
 ) -> Result<Credential> {
+    cfg.require_services()?;
     let token = login::login(cfg, login::Flow::from_config(cfg), stdin).await?;
     match_identity(required, token.identity())?;
     let credential = Credential::request(cfg, &token).await?;

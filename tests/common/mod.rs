@@ -464,3 +464,124 @@ pub fn js_verify(stack: &Stack, bundle: &Path, artifact: &Path, identity: &str) 
     c.args(["--identity", identity, "--issuer", &stack.oidc]);
     c.stdin(Stdio::null()).output().expect("run node tests/stack/verify-bundle.js")
 }
+
+/// tests/stack/fault-proxy.js in front of a stack: forwards to it, or answers Fulcio, Rekor or
+/// the TSA as a broken or malicious server would (see tests/stack/README.md). Stopped on drop.
+pub struct FaultProxy {
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+    /// The proxy's base URL (use it as the Fulcio, Rekor and TSA URL).
+    pub url: String,
+}
+
+impl FaultProxy {
+    /// Start a proxy in front of `stack`, every service passing through.
+    pub fn start(stack: &Stack) -> FaultProxy {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("url");
+        let child = Command::new("node")
+            .arg(repo_root().join("tests/stack/fault-proxy.js"))
+            .args(["--upstream", &stack.url, "--oidc-url", &stack.oidc, "--out"])
+            .arg(&out)
+            .env("STACK_WATCH_PID", std::process::id().to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("run node tests/stack/fault-proxy.js");
+        let mut proxy = FaultProxy { child, _dir: dir, url: String::new() };
+        for _ in 0..200 {
+            if let Ok(url) = std::fs::read_to_string(&out) {
+                if url.ends_with('\n') {
+                    proxy.url = url.trim().to_string();
+                    return proxy;
+                }
+            }
+            assert!(proxy.child.try_wait().expect("fault proxy status").is_none(), "the fault proxy exited during startup");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the fault proxy did not start within 10 s");
+    }
+
+    /// Set the modes of some services, e.g. `[("fulcio", "echo")]`; the others pass through.
+    pub fn set(&self, modes: &[(&str, &str)]) {
+        http_post(&format!("{}/_fault/reset", self.url), "{}");
+        let map: serde_json::Map<String, serde_json::Value> =
+            modes.iter().map(|(k, v)| (k.to_string(), serde_json::Value::from(*v))).collect();
+        http_post(&format!("{}/_fault", self.url), &serde_json::Value::Object(map).to_string());
+    }
+
+    /// How many replies each fault served (`{"fulcio:echo": N, ...}`).
+    pub fn served(&self) -> serde_json::Value {
+        serde_json::from_str(&http_get(&format!("{}/_fault/stats", self.url))).expect("fault stats JSON")
+    }
+
+    /// Environment pointing sigseal's Fulcio, Rekor and TSA at the proxy, with `token_file`.
+    pub fn env(&self, stack: &Stack, token_file: &Path) -> Vec<(String, String)> {
+        let mut env: Vec<(String, String)> = stack
+            .env(token_file)
+            .into_iter()
+            .filter(|(k, _)| k != "SIGSEAL_FULCIO_URL" && k != "SIGSEAL_REKOR_URL")
+            .collect();
+        env.push(("SIGSEAL_FULCIO_URL".into(), self.url.clone()));
+        env.push(("SIGSEAL_REKOR_URL".into(), self.url.clone()));
+        env.push(("SIGSEAL_TIMESTAMP_URL".into(), format!("{}/api/v1/timestamp", self.url)));
+        env
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Run `program args` in `dir` and measure the peak resident set size (KiB) of it and of
+/// everything it waits for, as the kernel accounts finished children (through python3's
+/// getrusage, which the test command already requires). Standard input is empty.
+pub fn run_measured(program: &Path, args: &[&str], env: &[(String, String)], dir: &Path) -> (Output, u64) {
+    run_measured_fed(program, args, env, dir, drop)
+}
+
+/// [`run_measured`], with `feed` writing the program's standard input on its own thread.
+pub fn run_measured_fed(
+    program: &Path,
+    args: &[&str],
+    env: &[(String, String)],
+    dir: &Path,
+    feed: impl FnOnce(std::process::ChildStdin) + Send + 'static,
+) -> (Output, u64) {
+    let script = "import resource, subprocess, sys\n\
+                  r = subprocess.run(sys.argv[1:], capture_output=True)\n\
+                  sys.stdout.buffer.write(r.stdout)\n\
+                  sys.stderr.buffer.write(r.stderr)\n\
+                  open(__import__('os').environ['MEASURE_OUT'], 'w').write('%d %d' % (r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n";
+    let measure = tempfile::NamedTempFile::new().expect("temp file");
+    let mut c = Command::new("python3");
+    isolate(&mut c);
+    c.arg("-c").arg(script).arg(program).args(args).current_dir(dir);
+    c.env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null").env("HOME", dir);
+    c.env("MEASURE_OUT", measure.path());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().expect("run python3");
+    let stdin = child.stdin.take().expect("stdin");
+    let feeder = std::thread::spawn(move || feed(stdin));
+    let mut out = child.wait_with_output().expect("wait for python3");
+    feeder.join().expect("stdin feeder");
+    let text = std::fs::read_to_string(measure.path()).unwrap_or_default();
+    let mut parts = text.split_whitespace();
+    let code: i32 = parts.next().and_then(|s| s.parse().ok()).expect("exit code of the measured program");
+    let kib: u64 = parts.next().and_then(|s| s.parse().ok()).expect("peak RSS of the measured program");
+    // The measured program's status, not python's.
+    if code != 0 {
+        use std::os::unix::process::ExitStatusExt;
+        // A negative code is a signal: report it as a failure too.
+        let code = if code < 0 { 128 - code } else { code };
+        out.status = std::process::ExitStatus::from_raw((code & 0xff).max(1) << 8);
+    }
+    (out, kib)
+}
