@@ -99,6 +99,17 @@ pub enum Error {
     /// Anything from a cryptographic primitive.
     #[error("crypto: {0}")]
     Crypto(String),
+    /// A file given to sigseal (bundle, signature, key, policy, trusted root, token, ...) is
+    /// larger than sigseal reads for its kind; it was refused without being read whole.
+    #[error("{what} {path} is larger than {limit}, the most sigseal reads for a {what}")]
+    TooLarge {
+        /// The kind of file.
+        what: &'static str,
+        /// The file.
+        path: String,
+        /// The limit, in words ("32 MiB").
+        limit: String,
+    },
 }
 
 impl Error {
@@ -109,6 +120,7 @@ impl Error {
             Error::Config(_) => "SS0002",
             Error::Git(_) => "SS0003",
             Error::Io { .. } => "SS0004",
+            Error::TooLarge { .. } => "SS0005",
             Error::NoToken(_) => "SS0101",
             Error::TokenRejected(_) => "SS0102",
             Error::Login(_) => "SS0103",
@@ -164,6 +176,9 @@ impl Error {
                 "give --certificate-identity(-regexp) and --certificate-oidc-issuer(-regexp), or a policy file (sigseal.verify.policyFile); see docs/verification.md"
             }
             Error::Usage(_) => "see `sigseal --help`",
+            Error::TooLarge { .. } => {
+                "check that the path names the intended file; genuine ones are far smaller (size limits: docs/release.md#input-size-limits)"
+            }
             Error::WrongPassword(_) => "set SIGSEAL_PASSWORD (or COSIGN_PASSWORD) to the password the key was made with, or unset both to be asked",
             Error::Key(_) => "make a key pair with `sigseal generate-key-pair` (or `cosign generate-key-pair`) and pass PREFIX.key to sign, PREFIX.pub to verify",
             _ => return None,

@@ -11,6 +11,7 @@ use super::verify::{config_for, fail_setup, policy_from, root_for, Format, HowAr
 use crate::config::{Config, Sources};
 use crate::error::{Error, Result};
 use crate::identity::{login, Token};
+use crate::input;
 use crate::keyless::{DigestSigner, KeySource};
 use crate::release::progress::Progress;
 use crate::release::sign::{self, Services};
@@ -277,6 +278,7 @@ struct Session {
 
 fn session(a: &SignArgs) -> Result<Session> {
     let cfg = signing_config(a)?;
+    cfg.require_services()?;
     if !a.tlog_upload && a.key.is_none() {
         return Err(Error::Usage(
             "--tlog-upload=false needs --key: a short-lived certificate can only be trusted through its log entry".into(),
@@ -291,7 +293,7 @@ fn session(a: &SignArgs) -> Result<Session> {
     }
     let key_pkcs8 = match &a.key {
         Some(path) => {
-            let pem = std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+            let pem = zeroize::Zeroizing::new(input::read_capped_string(path, input::KEY)?);
             let password = keypair::read_password(false, &format!("the password for {}", path.display()))?;
             Some(keypair::decrypt(&pem, &password, &path.display().to_string())?)
         }
@@ -650,13 +652,18 @@ impl Artifact {
     }
 }
 
-fn read_bundle(path: &Path) -> Result<Bundle> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading bundle {}", path.display()), e))?;
-    sigstore::bundle_from_json(&text, &path.display().to_string())
+/// Read a bundle to verify; a failure names the check (`bundle`, `bundle-version`).
+fn read_bundle(path: &Path) -> std::result::Result<Bundle, sigstore::Failure> {
+    let text = input::read_capped_string(path, input::BUNDLE).map_err(|e| unreadable(&e))?;
+    sigstore::parse_bundle(&text, &path.display().to_string())
+}
+
+fn unreadable(e: &Error) -> sigstore::Failure {
+    sigstore::Failure { check: "bundle", bad: false, why: e.to_string() }
 }
 
 fn read_public_key(path: &Path) -> Result<Vec<u8>> {
-    let pem = std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    let pem = input::read_capped_string(path, input::KEY)?;
     keypair::public_key_der(&pem, &path.display().to_string())
 }
 
@@ -699,7 +706,7 @@ impl Reports {
         match self.format {
             Format::Json => self.artifacts.push(render::json_artifact(name, sha256, rep, extra)),
             Format::Text => {
-                let mut out = std::io::stdout().lock();
+                let mut out = super::out::stdout();
                 for line in render::text_artifact(name, rep, self.verbose) {
                     writeln!(out, "{line}").map_err(|e| Error::io("writing the report to stdout", e))?;
                 }
@@ -718,7 +725,7 @@ impl Reports {
                     "summary": {"verified": self.verified, "failed": self.failed, "total": total},
                     "exit_code": code,
                 });
-                println!("{doc}");
+                super::out::line(doc)?;
             }
             Format::Text => eprintln!("sigseal: {} verified, {} failed ({total} artifact{})", self.verified, self.failed, if total == 1 { "" } else { "s" }),
         }
@@ -768,11 +775,11 @@ impl Prepared {
 /// found by searching for the artifact's digest (so the network is needed).
 fn bundle_from_cosign_files(p: &Prepared, digest: &[u8; 32], sig: &Path, cert: &Path) -> Result<Bundle> {
     let signature = cosign::read_signature(
-        &std::fs::read(sig).map_err(|e| Error::io(format!("reading {}", sig.display()), e))?,
+        &input::read_capped(sig, input::SIGNATURE_FILE)?,
         &sig.display().to_string(),
     )?;
     let certificate = cosign::read_certificate(
-        &std::fs::read(cert).map_err(|e| Error::io(format!("reading {}", cert.display()), e))?,
+        &input::read_capped(cert, input::SIGNATURE_FILE)?,
         &cert.display().to_string(),
     )?;
     let Some(rekor) = &p.rekor_url else {
@@ -807,11 +814,14 @@ fn verify_blob_bundle(a: &VerifyBlobArgs, attestations: bool) -> i32 {
         };
         let bundle = match (&a.bundle, &a.signature, &a.certificate) {
             (Some(b), _, _) => read_bundle(b),
-            (None, Some(s), Some(c)) => artifact.sha256().and_then(|d| {
-                digest = Some(d);
-                bundle_from_cosign_files(&p, &d, s, c)
-            }),
-            _ => artifact.default_bundle(BUNDLE_SUFFIX).and_then(|b| read_bundle(&b)),
+            (None, Some(s), Some(c)) => artifact
+                .sha256()
+                .and_then(|d| {
+                    digest = Some(d);
+                    bundle_from_cosign_files(&p, &d, s, c)
+                })
+                .map_err(|e| unreadable(&e)),
+            _ => artifact.default_bundle(BUNDLE_SUFFIX).map_err(|e| unreadable(&e)).and_then(|b| read_bundle(&b)),
         };
         let checked = digest.map_or(artifact.clone(), Artifact::Digest);
         let rep = match bundle {
@@ -821,7 +831,7 @@ fn verify_blob_bundle(a: &VerifyBlobArgs, attestations: bool) -> i32 {
                  verify-blob-attestation, which also checks what was attested",
             ),
             Ok(b) => p.verify(&checked, &b),
-            Err(e) => Report::unusable("bundle", e.to_string()),
+            Err(f) => Report::unusable(f.check, f.why),
         };
         reports.add(&artifact.name(), digest.map(hex::encode).as_deref(), &rep, json!({}))?;
         reports.finish()
@@ -842,7 +852,7 @@ pub fn verify_attestation(a: &VerifyAttestationArgs) -> i32 {
         };
         let mut extra = json!({});
         let rep = match read_bundle(&bundle_path) {
-            Err(e) => Report::unusable("bundle", e.to_string()),
+            Err(f) => Report::unusable(f.check, f.why),
             Ok(bundle) => match sigstore::bundle_facts(&bundle).dsse {
                 None => Report::unusable("attestation", "the bundle holds a plain signature, not a DSSE attestation (use verify-blob)"),
                 Some((payload_type, payload)) => {
@@ -886,12 +896,11 @@ pub fn verify_release(a: &VerifyReleaseArgs) -> i32 {
         let p = Prepared::new(&a.how, &a.key)?;
         let mut reports = Reports::new(&a.how.output);
         let manifest_path = a.dir.join(&a.manifest);
-        let manifest_text = std::fs::read_to_string(&manifest_path)
-            .map_err(|e| Error::io(format!("reading {}", manifest_path.display()), e))?;
+        let manifest_text = input::read_capped_string(&manifest_path, input::MANIFEST)?;
         let manifest_artifact = Artifact::File(manifest_path.clone());
         let rep = match read_bundle(&with_suffix(&manifest_path, BUNDLE_SUFFIX)) {
             Ok(b) => p.verify(&manifest_artifact, &b),
-            Err(e) => Report::unusable("bundle", e.to_string()),
+            Err(f) => Report::unusable(f.check, f.why),
         };
         let manifest_ok = rep.accepted();
         reports.add(&a.manifest, None, &rep, json!({"role": "manifest"}))?;
@@ -918,7 +927,7 @@ pub fn verify_release(a: &VerifyReleaseArgs) -> i32 {
                     Ok(d) => {
                         let mut rep = match read_bundle(&with_suffix(&path, BUNDLE_SUFFIX)) {
                             Ok(b) => p.verify(&Artifact::Digest(d.sha256), &b),
-                            Err(e) => Report::unusable("bundle", e.to_string()),
+                            Err(f) => Report::unusable(f.check, f.why),
                         };
                         rep.add_check("manifest-digest", true, format!("sha256 matches {}", a.manifest));
                         if !manifest_ok {
@@ -958,7 +967,7 @@ pub fn conformance_sign(a: &ConformanceSignArgs) -> Result<()> {
     };
     let session = session(&sign)?;
     let bundle = if a.in_toto {
-        let statement = std::fs::read(&a.file).map_err(|e| Error::io(format!("reading {}", a.file.display()), e))?;
+        let statement = input::read_capped(&a.file, input::STATEMENT)?;
         let facts = attest::read_statement(sigstore::IN_TOTO_PAYLOAD_TYPE, &statement)?;
         let subject = facts
             .subjects

@@ -159,9 +159,46 @@ pub fn decrypt(pem: &str, password: &[u8], origin: &str) -> Result<Zeroizing<Vec
     Ok(plain)
 }
 
+/// The scrypt work (N·r·p) a private key file asks for, after every check [`decrypt`] makes
+/// before it derives a key (PEM block, JSON, algorithms, cost bounds, field sizes). Lets the
+/// fuzz targets skip the derivation when it would be slow.
+#[doc(hidden)]
+pub fn scrypt_work(pem: &str, origin: &str) -> Result<u64> {
+    let json = private_key_body(pem, origin)?;
+    let checked = check_envelope(&json, origin)?;
+    Ok((1u64 << checked.log_n) * u64::from(checked.r) * u64::from(checked.p))
+}
+
+/// An envelope whose algorithms, scrypt cost and field sizes passed the checks.
+struct CheckedEnvelope {
+    log_n: u8,
+    r: u32,
+    p: u32,
+    salt: Vec<u8>,
+    nonce: [u8; NONCE_LEN],
+    sealed: Vec<u8>,
+}
+
 /// The plaintext sealed in cosign's encrypted-key JSON (go-securesystemslib's `encrypted`
 /// format), checked for known algorithms and bounded scrypt cost before any work is done.
 fn open_envelope(json: &[u8], password: &[u8], origin: &str) -> Result<Zeroizing<Vec<u8>>> {
+    let CheckedEnvelope { log_n, r, p, salt, nonce, sealed } = check_envelope(json, origin)?;
+    let key = derive_key(password, &salt, log_n, r, p)?;
+    let (tag, body) = sealed.split_at(TAG_LEN);
+    let mut plain = Zeroizing::new(body.to_vec());
+    XSalsa20Poly1305::new(key.as_ref().into())
+        .decrypt_in_place_detached(&nonce.into(), b"", plain.as_mut_slice(), tag.into())
+        .map_err(|_| {
+            Error::WrongPassword(format!(
+                "the password does not open {origin}: wrong password or damaged file; give the password \
+                 the key was made with (check {PASSWORD_ENV} and {COSIGN_PASSWORD_ENV} if either is set)"
+            ))
+        })?;
+    Ok(plain)
+}
+
+/// Parse cosign's encrypted-key JSON and check it without deriving any key.
+fn check_envelope(json: &[u8], origin: &str) -> Result<CheckedEnvelope> {
     let envelope: Envelope = serde_json::from_slice(json).map_err(|e| {
         Error::Key(format!(
             "{origin}: the private key block does not hold cosign's encrypted-key JSON ({e}); the file is \
@@ -204,19 +241,7 @@ fn open_envelope(json: &[u8], password: &[u8], origin: &str) -> Result<Zeroizing
             sealed.len()
         )));
     }
-
-    let key = derive_key(password, &salt, log_n, r, p)?;
-    let (tag, body) = sealed.split_at(TAG_LEN);
-    let mut plain = Zeroizing::new(body.to_vec());
-    XSalsa20Poly1305::new(key.as_ref().into())
-        .decrypt_in_place_detached(&nonce.into(), b"", plain.as_mut_slice(), tag.into())
-        .map_err(|_| {
-            Error::WrongPassword(format!(
-                "the password does not open {origin}: wrong password or damaged file; give the password \
-                 the key was made with (check {PASSWORD_ENV} and {COSIGN_PASSWORD_ENV} if either is set)"
-            ))
-        })?;
-    Ok(plain)
+    Ok(CheckedEnvelope { log_n, r, p, salt, nonce, sealed })
 }
 
 /// The SubjectPublicKeyInfo DER in a `PUBLIC KEY` PEM file such as `cosign.pub`.

@@ -36,8 +36,10 @@ impl std::fmt::Display for RootSource {
 
 /// Read a trusted root file.
 pub fn from_file(path: &std::path::Path) -> Result<TrustedRoot> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::TrustRoot(format!("cannot read {}: {e}", path.display())))?;
+    let text = crate::input::read_capped_string(path, crate::input::TRUSTED_ROOT).map_err(|e| match e {
+        Error::Io { source, .. } => Error::TrustRoot(format!("cannot read {}: {source}", path.display())),
+        other => other,
+    })?;
     sigstore::parse_trusted_root(&text, &path.display().to_string())
 }
 
@@ -101,7 +103,7 @@ pub fn tuf_cache_state(instance: Instance) -> Option<TufCacheState> {
     let stamp = base.join(format!("{name}-last-attempt"));
     let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let timestamp = dir.join("timestamp.json");
-    let timestamp_expires = std::fs::read(&timestamp)
+    let timestamp_expires = crate::input::read_capped(&timestamp, crate::input::TUF_METADATA)
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
         .and_then(|v| v.pointer("/signed/expires").and_then(|e| e.as_str()).map(str::to_string))

@@ -14,6 +14,10 @@ impl Verifier {
         let mut r = Report::empty();
         let facts = sigstore::bundle_facts(bundle);
         r.log_index = facts.log_index;
+        if let Err(f) = sigstore::check_bundle_version(bundle) {
+            r.fail(f);
+            return r;
+        }
         match (&facts.certificate, key) {
             (Some(cert), KeyTrust::Certificate) => {
                 r.certificate = cert.clone();
