@@ -474,3 +474,39 @@ fn conformance_sign_bundle_makes_bundles_that_verify_bundle_accepts() {
         assert_eq!(verify(s(&other)).status.code(), Some(1), "verify-bundle must reject another file");
     }
 }
+
+/// Run sigseal with its standard output a pipe whose reader has already gone (`| head -c0`).
+fn run_into_closed_pipe(args: &[&str], env: &[(String, String)]) -> Output {
+    let mut c = common::detached(&common::sigseal_bin());
+    common::isolate(&mut c);
+    c.args(args).env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().expect("run sigseal");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("wait for sigseal")
+}
+
+#[test]
+fn a_reader_that_closes_the_pipe_early_ends_the_output_quietly() {
+    let stack = Stack::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let assets = write_assets(dir.path(), 1);
+    ok(&["sign-blob", &s(&assets[0])], &signing_env(stack, ALICE));
+    let env = stack.service_env();
+    let mut cases: Vec<Vec<String>> = Vec::new();
+    for output in ["json", "text"] {
+        cases.push(with(&["verify-blob", &s(&assets[0]), "--output", output], &policy(stack, ALICE)));
+        cases.push(with(&["verify-blob", &s(&assets[0]), "--output", output], &policy(stack, "bob@example.com")));
+    }
+    for args in cases {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let expected = run(&refs, &env).status.code();
+        let out = run_into_closed_pipe(&refs, &env);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), expected, "{args:?}: the verdict's exit code, not 101: {stderr}");
+    }
+}

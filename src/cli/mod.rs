@@ -2,6 +2,7 @@
 //! holds the subcommand table (one place for every flag).
 
 mod doctor;
+mod out;
 mod release;
 mod session;
 mod setup;

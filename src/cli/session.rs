@@ -87,7 +87,7 @@ pub fn whoami() -> Result<i32> {
         }
         let now = crate::unix_now();
         for held in &status.held {
-            println!("{}", agent::describe(held, now));
+            super::out::line(agent::describe(held, now))?;
         }
         Ok(0)
     })

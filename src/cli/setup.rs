@@ -41,7 +41,7 @@ pub fn run(a: &SetupArgs) -> Result<()> {
             o.status.success().then(|| String::from_utf8_lossy(&o.stdout).trim_end().to_string())
         });
         if old.as_deref() == Some(value) {
-            println!("unchanged  git config {scope} {key} {value}");
+            super::out::line(format_args!("unchanged  git config {scope} {key} {value}"))?;
             continue;
         }
         let out = Command::new(git_program())
@@ -55,8 +55,8 @@ pub fn run(a: &SetupArgs) -> Result<()> {
             )));
         }
         match old {
-            Some(o) => println!("changed    git config {scope} {key} {value} (was {o})"),
-            None => println!("set        git config {scope} {key} {value}"),
+            Some(o) => super::out::line(format_args!("changed    git config {scope} {key} {value} (was {o})"))?,
+            None => super::out::line(format_args!("set        git config {scope} {key} {value}"))?,
         }
     }
     Ok(())
