@@ -235,6 +235,25 @@ fn certificate_names(claims: &serde_json::Value, iss: &str) -> (Vec<String>, Str
     if let (Some(org), Some(pipeline)) = (text("organization_slug"), text("pipeline_slug")) {
         names.push(format!("https://buildkite.com/{org}/{pipeline}"));
     }
+    // CircleCI: Fulcio's template names the pipeline definition through the API URL.
+    if let (Some(project), Some(definition)) =
+        (text("oidc.circleci.com/project-id"), text("oidc.circleci.com/pipeline-definition-id"))
+    {
+        let api = text("api_url").unwrap_or_else(|| "https://circleci.com/api/v2".to_string());
+        names.push(format!("{api}/projects/{project}/pipeline-definitions/{definition}"));
+    }
+    // Codefresh.
+    if let (Some(account), Some(pipeline), Some(account_id), Some(pipeline_id)) =
+        (text("account_name"), text("pipeline_name"), text("account_id"), text("pipeline_id"))
+    {
+        let platform = text("platform_url").unwrap_or_else(|| "https://g.codefresh.io".to_string());
+        names.push(format!("{platform}/{account}/{pipeline}:{account_id}/{pipeline_id}"));
+    }
+    // Kubernetes service accounts.
+    let k8s = |k: &str| claims.pointer(k).and_then(|v| v.as_str()).filter(|v| !v.is_empty());
+    if let (Some(ns), Some(sa)) = (k8s("/kubernetes.io/namespace"), k8s("/kubernetes.io/serviceaccount/name")) {
+        names.push(format!("https://kubernetes.io/namespaces/{ns}/serviceaccounts/{sa}"));
+    }
     let issuer = claims
         .pointer("/federated_claims/connector_id")
         .and_then(|v| v.as_str())
@@ -337,6 +356,20 @@ mod tests {
         let unverified = Token::parse(&test_jwt(json!({"iss":"https://i.example","sub":"s","email":"a@b.example","exp":10,"aud":"sigstore"})), "t").unwrap();
         assert!(!unverified.certifies("a@b.example", "https://i.example"));
         assert!(unverified.certifies("s", "https://i.example"));
+
+        // CircleCI, Codefresh and Kubernetes: the URIs of Fulcio's templates.
+        let circle = Token::parse(&test_jwt(json!({"iss":"https://oidc.circleci.com/org/o1","sub":"org/o1/project/p1/user/u1",
+            "oidc.circleci.com/project-id":"p1","oidc.circleci.com/pipeline-definition-id":"d1","exp":10,"aud":"sigstore"})), "t").unwrap();
+        assert!(circle.certifies("https://circleci.com/api/v2/projects/p1/pipeline-definitions/d1", "https://oidc.circleci.com/org/o1"));
+        assert!(!circle.certifies("https://circleci.com/api/v2/projects/p2/pipeline-definitions/d1", "https://oidc.circleci.com/org/o1"));
+        let codefresh = Token::parse(&test_jwt(json!({"iss":"https://oidc.codefresh.io","sub":"account:a1:pipeline:p1",
+            "account_name":"acme","pipeline_name":"app/release","account_id":"a1","pipeline_id":"p1","exp":10,"aud":"sigstore"})), "t").unwrap();
+        assert!(codefresh.certifies("https://g.codefresh.io/acme/app/release:a1/p1", "https://oidc.codefresh.io"));
+        let k8s = Token::parse(&test_jwt(json!({"iss":"https://container.googleapis.com/v1/projects/x/locations/y/clusters/z",
+            "sub":"system:serviceaccount:ci:signer","kubernetes.io":{"namespace":"ci","serviceaccount":{"name":"signer","uid":"u"}},
+            "exp":10,"aud":"sigstore"})), "t").unwrap();
+        assert!(k8s.certifies("https://kubernetes.io/namespaces/ci/serviceaccounts/signer", "https://container.googleapis.com/v1/projects/x/locations/y/clusters/z"));
+        assert!(!k8s.certifies("https://kubernetes.io/namespaces/ci/serviceaccounts/admin", "https://container.googleapis.com/v1/projects/x/locations/y/clusters/z"));
     }
 
     #[test]
