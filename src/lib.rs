@@ -13,9 +13,13 @@ pub mod cli;
 pub mod cms;
 pub mod config;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod git;
 pub mod gpg;
+pub mod http;
 pub mod identity;
+pub mod input;
 pub mod keyless;
 pub mod release;
 pub mod sigstore;

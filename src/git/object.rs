@@ -147,6 +147,15 @@ pub fn split_commit(raw: &[u8], format: Format) -> Result<Split> {
             return Err(refuse("the commit's `tree` header is not its first header"));
         }
         if key == own {
+            // git reads a signature only from `gpgsig SIG` (a space after the name); a bare
+            // `gpgsig` line with the block in continuation lines is no signature to git, so
+            // reading one there would make a verified commit of what git calls unsigned.
+            if line.get(own.len()) != Some(&b' ') {
+                return Err(refuse(format!(
+                    "the commit's `{}` header has no value on its own line; git does not read it as a signature",
+                    format.commit_header()
+                )));
+            }
             in_sig = Some(true);
             signature = Some(line.get(own.len() + 1..).unwrap_or_default().to_vec());
         } else if key.starts_with(b"gpgsig") {
@@ -287,6 +296,17 @@ mod tests {
         assert_eq!(s.signature.unwrap().1, SIG.as_bytes());
         let err = split_commit(&raw, Format::Sha1).unwrap_err().to_string();
         assert!(err.contains("other object format"), "{err}");
+    }
+
+    #[test]
+    fn signature_header_without_a_value_on_its_line_is_refused() {
+        // `gpgsig` alone, the block in its continuation lines: git sees no signature there.
+        for (header, format) in [("gpgsig", Format::Sha1), ("gpgsig-sha256", Format::Sha256)] {
+            let raw = commit_with(header);
+            let bare = String::from_utf8(raw).unwrap().replace(&format!("{header} -----BEGIN"), &format!("{header}\n -----BEGIN"));
+            let err = split_commit(bare.as_bytes(), format).unwrap_err().to_string();
+            assert!(err.contains("no value on its own line"), "{header}: {err}");
+        }
     }
 
     #[test]

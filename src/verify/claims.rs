@@ -49,6 +49,14 @@ pub fn resolve_key(key: &str) -> Option<String> {
     if let Some((n, _)) = NAMES.iter().find(|(_, name)| *name == key) {
         return Some(format!("{FULCIO_ARC}.{n}"));
     }
+    // const-oid 0.9 parses dotted text without overflow checks: an arc beyond 32 bits panics in
+    // debug builds and wraps into another OID in release builds (`...1.4294967308` would mean
+    // `...1.12`), and an arc of 2^28 or more is encoded in a form its own reader then refuses
+    // with a panic. Real OIDs stay far below; anything larger is not a claim key.
+    let arc_ok = |arc: &str| arc.bytes().all(|b| b.is_ascii_digit()) && arc.parse::<u32>().is_ok_and(|n| n < 1 << 28);
+    if !key.split('.').all(arc_ok) {
+        return None;
+    }
     ObjectIdentifier::new(key).ok().map(|o| o.to_string())
 }
 
@@ -129,5 +137,14 @@ mod tests {
         assert_eq!(resolve_key("1.2.3.4").as_deref(), Some("1.2.3.4"));
         assert_eq!(resolve_key("no such claim"), None);
         assert_eq!(name_of(24), Some("token-subject"));
+    }
+
+    #[test]
+    fn oid_arcs_beyond_32_bits_are_refused_not_wrapped() {
+        // 2^32 + 12: wrapped, this would be the Fulcio claim 1.12 (source-repository-identifier).
+        assert_eq!(resolve_key("1.3.6.1.4.1.57264.1.4294967308"), None);
+        assert_eq!(resolve_key("1.3.6.1.4.1.18446744073709551616"), None);
+        assert_eq!(resolve_key("1.3.6.1.4.1.57264.1.4294967295"), None);
+        assert_eq!(resolve_key("1.3.6.1.4.1.57264.1.268435455").as_deref(), Some("1.3.6.1.4.1.57264.1.268435455"));
     }
 }
