@@ -223,6 +223,90 @@ mod tests {
         assert_eq!(e.exit_code(), 2);
     }
 
+    /// One error of every variant. The match below has no wildcard, so a new variant does not
+    /// compile until it is listed here, and so until the documentation test sees its code.
+    fn every_variant() -> Vec<Error> {
+        let s = || String::from("x");
+        let all = vec![
+            Error::Usage(s()),
+            Error::Config(s()),
+            Error::Git(s()),
+            Error::NoToken(s()),
+            Error::TokenRejected(s()),
+            Error::Login(s()),
+            Error::CommitterMismatch(s()),
+            Error::Agent(s()),
+            Error::Fulcio { url: s(), reason: s() },
+            Error::Rekor { url: s(), reason: s() },
+            Error::Timestamp { url: s(), reason: s() },
+            Error::TrustRoot(s()),
+            Error::Malformed(s()),
+            Error::BadSignature(s()),
+            Error::Unverifiable(s()),
+            Error::Policy(s()),
+            Error::Object(s()),
+            Error::SelfCheck(s()),
+            Error::io(s(), std::io::Error::other("x")),
+            Error::Key(s()),
+            Error::WrongPassword(s()),
+            Error::Crypto(s()),
+            Error::TooLarge { what: "x", path: s(), limit: s() },
+        ];
+        for e in &all {
+            match e {
+                Error::Usage(_)
+                | Error::Config(_)
+                | Error::Git(_)
+                | Error::NoToken(_)
+                | Error::TokenRejected(_)
+                | Error::Login(_)
+                | Error::CommitterMismatch(_)
+                | Error::Agent(_)
+                | Error::Fulcio { .. }
+                | Error::Rekor { .. }
+                | Error::Timestamp { .. }
+                | Error::TrustRoot(_)
+                | Error::Malformed(_)
+                | Error::BadSignature(_)
+                | Error::Unverifiable(_)
+                | Error::Policy(_)
+                | Error::Object(_)
+                | Error::SelfCheck(_)
+                | Error::Io { .. }
+                | Error::Key(_)
+                | Error::WrongPassword(_)
+                | Error::Crypto(_)
+                | Error::TooLarge { .. } => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_code_is_documented_with_its_exit_code_and_every_documented_code_exists() {
+        use std::collections::BTreeMap;
+        let doc = include_str!("../docs/errors.md");
+        let mut built: BTreeMap<&str, i32> = BTreeMap::new();
+        for e in every_variant() {
+            assert!(built.insert(e.code(), e.exit_code()).is_none(), "{} is used by two variants", e.code());
+        }
+        let mut documented: Vec<String> = doc
+            .lines()
+            .filter_map(|l| l.strip_prefix("| SS"))
+            .map(|rest| format!("SS{}", rest.split(' ').next().unwrap_or("")))
+            .collect();
+        documented.sort();
+        let codes: Vec<String> = built.keys().map(|c| c.to_string()).collect();
+        assert_eq!(codes, documented, "codes in src/error.rs vs the rows of docs/errors.md");
+        // The exit-code table names every code that exits 1; all others exit 2.
+        let ones = doc.lines().find(|l| l.starts_with("| 1 |")).expect("exit code 1 row in docs/errors.md");
+        for (code, exit) in &built {
+            let listed = ones.contains(code);
+            assert_eq!(*exit == 1, listed, "{code} exits {exit}, but docs/errors.md {} it in the exit-1 row", if listed { "lists" } else { "does not list" });
+            assert!(*exit == 1 || *exit == 2, "{code} exits {exit}");
+        }
+    }
+
     #[test]
     fn verdict_errors_exit_one() {
         assert_eq!(Error::BadSignature("x".into()).exit_code(), 1);
