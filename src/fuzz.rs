@@ -13,8 +13,11 @@ use crate::release::{cosign, keypair};
 use crate::sigstore;
 use crate::verify::{policy, Claims, Policy, Signer};
 
+/// A fuzz target: its name and the function that takes the input.
+pub type Target = (&'static str, fn(&[u8]));
+
 /// Every target, by the name its corpus directory and libFuzzer binary carry.
-pub const TARGETS: [(&str, fn(&[u8])); 6] = [
+pub const TARGETS: [Target; 6] = [
     ("signature", signature),
     ("git_object", git_object),
     ("bundle", bundle),

@@ -53,7 +53,8 @@ fn every_failure_in_git_verify_mode_exits_one_with_errsig() {
     let missing = dir.path().join("no-such-signature");
     let bad_root = dir.path().join("root.json");
     std::fs::write(&bad_root, "{ not a trusted root").unwrap();
-    let cases: [(&str, &std::path::Path, Vec<(String, String)>); 3] = [
+    type Case<'a> = (&'a str, &'a std::path::Path, Vec<(String, String)>);
+    let cases: [Case; 3] = [
         ("unreadable signature file", &missing, vec![]),
         ("unusable trusted root", &good, vec![("SIGSEAL_TRUSTED_ROOT".into(), bad_root.display().to_string())]),
         ("invalid configuration", &good, vec![("SIGSEAL_FULCIO_URL".into(), "http://fulcio.example".into())]),

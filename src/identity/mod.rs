@@ -195,7 +195,7 @@ impl Token {
                 now - self.expires_at
             )));
         }
-        if !self.audiences.iter().any(|a| *a == self.expected_audience) {
+        if !self.audiences.contains(&self.expected_audience) {
             return Err(Error::TokenRejected(format!(
                 "token from {} has audience {:?}, Fulcio needs '{}'",
                 self.source, self.audiences, self.expected_audience
