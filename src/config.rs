@@ -95,10 +95,7 @@ impl TokenProvider {
             "browser" | "interactive" => Self::Browser,
             "device" => Self::Device,
             other => {
-                return Err(Error::Config(format!(
-                    "sigseal.tokenProvider = {other:?} is not one of: {}",
-                    Self::NAMES
-                )))
+                return Err(Error::Config(format!("sigseal.tokenProvider = {other:?} is not one of: {}", Self::NAMES)))
             }
         })
     }
@@ -270,14 +267,14 @@ impl Config {
                 &["sigseal.timestampURL", "gitsign.timestampServerURL"],
             )
             .or(sc_tsa);
-        let fulcio_set = s.pick(&["SIGSEAL_FULCIO_URL", "GITSIGN_FULCIO_URL"], &["sigseal.fulcioURL", "gitsign.fulcio"]);
+        let fulcio_set =
+            s.pick(&["SIGSEAL_FULCIO_URL", "GITSIGN_FULCIO_URL"], &["sigseal.fulcioURL", "gitsign.fulcio"]);
         let rekor_set = s.pick(&["SIGSEAL_REKOR_URL", "GITSIGN_REKOR_URL"], &["sigseal.rekorURL", "gitsign.rekor"]);
         // A public-good default stands in for a service only when nothing names another
         // instance: a private Fulcio with the public Rekor would publish the private
         // identity in the public log.
-        let names_other = |url: &Option<String>, public: &str| {
-            url.as_deref().is_some_and(|u| u.trim_end_matches('/') != public)
-        };
+        let names_other =
+            |url: &Option<String>, public: &str| url.as_deref().is_some_and(|u| u.trim_end_matches('/') != public);
         let mut service_error = None;
         let fulcio_url = match fulcio_set.or(sc_fulcio) {
             Some(u) => u,
@@ -334,15 +331,25 @@ impl Config {
             provider: TokenProvider::parse(
                 &s.pick(&["SIGSEAL_TOKEN_PROVIDER"], &["sigseal.tokenProvider"]).unwrap_or_default(),
             )?,
-            connector_id: s.pick(&["SIGSEAL_CONNECTOR_ID", "GITSIGN_CONNECTOR_ID"], &["sigseal.connectorID", "gitsign.connectorID"]),
+            connector_id: s.pick(
+                &["SIGSEAL_CONNECTOR_ID", "GITSIGN_CONNECTOR_ID"],
+                &["sigseal.connectorID", "gitsign.connectorID"],
+            ),
             browser: s.pick(&["SIGSEAL_BROWSER"], &["sigseal.browser"]).or_else(|| s.env("BROWSER")),
-            login_timeout: std::time::Duration::from_secs(match s.pick(&["SIGSEAL_LOGIN_TIMEOUT"], &["sigseal.loginTimeout"]) {
-                None => 300,
-                Some(v) => v.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    Error::Config(format!("sigseal.loginTimeout = {v:?} is not a positive number of seconds"))
-                })?,
-            }),
-            match_committer: s.pick_bool(&["SIGSEAL_MATCH_COMMITTER", "GITSIGN_MATCH_COMMITTER"], &["sigseal.matchCommitter", "gitsign.matchCommitter"]).unwrap_or(false),
+            login_timeout: std::time::Duration::from_secs(
+                match s.pick(&["SIGSEAL_LOGIN_TIMEOUT"], &["sigseal.loginTimeout"]) {
+                    None => 300,
+                    Some(v) => v.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        Error::Config(format!("sigseal.loginTimeout = {v:?} is not a positive number of seconds"))
+                    })?,
+                },
+            ),
+            match_committer: s
+                .pick_bool(
+                    &["SIGSEAL_MATCH_COMMITTER", "GITSIGN_MATCH_COMMITTER"],
+                    &["sigseal.matchCommitter", "gitsign.matchCommitter"],
+                )
+                .unwrap_or(false),
             use_agent: s.pick_bool(&["SIGSEAL_AGENT"], &["sigseal.agent"]).unwrap_or(true),
             agent_socket: s.pick(&["SIGSEAL_AGENT_SOCKET"], &["sigseal.agentSocket"]).map(PathBuf::from),
         };
@@ -424,9 +431,7 @@ pub fn check_service_url(name: &str, url: &str) -> Result<()> {
         if loopback {
             return Ok(());
         }
-        return Err(Error::Config(format!(
-            "{name} URL {url} uses plain http on a non-loopback host; use https"
-        )));
+        return Err(Error::Config(format!("{name} URL {url} uses plain http on a non-loopback host; use https")));
     }
     Err(Error::Config(format!("{name} URL {url} is not an http(s) URL")))
 }
@@ -453,7 +458,11 @@ mod tests {
     #[test]
     fn environment_overrides_git_config_and_gitsign_is_a_fallback() {
         let c = Config::from_sources(&sources(
-            &[("gitsign.fulcio", "https://f.example"), ("sigseal.rekorURL", "https://r.example"), ("gitsign.rekor", "https://ignored")],
+            &[
+                ("gitsign.fulcio", "https://f.example"),
+                ("sigseal.rekorURL", "https://r.example"),
+                ("gitsign.rekor", "https://ignored"),
+            ],
             &[("SIGSEAL_REKOR_URL", "https://env.example"), ("SIGSEAL_TRUSTED_ROOT", "/x/root.json")],
         ))
         .unwrap();

@@ -302,7 +302,12 @@ mod tests {
         let ones = doc.lines().find(|l| l.starts_with("| 1 |")).expect("exit code 1 row in docs/errors.md");
         for (code, exit) in &built {
             let listed = ones.contains(code);
-            assert_eq!(*exit == 1, listed, "{code} exits {exit}, but docs/errors.md {} it in the exit-1 row", if listed { "lists" } else { "does not list" });
+            assert_eq!(
+                *exit == 1,
+                listed,
+                "{code} exits {exit}, but docs/errors.md {} it in the exit-1 row",
+                if listed { "lists" } else { "does not list" }
+            );
             assert!(*exit == 1 || *exit == 2, "{code} exits {exit}");
         }
     }

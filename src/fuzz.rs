@@ -4,7 +4,7 @@
 //!
 //! A target never panics on any input unless an invariant is violated: such a panic is the
 //! finding. The same functions run under `cargo test` on the stable toolchain (the committed
-//! corpus plus a bounded, seeded mutation run, `tests/fuzz_corpus.rs`) and under libFuzzer on
+//! corpus plus a bounded, seeded mutation run, `tests/integration/fuzz_corpus.rs`) and under libFuzzer on
 //! nightly (the `fuzz/` crate, `scripts/fuzz.sh`); docs/fuzzing.md says how to run both.
 
 use crate::cms::{self, armor};

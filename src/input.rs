@@ -113,7 +113,10 @@ mod tests {
         let e = read_capped(&p, TINY).unwrap_err();
         assert_eq!(e.code(), "SS0005");
         let text = e.to_string();
-        assert!(text.contains("test file") && text.contains(&p.display().to_string()) && text.contains("10 bytes"), "{text}");
+        assert!(
+            text.contains("test file") && text.contains(&p.display().to_string()) && text.contains("10 bytes"),
+            "{text}"
+        );
     }
 
     #[test]

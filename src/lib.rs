@@ -39,10 +39,7 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
 
 /// Seconds since the Unix epoch.
 pub(crate) fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// A unix time as RFC 3339 (UTC), or the bare number when it is out of range.

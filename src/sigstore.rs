@@ -9,14 +9,14 @@ use prost::Message;
 use crate::error::{Error, Result};
 
 pub use sigstore_sign::crypto::{KeyPair, SubjectAltName};
+pub use sigstore_verify::trust_root::SigningConfig;
 pub use sigstore_verify::trust_root::TrustedRoot;
 pub use sigstore_verify::types::{Bundle, DerCertificate, TransparencyLogEntry};
-pub use sigstore_verify::trust_root::SigningConfig;
 
 use sigstore_sign::oidc::IdentityToken;
 use sigstore_verify::types::bundle::{
-    CertificateContent, MessageDigest, MessageSignature, SignatureContent, TimestampVerificationData,
-    VerificationMaterial, VerificationMaterialContent, Rfc3161Timestamp,
+    CertificateContent, MessageDigest, MessageSignature, Rfc3161Timestamp, SignatureContent, TimestampVerificationData,
+    VerificationMaterial, VerificationMaterialContent,
 };
 use sigstore_verify::types::{HashAlgorithm, MediaType};
 
@@ -46,10 +46,7 @@ pub fn parse_signing_config(json: &str, origin: &str) -> Result<SigningConfig> {
 
 /// The production signing config shipped with the crates (service URLs of the public instance).
 pub fn embedded_production_signing_config() -> Result<SigningConfig> {
-    parse_signing_config(
-        sigstore_verify::trust_root::SIGSTORE_PRODUCTION_SIGNING_CONFIG,
-        "embedded production",
-    )
+    parse_signing_config(sigstore_verify::trust_root::SIGSTORE_PRODUCTION_SIGNING_CONFIG, "embedded production")
 }
 
 /// An instance's trusted root through TUF with an on-disk cache: refreshed from the network
@@ -94,7 +91,8 @@ pub async fn fulcio_certificate(url: &str, token: &str, key: &KeyPair) -> Result
     let fail = |reason: String| Error::Fulcio { url: url.to_string(), reason };
     let id_token = IdentityToken::from_jwt(token)
         .map_err(|e| Error::TokenRejected(crate::http::sanitize(&e.to_string(), &[token])))?;
-    let public_key = key.public_key_der().map_err(|e| Error::Crypto(format!("exporting the public key: {e}")))?.to_pem();
+    let public_key =
+        key.public_key_der().map_err(|e| Error::Crypto(format!("exporting the public key: {e}")))?.to_pem();
     // Proof of possession: the key signs the identity the token names (email, else subject).
     let proof = sign(key, id_token.identity().as_bytes())?;
     let request = zeroize::Zeroizing::new(
@@ -109,10 +107,7 @@ pub async fn fulcio_certificate(url: &str, token: &str, key: &KeyPair) -> Result
     );
     let endpoint = format!("{}/api/v2/signingCert", url.trim_end_matches('/'));
     let body = crate::http::exchange(
-        http_client()?
-            .post(&endpoint)
-            .header("Content-Type", "application/json")
-            .body(request.to_vec()),
+        http_client()?.post(&endpoint).header("Content-Type", "application/json").body(request.to_vec()),
         crate::http::JSON_LIMIT,
         &[token],
     )
@@ -160,8 +155,7 @@ pub fn hashedrekord_body(artifact_sha256: &[u8; 32], signature: &[u8], leaf_der:
 /// Serialize a log entry as the Sigstore protobuf `TransparencyLogEntry` (the CMS attribute).
 pub fn entry_to_protobuf(entry: &TransparencyLogEntry) -> Result<Vec<u8>> {
     let json = serde_json::to_value(entry).map_err(|e| Error::Crypto(format!("log entry to JSON: {e}")))?;
-    let pb: PbEntry =
-        serde_json::from_value(json).map_err(|e| Error::Crypto(format!("log entry to protobuf: {e}")))?;
+    let pb: PbEntry = serde_json::from_value(json).map_err(|e| Error::Crypto(format!("log entry to protobuf: {e}")))?;
     Ok(pb.encode_to_vec())
 }
 
@@ -177,16 +171,14 @@ pub fn entry_from_protobuf(bytes: &[u8], rebuilt_body: &[u8]) -> Result<Transpar
             "transparency log entry is not in the canonical protobuf encoding git signers write".into(),
         ));
     }
-    let mut json = serde_json::to_value(&pb)
-        .map_err(|e| Error::Malformed(format!("transparency log entry: {e}")))?;
+    let mut json = serde_json::to_value(&pb).map_err(|e| Error::Malformed(format!("transparency log entry: {e}")))?;
     if let Some(obj) = json.as_object_mut() {
         let empty = obj.get("canonicalizedBody").and_then(|v| v.as_str()).is_none_or(str::is_empty);
         if empty {
             obj.insert("canonicalizedBody".into(), STANDARD.encode(rebuilt_body).into());
         }
     }
-    serde_json::from_value(json)
-        .map_err(|e| Error::Malformed(format!("transparency log entry is incomplete: {e}")))
+    serde_json::from_value(json).map_err(|e| Error::Malformed(format!("transparency log entry is incomplete: {e}")))
 }
 
 /// Everything the bundle verifier established about a signature.
@@ -368,7 +360,12 @@ impl BundleVerifier {
     /// With `chain_known_good` the certificate chain and SCT checks are skipped because this
     /// exact certificate already passed them (see [`Self::chain_result_reusable`]); every
     /// other check still runs. Identity policy is applied by the caller.
-    pub fn verify(&self, artifact: &[u8], bundle: &Bundle, chain_known_good: bool) -> std::result::Result<Verified, Failure> {
+    pub fn verify(
+        &self,
+        artifact: &[u8],
+        bundle: &Bundle,
+        chain_known_good: bool,
+    ) -> std::result::Result<Verified, Failure> {
         let mut policy = sigstore_verify::VerificationPolicy::any_identity();
         if chain_known_good {
             policy = policy.skip_certificate_chain().skip_sct();
@@ -398,8 +395,10 @@ pub fn bundle_for(
         timestamps.iter().map(|t| Rfc3161Timestamp::new(TimestampToken::new(t.clone()))).collect(),
     ));
     let content = SignatureContent::MessageSignature(
-        MessageSignature::new(SignatureBytes::new(signature.to_vec()))
-            .with_message_digest(MessageDigest::new(HashAlgorithm::Sha2256, DigestBytes::new(signed_attrs_sha256.to_vec()))),
+        MessageSignature::new(SignatureBytes::new(signature.to_vec())).with_message_digest(MessageDigest::new(
+            HashAlgorithm::Sha2256,
+            DigestBytes::new(signed_attrs_sha256.to_vec()),
+        )),
     );
     Bundle::new(MediaType::Bundle0_3, material, content)
 }
@@ -455,14 +454,17 @@ pub async fn rekor_entries_for(url: &str, artifact_sha256: &[u8; 32]) -> Result<
     let client = http_client()?;
     let query = serde_json::json!({"hash": format!("sha256:{}", hex::encode(artifact_sha256))});
     let body = crate::http::exchange(
-        client.post(format!("{base}/api/v1/index/retrieve")).header("Content-Type", "application/json").body(query.to_string()),
+        client
+            .post(format!("{base}/api/v1/index/retrieve"))
+            .header("Content-Type", "application/json")
+            .body(query.to_string()),
         crate::http::JSON_LIMIT,
         &[],
     )
     .await
     .map_err(|why| fail(format!("search: {why}")))?;
-    let uuids: Vec<String> =
-        serde_json::from_slice(&body).map_err(|e| fail(format!("search: the answer is not a list of entry ids ({e})")))?;
+    let uuids: Vec<String> = serde_json::from_slice(&body)
+        .map_err(|e| fail(format!("search: the answer is not a list of entry ids ({e})")))?;
     let mut out = Vec::new();
     // A search can return many entries for one hash; a legitimate object has one or two.
     for uuid in uuids.iter().take(MAX_LOOKUP_ENTRIES) {
@@ -470,9 +472,13 @@ pub async fn rekor_entries_for(url: &str, artifact_sha256: &[u8; 32]) -> Result<
         if uuid.is_empty() || uuid.len() > 128 || !uuid.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(fail(format!("search: {:?} is not an entry id", crate::http::sanitize(uuid, &[]))));
         }
-        let body = crate::http::exchange(client.get(format!("{base}/api/v1/log/entries/{uuid}")), crate::http::JSON_LIMIT, &[])
-            .await
-            .map_err(|why| fail(format!("entry {uuid}: {why}")))?;
+        let body = crate::http::exchange(
+            client.get(format!("{base}/api/v1/log/entries/{uuid}")),
+            crate::http::JSON_LIMIT,
+            &[],
+        )
+        .await
+        .map_err(|why| fail(format!("entry {uuid}: {why}")))?;
         let entry = rekor_single_entry(&body).map_err(|why| fail(format!("entry {uuid}: {why}")))?;
         match entry.to_bundle_entry(sigstore_verify::types::KindVersion::HashedRekordV001) {
             Ok(e) => out.push(e),
@@ -484,8 +490,8 @@ pub async fn rekor_entries_for(url: &str, artifact_sha256: &[u8; 32]) -> Result<
 
 /// The one entry of a Rekor v1 `{uuid: entry}` answer.
 fn rekor_single_entry(body: &[u8]) -> std::result::Result<sigstore_sign::rekor::LogEntry, String> {
-    let entries: std::collections::HashMap<String, sigstore_sign::rekor::LogEntry> =
-        serde_json::from_slice(body).map_err(|e| format!("not a log entry ({})", crate::http::sanitize(&e.to_string(), &[])))?;
+    let entries: std::collections::HashMap<String, sigstore_sign::rekor::LogEntry> = serde_json::from_slice(body)
+        .map_err(|e| format!("not a log entry ({})", crate::http::sanitize(&e.to_string(), &[])))?;
     let mut entries = entries.into_iter();
     let (Some((uuid, mut entry)), None) = (entries.next(), entries.next()) else {
         return Err("the answer holds no single log entry".into());
@@ -542,7 +548,8 @@ pub async fn tsa_timestamp(url: &str, signature: &[u8]) -> Result<Vec<u8>> {
     };
     let request = tsp::TimeStampReq {
         version: 1,
-        message_imprint: tsp::MessageImprint::sha256(&imprint).map_err(|e| fail(format!("building the request: {e}")))?,
+        message_imprint: tsp::MessageImprint::sha256(&imprint)
+            .map_err(|e| fail(format!("building the request: {e}")))?,
         nonce: Some(nonce),
         cert_req: true,
     }
@@ -656,10 +663,13 @@ mod tsp {
         }
         let content = signed.encap_content_info.econtent.ok_or("the token carries no TSTInfo")?;
         let info = TstInfo::from_der(content.value()).map_err(|e| format!("unreadable TSTInfo ({e})"))?;
-        if info.message_imprint.hash_algorithm.oid != SHA256 || info.message_imprint.hashed_message.as_bytes() != imprint {
+        if info.message_imprint.hash_algorithm.oid != SHA256
+            || info.message_imprint.hashed_message.as_bytes() != imprint
+        {
             return Err("the token stamps something else than the signature".into());
         }
-        let echoed = info.nonce.as_ref().map(|n| n.as_bytes().iter().skip_while(|b| **b == 0).copied().collect::<Vec<u8>>());
+        let echoed =
+            info.nonce.as_ref().map(|n| n.as_bytes().iter().skip_while(|b| **b == 0).copied().collect::<Vec<u8>>());
         let sent: Vec<u8> = nonce.to_be_bytes().iter().skip_while(|b| **b == 0).copied().collect();
         if echoed.as_deref() != Some(sent.as_slice()) {
             return Err("the token does not echo the request's nonce (a replayed timestamp?)".into());
@@ -788,7 +798,9 @@ fn material_of(material: Material<'_>) -> VerificationMaterialContent {
         Material::Certificate(der) => {
             VerificationMaterialContent::Certificate(CertificateContent::new(DerCertificate::from(der.to_vec())))
         }
-        Material::PublicKey(der) => VerificationMaterialContent::PublicKey(PublicKeyIdentifier::new(public_key_hint(der))),
+        Material::PublicKey(der) => {
+            VerificationMaterialContent::PublicKey(PublicKeyIdentifier::new(public_key_hint(der)))
+        }
     }
 }
 
@@ -817,8 +829,10 @@ pub fn message_bundle(
 ) -> Bundle {
     use sigstore_verify::types::{DigestBytes, SignatureBytes};
     let content = SignatureContent::MessageSignature(
-        MessageSignature::new(SignatureBytes::new(signature.to_vec()))
-            .with_message_digest(MessageDigest::new(HashAlgorithm::Sha2256, DigestBytes::new(artifact_sha256.to_vec()))),
+        MessageSignature::new(SignatureBytes::new(signature.to_vec())).with_message_digest(MessageDigest::new(
+            HashAlgorithm::Sha2256,
+            DigestBytes::new(artifact_sha256.to_vec()),
+        )),
     );
     assemble(material, entry, timestamps, content)
 }
@@ -904,13 +918,18 @@ pub fn check_bundle_version(bundle: &Bundle) -> std::result::Result<(), Failure>
     }
     let entries = &material.tlog_entries;
     if entries.len() > 1 {
-        return fail(format!("the bundle carries {} transparency log entries; a bundle has exactly one", entries.len()));
+        return fail(format!(
+            "the bundle carries {} transparency log entries; a bundle has exactly one",
+            entries.len()
+        ));
     }
     let timestamped = !material.timestamp_verification_data.rfc3161_timestamps.is_empty();
     for entry in entries {
         if version == MediaType::Bundle0_1 {
             if entry.inclusion_promise.is_none() {
-                return fail(format!("a {v} bundle must carry its log entry's inclusion promise (signed entry timestamp)"));
+                return fail(format!(
+                    "a {v} bundle must carry its log entry's inclusion promise (signed entry timestamp)"
+                ));
             }
             continue;
         }
@@ -1033,13 +1052,19 @@ impl BundleVerifier {
     /// Verify a release bundle (message signature or DSSE attestation) over an artifact:
     /// certificate chain and SCT (or the given public key), log inclusion, SET, checkpoint,
     /// timestamps, signature, and that the entry and the artifact match the bundle.
-    pub fn verify_blob(&self, input: BlobInput<'_>, bundle: &Bundle, key: KeyTrust<'_>) -> std::result::Result<Verified, Failure> {
+    pub fn verify_blob(
+        &self,
+        input: BlobInput<'_>,
+        bundle: &Bundle,
+        key: KeyTrust<'_>,
+    ) -> std::result::Result<Verified, Failure> {
         use sigstore_verify::types::Sha256Hash;
         let policy: Box<dyn sigstore_verify::Policy> = match key {
             KeyTrust::Certificate => Box::new(sigstore_verify::VerificationPolicy::any_identity()),
             KeyTrust::PublicKey { spki_der, require_log } => {
-                let policy =
-                    sigstore_verify::PublicKeyVerificationPolicy::new(sigstore_verify::types::DerPublicKey::new(spki_der.to_vec()));
+                let policy = sigstore_verify::PublicKeyVerificationPolicy::new(
+                    sigstore_verify::types::DerPublicKey::new(spki_der.to_vec()),
+                );
                 Box::new(if require_log { policy } else { policy.skip_tlog_unsafe() })
             }
         };

@@ -516,10 +516,7 @@ pub fn classify_program(facts: &ProgramFacts, this_exe: &str, this_version: &str
     let shown = format!("gpg.x509.program = {} ({})", value.value, value.origin);
     match &facts.resolved {
         Resolved::NotFound => broken(
-            format!(
-                "{shown}: {}",
-                if value.value.contains('/') { "no such file" } else { "not found on PATH" }
-            ),
+            format!("{shown}: {}", if value.value.contains('/') { "no such file" } else { "not found on PATH" }),
             fix,
         ),
         Resolved::NotExecutable(p) => broken(
@@ -554,7 +551,10 @@ pub fn classify_program(facts: &ProgramFacts, this_exe: &str, this_version: &str
 /// The `path` finding: which sigseal a shell finds, against the one git runs (or this one).
 pub fn classify_path(on_path: &Resolved, git_runs: Option<&Path>, this_exe: Option<&Path>) -> Finding {
     const CHECK: &str = "path";
-    let dir = this_exe.and_then(Path::parent).map(|d| d.display().to_string()).unwrap_or_else(|| "<directory of sigseal>".into());
+    let dir = this_exe
+        .and_then(Path::parent)
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|| "<directory of sigseal>".into());
     match on_path {
         Resolved::NotFound | Resolved::NotExecutable(_) => Finding::warn(
             CHECK,
@@ -562,7 +562,9 @@ pub fn classify_path(on_path: &Resolved, git_runs: Option<&Path>, this_exe: Opti
             format!("export PATH=\"{dir}:$PATH\" (in your shell profile)"),
         ),
         Resolved::Found(p) => match (git_runs, this_exe) {
-            (Some(g), _) if same_file(p, g) => Finding::ok(CHECK, format!("sigseal on PATH is {}, the program git runs", p.display())),
+            (Some(g), _) if same_file(p, g) => {
+                Finding::ok(CHECK, format!("sigseal on PATH is {}, the program git runs", p.display()))
+            }
             (Some(g), _) => Finding::warn(
                 CHECK,
                 format!("PATH finds {}, but git runs {}", p.display(), g.display()),
@@ -571,7 +573,9 @@ pub fn classify_path(on_path: &Resolved, git_runs: Option<&Path>, this_exe: Opti
                     g.parent().map_or_else(|| g.display().to_string(), |d| d.display().to_string())
                 ),
             ),
-            (None, Some(me)) if same_file(p, me) => Finding::ok(CHECK, format!("sigseal on PATH is {} (this one)", p.display())),
+            (None, Some(me)) if same_file(p, me) => {
+                Finding::ok(CHECK, format!("sigseal on PATH is {} (this one)", p.display()))
+            }
             (None, Some(me)) => Finding::info(CHECK, format!("PATH finds {}; this is {}", p.display(), me.display())),
             (None, None) => Finding::ok(CHECK, format!("sigseal on PATH is {}", p.display())),
         },
@@ -593,7 +597,12 @@ fn git_checks(this: &ThisSigseal) -> Vec<Finding> {
         let skipped = |check| Finding::info(check, "not checked: git cannot be run (see git-version)");
         let cwd = std::env::current_dir().unwrap_or_default();
         let on_path = resolve_program("sigseal", std::env::var_os("PATH").as_deref(), &cwd);
-        return vec![version, skipped("git-config"), skipped("git-program"), classify_path(&on_path, None, this.exe.as_deref())];
+        return vec![
+            version,
+            skipped("git-config"),
+            skipped("git-program"),
+            classify_path(&on_path, None, this.exe.as_deref()),
+        ];
     }
     let in_repo = in_repository();
     let format = git_get("gpg.format");
@@ -625,7 +634,13 @@ fn git_checks(this: &ThisSigseal) -> Vec<Finding> {
                 match run_bounded(p.as_os_str(), &["--version"], PROGRAM_TIMEOUT) {
                     Ok(r) => {
                         other_version = sigseal_version(&r.stdout);
-                        other_banner = r.stdout.lines().chain(r.stderr.lines()).map(str::trim).find(|l| !l.is_empty()).map(|l| l.chars().take(80).collect());
+                        other_banner = r
+                            .stdout
+                            .lines()
+                            .chain(r.stderr.lines())
+                            .map(str::trim)
+                            .find(|l| !l.is_empty())
+                            .map(|l| l.chars().take(80).collect());
                     }
                     Err(e) => other_banner = Some(e),
                 }
@@ -658,7 +673,8 @@ fn config_ok(cfg: &Config) -> Finding {
         (None, Some(Instance::Staging)) => "public-good staging instance".to_string(),
         (None, _) => "public-good instance".to_string(),
     };
-    let mut detail = format!("Fulcio {}, Rekor {}, OIDC issuer {}, {trust}", cfg.fulcio_url, cfg.rekor_url, cfg.oidc_issuer);
+    let mut detail =
+        format!("Fulcio {}, Rekor {}, OIDC issuer {}, {trust}", cfg.fulcio_url, cfg.rekor_url, cfg.oidc_issuer);
     if let Some(sc) = &cfg.signing_config {
         detail.push_str(&format!(", signing config {}", sc.display()));
     }
@@ -735,10 +751,18 @@ pub fn classify_root(source: &RootSource, windows: &RootWindows, tsa_configured:
         summary.push_str(&format!(", {}", describe_tally(("timestamp authority", "timestamp authorities"), tsa)));
     }
     if fulcio.valid == 0 {
-        return Finding::fail(CHECK, format!("{summary}: no Fulcio CA is valid now, new certificates cannot be verified"), fix);
+        return Finding::fail(
+            CHECK,
+            format!("{summary}: no Fulcio CA is valid now, new certificates cannot be verified"),
+            fix,
+        );
     }
     if rekor.valid == 0 {
-        return Finding::fail(CHECK, format!("{summary}: no Rekor key is valid now, new log entries cannot be verified"), fix);
+        return Finding::fail(
+            CHECK,
+            format!("{summary}: no Rekor key is valid now, new log entries cannot be verified"),
+            fix,
+        );
     }
     for (what, t) in [("Fulcio CA", fulcio), ("Rekor key", rekor)] {
         if let Some(end) = t.valid_until.filter(|e| e - now < EXPIRY_WARNING) {
@@ -791,11 +815,15 @@ pub fn classify_tuf(
         "allow HTTPS to {tuf_host}; sigseal refreshes at most once a day, so to retry now: rm {} && sigseal doctor",
         state.stamp.display()
     );
-    let attempt = age(state.last_attempt, now).map_or_else(|| "never attempted".to_string(), |a| format!("last attempt {} ago", span(a)));
+    let attempt = age(state.last_attempt, now)
+        .map_or_else(|| "never attempted".to_string(), |a| format!("last attempt {} ago", span(a)));
     let written = age(state.timestamp_written, now);
     match (state.timestamp_expires, written) {
         (None, _) | (_, None) => match state.last_attempt {
-            None => Finding::info(CHECK, format!("no TUF cache yet in {}: the root embedded in this sigseal is used", state.dir.display())),
+            None => Finding::info(
+                CHECK,
+                format!("no TUF cache yet in {}: the root embedded in this sigseal is used", state.dir.display()),
+            ),
             Some(_) => Finding::warn(
                 CHECK,
                 format!("no refresh has completed ({attempt}): the root embedded in this sigseal is used"),
@@ -803,16 +831,31 @@ pub fn classify_tuf(
             ),
         },
         (Some(expires), Some(written)) => {
-            let head = format!("refreshed {} ago, metadata valid until {}, {attempt}", span(written), crate::iso_time(expires));
+            let head = format!(
+                "refreshed {} ago, metadata valid until {}, {attempt}",
+                span(written),
+                crate::iso_time(expires)
+            );
             if expires < now_unix {
-                Finding::warn(CHECK, format!("{head}: expired {} ago, the root embedded in this sigseal is used", span(now_unix - expires)), fix)
+                Finding::warn(
+                    CHECK,
+                    format!(
+                        "{head}: expired {} ago, the root embedded in this sigseal is used",
+                        span(now_unix - expires)
+                    ),
+                    fix,
+                )
             } else if written > TUF_STALE_AFTER {
                 Finding::warn(CHECK, format!("{head}: older than {} days", TUF_STALE_AFTER / 86_400), fix)
             } else if in_use == Some(&RootSource::Embedded) {
                 Finding::warn(
                     CHECK,
                     format!("{head}, but the cache did not verify: the root embedded in this sigseal is used"),
-                    format!("rm -r {} {} && sigseal doctor (sigseal rebuilds the cache)", state.dir.display(), state.stamp.display()),
+                    format!(
+                        "rm -r {} {} && sigseal doctor (sigseal rebuilds the cache)",
+                        state.dir.display(),
+                        state.stamp.display()
+                    ),
                 )
             } else {
                 Finding::ok(CHECK, head)
@@ -898,7 +941,9 @@ pub fn classify_probe(service: Service, base: &str, probe: &Probe, issuer: &str)
     let check = service.check();
     let ms = probe.elapsed.as_millis();
     match &probe.outcome {
-        Err(why) => Finding::fail(check, format!("{base}: {why} (after {ms} ms, asking {})", probe.url), service.fix(base)),
+        Err(why) => {
+            Finding::fail(check, format!("{base}: {why} (after {ms} ms, asking {})", probe.url), service.fix(base))
+        }
         Ok((status, body)) => {
             let ok_status = (200..300).contains(status);
             match service {
@@ -908,7 +953,10 @@ pub fn classify_probe(service: Service, base: &str, probe: &Probe, issuer: &str)
                 ),
                 Service::SigstoreTsa if !ok_status => Finding::warn(
                     check,
-                    format!("{base} answered HTTP {status} in {ms} ms to {}: not a Sigstore timestamp authority?", probe.url),
+                    format!(
+                        "{base} answered HTTP {status} in {ms} ms to {}: not a Sigstore timestamp authority?",
+                        probe.url
+                    ),
                     service.fix(base),
                 ),
                 _ if !ok_status => Finding::fail(
@@ -990,7 +1038,10 @@ async fn service_checks(cfg: &Config) -> Vec<Finding> {
     ];
     out.push(match (&tsa, &tsa_probe) {
         (Some((service, base, _)), Some(p)) => classify_probe(*service, base, p, issuer),
-        _ => Finding::info("timestamp-authority", "none configured: signatures carry no RFC 3161 timestamp (the log's time is used)"),
+        _ => Finding::info(
+            "timestamp-authority",
+            "none configured: signatures carry no RFC 3161 timestamp (the log's time is used)",
+        ),
     });
     out
 }
@@ -998,12 +1049,9 @@ async fn service_checks(cfg: &Config) -> Vec<Finding> {
 async fn trust_checks(cfg: &Config, offline: bool) -> Vec<Finding> {
     let loaded = crate::trust::load(cfg, !offline).await;
     let mut out = vec![match &loaded {
-        Ok((root, source)) => classify_root(
-            source,
-            &crate::sigstore::root_windows(root),
-            cfg.timestamp_url.is_some(),
-            crate::unix_now(),
-        ),
+        Ok((root, source)) => {
+            classify_root(source, &crate::sigstore::root_windows(root), cfg.timestamp_url.is_some(), crate::unix_now())
+        }
         Err(e) => Finding::fail(
             "trusted-root",
             format!("error[{}]: {e}", e.code()),
@@ -1020,7 +1068,10 @@ async fn trust_checks(cfg: &Config, offline: bool) -> Vec<Finding> {
         let instance = cfg.instance().unwrap_or(Instance::Production);
         out.push(match crate::trust::tuf_cache_state(instance) {
             Some(state) => classify_tuf(&state, instance, loaded.as_ref().ok().map(|(_, s)| s), SystemTime::now()),
-            None => Finding::info("tuf-cache", "no cache directory for this user: the root embedded in this sigseal is used"),
+            None => Finding::info(
+                "tuf-cache",
+                "no cache directory for this user: the root embedded in this sigseal is used",
+            ),
         });
     }
     out
@@ -1032,7 +1083,10 @@ async fn trust_checks(cfg: &Config, offline: bool) -> Vec<Finding> {
 async fn agent_check(cfg: &Config) -> Finding {
     const CHECK: &str = "agent";
     if !cfg.identity.use_agent {
-        return Finding::info(CHECK, "sigseal.agent is false: signing never uses the agent (every signature needs a token or a login)");
+        return Finding::info(
+            CHECK,
+            "sigseal.agent is false: signing never uses the agent (every signature needs a token or a login)",
+        );
     }
     let socket = agent::socket_path(cfg);
     let dir = socket.parent().map_or_else(|| ".".to_string(), |d| d.display().to_string());
@@ -1091,7 +1145,11 @@ fn remote_checks(cfg: &Config, offline: bool) -> Vec<Finding> {
     let rt = match crate::runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            return vec![Finding::fail("doctor", format!("error[{}]: {e}", e.code()), "retry; if it persists, report it")]
+            return vec![Finding::fail(
+                "doctor",
+                format!("error[{}]: {e}", e.code()),
+                "retry; if it persists, report it",
+            )]
         }
     };
     let (trust, services, agent) = rt.block_on(async {
@@ -1254,9 +1312,15 @@ mod tests {
         assert_eq!(resolve_program("sigseal", Some(&path), Path::new("/")), Resolved::Found(runnable.clone()));
         assert_eq!(resolve_program("gitsign", Some(&path), Path::new("/")), Resolved::NotFound);
         let only_plain = std::env::join_paths([a.path()]).unwrap();
-        assert_eq!(resolve_program("sigseal", Some(&only_plain), Path::new("/")), Resolved::NotExecutable(plain.clone()));
+        assert_eq!(
+            resolve_program("sigseal", Some(&only_plain), Path::new("/")),
+            Resolved::NotExecutable(plain.clone())
+        );
         // A name with a slash is a path, relative to the working directory.
-        assert_eq!(resolve_program(runnable.to_str().unwrap(), None, Path::new("/")), Resolved::Found(runnable.clone()));
+        assert_eq!(
+            resolve_program(runnable.to_str().unwrap(), None, Path::new("/")),
+            Resolved::Found(runnable.clone())
+        );
         assert_eq!(resolve_program("./sigseal", None, b.path()), Resolved::Found(b.path().join("./sigseal")));
         assert_eq!(resolve_program("./missing", None, b.path()), Resolved::NotFound);
         assert_eq!(resolve_program(plain.to_str().unwrap(), None, Path::new("/")), Resolved::NotExecutable(plain));
@@ -1284,12 +1348,19 @@ mod tests {
         assert!(f.detail.contains("no such file") && f.fix.as_deref().unwrap().contains(me), "{f:?}");
         let f = classify_program(&facts(Some("sigseal"), Resolved::NotFound, false, None), me, "1.2.0", true);
         assert!(f.detail.contains("not found on PATH"), "{f:?}");
-        let f = classify_program(&facts(Some("/x/sigseal"), Resolved::NotExecutable("/x/sigseal".into()), false, None), me, "1.2.0", true);
+        let f = classify_program(
+            &facts(Some("/x/sigseal"), Resolved::NotExecutable("/x/sigseal".into()), false, None),
+            me,
+            "1.2.0",
+            true,
+        );
         assert_eq!(f.status, Status::Fail);
         assert!(f.fix.as_deref().unwrap().starts_with("chmod +x /x/sigseal"), "{f:?}");
-        let f = classify_program(&facts(Some("/usr/bin/sigseal"), found.clone(), false, Some("1.2.0")), me, "1.2.0", true);
+        let f =
+            classify_program(&facts(Some("/usr/bin/sigseal"), found.clone(), false, Some("1.2.0")), me, "1.2.0", true);
         assert_eq!(f.status, Status::Ok, "same version elsewhere: {f:?}");
-        let f = classify_program(&facts(Some("/usr/bin/sigseal"), found.clone(), false, Some("1.1.0")), me, "1.2.0", true);
+        let f =
+            classify_program(&facts(Some("/usr/bin/sigseal"), found.clone(), false, Some("1.1.0")), me, "1.2.0", true);
         assert_eq!(f.status, Status::Warn);
         assert!(f.detail.contains("sigseal 1.1.0") && f.detail.contains("1.2.0"), "{f:?}");
         let f = classify_program(&facts(Some("/usr/bin/gitsign"), found, false, None), me, "1.2.0", true);
@@ -1356,7 +1427,12 @@ mod tests {
         assert_eq!(classify_root(&src, &good, true, now).status, Status::Warn, "a TSA configured, none in the root");
     }
 
-    fn tuf(last_attempt: Option<i64>, written: Option<i64>, expires: Option<i64>, now: SystemTime) -> crate::trust::TufCacheState {
+    fn tuf(
+        last_attempt: Option<i64>,
+        written: Option<i64>,
+        expires: Option<i64>,
+        now: SystemTime,
+    ) -> crate::trust::TufCacheState {
         let at = |ago: i64| now - Duration::from_secs(ago as u64);
         crate::trust::TufCacheState {
             dir: "/c/tuf".into(),
@@ -1379,18 +1455,24 @@ mod tests {
         assert_eq!(stale.status, Status::Warn);
         assert!(stale.fix.as_deref().unwrap().contains("rm /c/tuf-last-attempt && sigseal doctor"), "{stale:?}");
         assert!(stale.fix.as_deref().unwrap().contains("tuf-repo-cdn.sigstore.dev"));
-        let expired = classify_tuf(&tuf(Some(day), Some(3 * day), Some(unix - day), now), p, Some(&RootSource::Embedded), now);
+        let expired =
+            classify_tuf(&tuf(Some(day), Some(3 * day), Some(unix - day), now), p, Some(&RootSource::Embedded), now);
         assert_eq!(expired.status, Status::Warn);
         assert!(expired.detail.contains("expired"), "{expired:?}");
         let never = classify_tuf(&tuf(None, None, None, now), p, Some(&RootSource::Embedded), now);
         assert_eq!(never.status, Status::Info);
-        let failing = classify_tuf(&tuf(Some(60), None, None, now), Instance::Staging, Some(&RootSource::Embedded), now);
+        let failing =
+            classify_tuf(&tuf(Some(60), None, None, now), Instance::Staging, Some(&RootSource::Embedded), now);
         assert_eq!(failing.status, Status::Warn);
         assert!(failing.fix.as_deref().unwrap().contains("sigstage"), "{failing:?}");
     }
 
     fn answered(status: u16, body: &str) -> Probe {
-        Probe { url: "http://s/x".into(), elapsed: Duration::from_millis(12), outcome: Ok((status, body.as_bytes().to_vec())) }
+        Probe {
+            url: "http://s/x".into(),
+            elapsed: Duration::from_millis(12),
+            outcome: Ok((status, body.as_bytes().to_vec())),
+        }
     }
 
     #[test]
@@ -1398,23 +1480,35 @@ mod tests {
         let f = classify_probe(Service::Rekor, "http://r", &answered(200, "{}"), "http://i");
         assert_eq!(f.status, Status::Ok);
         assert!(f.detail.contains("answered in 12 ms"), "{f:?}");
-        let down = Probe { url: "http://r/api/v1/log".into(), elapsed: Duration::from_millis(3), outcome: Err("connection refused".into()) };
+        let down = Probe {
+            url: "http://r/api/v1/log".into(),
+            elapsed: Duration::from_millis(3),
+            outcome: Err("connection refused".into()),
+        };
         let f = classify_probe(Service::Rekor, "http://r", &down, "http://i");
         assert_eq!(f.status, Status::Fail);
         assert!(f.fix.as_deref().unwrap().contains("SIGSEAL_REKOR_URL"), "{f:?}");
         assert_eq!(classify_probe(Service::Fulcio, "http://f", &answered(404, ""), "http://i").status, Status::Fail);
         assert_eq!(classify_probe(Service::OtherTsa, "http://t", &answered(405, ""), "http://i").status, Status::Ok);
-        assert_eq!(classify_probe(Service::SigstoreTsa, "http://t", &answered(404, ""), "http://i").status, Status::Warn);
+        assert_eq!(
+            classify_probe(Service::SigstoreTsa, "http://t", &answered(404, ""), "http://i").status,
+            Status::Warn
+        );
     }
 
     #[test]
     fn oidc_discovery_must_name_the_configured_issuer() {
-        let ok = classify_probe(Service::OidcIssuer, "http://i", &answered(200, r#"{"issuer":"http://i/"}"#), "http://i");
+        let ok =
+            classify_probe(Service::OidcIssuer, "http://i", &answered(200, r#"{"issuer":"http://i/"}"#), "http://i");
         assert_eq!(ok.status, Status::Ok, "{ok:?}");
-        let other = classify_probe(Service::OidcIssuer, "http://i", &answered(200, r#"{"issuer":"http://j"}"#), "http://i");
+        let other =
+            classify_probe(Service::OidcIssuer, "http://i", &answered(200, r#"{"issuer":"http://j"}"#), "http://i");
         assert_eq!(other.status, Status::Fail);
         assert!(other.fix.as_deref().unwrap().contains("sigseal.oidcIssuer http://j"), "{other:?}");
-        assert_eq!(classify_probe(Service::OidcIssuer, "http://i", &answered(200, "<html>"), "http://i").status, Status::Fail);
+        assert_eq!(
+            classify_probe(Service::OidcIssuer, "http://i", &answered(200, "<html>"), "http://i").status,
+            Status::Fail
+        );
     }
 
     #[test]

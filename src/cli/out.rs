@@ -50,7 +50,5 @@ impl Write for Stdout {
 /// Write one line to standard output (a closed pipe ends the output quietly).
 pub(crate) fn line(text: impl std::fmt::Display) -> crate::Result<()> {
     let mut out = stdout();
-    writeln!(out, "{text}")
-        .and_then(|()| out.flush())
-        .map_err(|e| crate::Error::io("writing to standard output", e))
+    writeln!(out, "{text}").and_then(|()| out.flush()).map_err(|e| crate::Error::io("writing to standard output", e))
 }

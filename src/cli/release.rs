@@ -7,15 +7,17 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use super::verify::{config_for, fail_setup, policy_from, root_for, Format, HowArgs, OutputArgs, PolicyArgs, TrustArgs};
+use super::verify::{
+    config_for, fail_setup, policy_from, root_for, Format, HowArgs, OutputArgs, PolicyArgs, TrustArgs,
+};
 use crate::config::{Config, Sources};
 use crate::error::{Error, Result};
 use crate::identity::{login, Token};
 use crate::input;
 use crate::keyless::{DigestSigner, KeySource};
+use crate::release::output::{self, Group};
 use crate::release::progress::Progress;
 use crate::release::sign::{self, Services};
-use crate::release::output::{self, Group};
 use crate::release::{attest, cosign, hash, keypair, manifest};
 use crate::sigstore::{self, BlobInput, Bundle, KeyTrust, TrustedRoot};
 use crate::verify::{render, Policy, Report, Verifier};
@@ -281,7 +283,8 @@ fn session(a: &SignArgs) -> Result<Session> {
     cfg.require_services()?;
     if !a.tlog_upload && a.key.is_none() {
         return Err(Error::Usage(
-            "--tlog-upload=false needs --key: a short-lived certificate can only be trusted through its log entry".into(),
+            "--tlog-upload=false needs --key: a short-lived certificate can only be trusted through its log entry"
+                .into(),
         ));
     }
     if !a.tlog_upload && cfg.timestamp_url.is_none() {
@@ -299,10 +302,8 @@ fn session(a: &SignArgs) -> Result<Session> {
         }
         None => None,
     };
-    let services = Services {
-        rekor_url: a.tlog_upload.then(|| cfg.rekor_url.clone()),
-        tsa_url: cfg.timestamp_url.clone(),
-    };
+    let services =
+        Services { rekor_url: a.tlog_upload.then(|| cfg.rekor_url.clone()), tsa_url: cfg.timestamp_url.clone() };
     Ok(Session { cfg, services, key_pkcs8 })
 }
 
@@ -397,7 +398,9 @@ pub fn sign_blob(a: &SignBlobArgs) -> Result<()> {
         ("--output-certificate", a.output_certificate.is_some()),
     ] {
         if given && !single {
-            return Err(Error::Usage(format!("{flag} names one output, so it takes one FILE; with several files each gets FILE{BUNDLE_SUFFIX}")));
+            return Err(Error::Usage(format!(
+                "{flag} names one output, so it takes one FILE; with several files each gets FILE{BUNDLE_SUFFIX}"
+            )));
         }
     }
     if a.output_certificate.is_some() && a.sign.key.is_some() {
@@ -405,7 +408,9 @@ pub fn sign_blob(a: &SignBlobArgs) -> Result<()> {
     }
     let bundle_paths: Vec<PathBuf> =
         a.files.iter().map(|f| a.bundle.clone().unwrap_or_else(|| with_suffix(f, BUNDLE_SUFFIX))).collect();
-    output::check_unique(bundle_paths.iter().chain(&a.output_signature).chain(&a.output_certificate).map(PathBuf::as_path))?;
+    output::check_unique(
+        bundle_paths.iter().chain(&a.output_signature).chain(&a.output_certificate).map(PathBuf::as_path),
+    )?;
     let session = session(&a.sign)?;
     let digests = hash_files(&a.files)?;
     let sha: Vec<[u8; 32]> = digests.iter().map(|d| d.sha256).collect();
@@ -433,7 +438,8 @@ pub fn sign_blob(a: &SignBlobArgs) -> Result<()> {
 /// Files that sigseal writes beside assets, never assets themselves: the manifest and its
 /// signatures, bundles, hidden files, and an ASSET.sig / ASSET.pem whose ASSET is in `names`.
 fn is_signing_output(name: &str, manifest_name: &str, names: &std::collections::HashSet<String>) -> bool {
-    let cosign_file = [".sig", ".pem"].iter().any(|ext| name.strip_suffix(ext).is_some_and(|stem| names.contains(stem)));
+    let cosign_file =
+        [".sig", ".pem"].iter().any(|ext| name.strip_suffix(ext).is_some_and(|stem| names.contains(stem)));
     name == manifest_name
         || name.starts_with(&format!("{manifest_name}."))
         || name.ends_with(BUNDLE_SUFFIX)
@@ -470,7 +476,8 @@ fn release_assets(inputs: &[PathBuf], manifest_name: &str) -> Result<(PathBuf, V
     if let [one] = inputs {
         if one.is_dir() {
             let all = files_in(one)?;
-            let mut names: Vec<String> = all.iter().filter(|n| !is_signing_output(n, manifest_name, &all)).cloned().collect();
+            let mut names: Vec<String> =
+                all.iter().filter(|n| !is_signing_output(n, manifest_name, &all)).cloned().collect();
             names.sort();
             if names.is_empty() {
                 return Err(Error::Usage(format!("{} holds no release assets", one.display())));
@@ -513,7 +520,8 @@ pub fn sign_release(a: &SignReleaseArgs) -> Result<()> {
     let entries: Vec<manifest::Entry> =
         names.iter().zip(&digests).map(|(n, d)| manifest::Entry { name: n.clone(), sha256: d.sha256 }).collect();
     let manifest_text = manifest::render(&entries);
-    let manifest_digest = hash::sha256_reader(manifest_text.as_bytes(), |_| {}).map_err(|e| Error::io("hashing the manifest", e))?;
+    let manifest_digest =
+        hash::sha256_reader(manifest_text.as_bytes(), |_| {}).map_err(|e| Error::io("hashing the manifest", e))?;
     let mut all: Vec<[u8; 32]> = digests.iter().map(|d| d.sha256).collect();
     all.push(manifest_digest.sha256);
     let (signed, cert, source) = session.sign_all(&a.sign, &all)?;
@@ -549,9 +557,9 @@ pub fn attest_blob(a: &AttestBlobArgs) -> Result<()> {
         None if predicate_type == attest::SLSA_PROVENANCE_V1 => attest::github_provenance(|n| std::env::var(n).ok())?,
         None => {
             return Err(Error::Usage(format!(
-                "--predicate FILE is required for --type {} (only slsaprovenance1 can be generated, from GitHub Actions)",
-                a.predicate_type
-            )))
+            "--predicate FILE is required for --type {} (only slsaprovenance1 can be generated, from GitHub Actions)",
+            a.predicate_type
+        )))
         }
     };
     let bundle_path = match (&a.bundle, a.files.as_slice()) {
@@ -676,7 +684,9 @@ fn blob_policy(policy: &PolicyArgs, key: &KeyArgs, cfg: &Config) -> Result<Polic
             || policy.certificate_oidc_issuer.is_some()
             || policy.certificate_oidc_issuer_regexp.is_some();
         if id {
-            return Err(Error::Usage("--key trusts a public key; certificate identity flags do not apply to it".into()));
+            return Err(Error::Usage(
+                "--key trusts a public key; certificate identity flags do not apply to it".into(),
+            ));
         }
         return Ok(Policy::default());
     }
@@ -727,7 +737,12 @@ impl Reports {
                 });
                 super::out::line(doc)?;
             }
-            Format::Text => eprintln!("sigseal: {} verified, {} failed ({total} artifact{})", self.verified, self.failed, if total == 1 { "" } else { "s" }),
+            Format::Text => eprintln!(
+                "sigseal: {} verified, {} failed ({total} artifact{})",
+                self.verified,
+                self.failed,
+                if total == 1 { "" } else { "s" }
+            ),
         }
         Ok(code)
     }
@@ -746,7 +761,12 @@ impl Prepared {
         let policy = blob_policy(&how.policy, key, &cfg)?;
         let key_der = key.key.as_deref().map(read_public_key).transpose()?;
         let (root, rekor_url) = root_for(&cfg, &how.trust)?;
-        Ok(Self { verifier: Verifier::new(&root, policy)?, rekor_url, key: key_der, require_log: !key.insecure_ignore_tlog })
+        Ok(Self {
+            verifier: Verifier::new(&root, policy)?,
+            rekor_url,
+            key: key_der,
+            require_log: !key.insecure_ignore_tlog,
+        })
     }
 
     fn trust(&self) -> KeyTrust<'_> {
@@ -774,14 +794,10 @@ impl Prepared {
 /// cosign's `--signature`/`--certificate` pair: the bundle is rebuilt with the Rekor entry
 /// found by searching for the artifact's digest (so the network is needed).
 fn bundle_from_cosign_files(p: &Prepared, digest: &[u8; 32], sig: &Path, cert: &Path) -> Result<Bundle> {
-    let signature = cosign::read_signature(
-        &input::read_capped(sig, input::SIGNATURE_FILE)?,
-        &sig.display().to_string(),
-    )?;
-    let certificate = cosign::read_certificate(
-        &input::read_capped(cert, input::SIGNATURE_FILE)?,
-        &cert.display().to_string(),
-    )?;
+    let signature =
+        cosign::read_signature(&input::read_capped(sig, input::SIGNATURE_FILE)?, &sig.display().to_string())?;
+    let certificate =
+        cosign::read_certificate(&input::read_capped(cert, input::SIGNATURE_FILE)?, &cert.display().to_string())?;
     let Some(rekor) = &p.rekor_url else {
         return Err(Error::Unverifiable(
             "a .sig/.pem pair carries no log proof; its Rekor entry must be looked up, which --offline forbids (use the .sigstore.json bundle)".into(),
@@ -854,7 +870,10 @@ pub fn verify_attestation(a: &VerifyAttestationArgs) -> i32 {
         let rep = match read_bundle(&bundle_path) {
             Err(f) => Report::unusable(f.check, f.why),
             Ok(bundle) => match sigstore::bundle_facts(&bundle).dsse {
-                None => Report::unusable("attestation", "the bundle holds a plain signature, not a DSSE attestation (use verify-blob)"),
+                None => Report::unusable(
+                    "attestation",
+                    "the bundle holds a plain signature, not a DSSE attestation (use verify-blob)",
+                ),
                 Some((payload_type, payload)) => {
                     let mut rep = p.verify(&artifact, &bundle);
                     match attest::read_statement(&payload_type, &payload) {
@@ -907,7 +926,12 @@ pub fn verify_release(a: &VerifyReleaseArgs) -> i32 {
         let entries = match manifest::parse(&manifest_text, &manifest_path.display().to_string()) {
             Ok(e) => e,
             Err(e) => {
-                reports.add(&a.manifest, None, &Report::unusable("manifest", e.to_string()), json!({"role": "manifest"}))?;
+                reports.add(
+                    &a.manifest,
+                    None,
+                    &Report::unusable("manifest", e.to_string()),
+                    json!({"role": "manifest"}),
+                )?;
                 return reports.finish();
             }
         };
@@ -919,10 +943,16 @@ pub fn verify_release(a: &VerifyReleaseArgs) -> i32 {
                 Report::unusable("manifest-entry", format!("{:?} points outside the release directory", entry.name))
             } else {
                 match hash::sha256_file(&path, |_| {}) {
-                    Err(e) => Report::unusable("manifest-digest", format!("listed in {} but unreadable: {e}", a.manifest)),
+                    Err(e) => {
+                        Report::unusable("manifest-digest", format!("listed in {} but unreadable: {e}", a.manifest))
+                    }
                     Ok(d) if d.sha256 != entry.sha256 => Report::unusable(
                         "manifest-digest",
-                        format!("sha256 is {}, but {} lists {want} (the asset was changed after signing)", d.hex(), a.manifest),
+                        format!(
+                            "sha256 is {}, but {} lists {want} (the asset was changed after signing)",
+                            d.hex(),
+                            a.manifest
+                        ),
                     ),
                     Ok(d) => {
                         let mut rep = match read_bundle(&with_suffix(&path, BUNDLE_SUFFIX)) {
@@ -940,8 +970,11 @@ pub fn verify_release(a: &VerifyReleaseArgs) -> i32 {
             reports.add(&entry.name, Some(&want), &rep, json!({"role": "asset"}))?;
         }
         if let Ok(all) = files_in(&a.dir) {
-            let mut unlisted: Vec<String> =
-                all.iter().filter(|n| !listed.contains(n.as_str()) && !is_signing_output(n, &a.manifest, &all)).cloned().collect();
+            let mut unlisted: Vec<String> = all
+                .iter()
+                .filter(|n| !listed.contains(n.as_str()) && !is_signing_output(n, &a.manifest, &all))
+                .cloned()
+                .collect();
             unlisted.sort();
             if !unlisted.is_empty() && a.how.output.output == Format::Text {
                 note(&format!("not listed in {} (not checked): {}", a.manifest, unlisted.join(", ")));

@@ -46,7 +46,8 @@ pub fn login(args: &LoginArgs) -> Result<()> {
     let cfg = Config::load()?;
     if !cfg.identity.use_agent {
         return Err(Error::Config(
-            "sigseal.agent is false: a login could not be kept for later signatures; unset it to use `sigseal login`".into(),
+            "sigseal.agent is false: a login could not be kept for later signatures; unset it to use `sigseal login`"
+                .into(),
         ));
     }
     let flow = match (args.device, args.flow) {

@@ -37,9 +37,11 @@ pub fn run(a: &SetupArgs) -> Result<()> {
         changes.push(("commit.gpgSign", "true"));
     }
     for (key, value) in changes {
-        let old = Command::new(git_program()).args(["config", scope, "--get", key]).output().ok().and_then(|o| {
-            o.status.success().then(|| String::from_utf8_lossy(&o.stdout).trim_end().to_string())
-        });
+        let old = Command::new(git_program())
+            .args(["config", scope, "--get", key])
+            .output()
+            .ok()
+            .and_then(|o| o.status.success().then(|| String::from_utf8_lossy(&o.stdout).trim_end().to_string()));
         if old.as_deref() == Some(value) {
             super::out::line(format_args!("unchanged  git config {scope} {key} {value}"))?;
             continue;

@@ -362,7 +362,12 @@ pub fn export_bundle(a: &ExportArgs) -> Result<()> {
         return Err(Error::Usage(format!("{} {} is not signed", raw.kind.as_str(), raw.id)));
     };
     if scheme != object::Scheme::X509 {
-        return Err(Error::Usage(format!("{} {} carries an {} signature, not a Sigstore one", raw.kind.as_str(), raw.id, scheme.name())));
+        return Err(Error::Usage(format!(
+            "{} {} carries an {} signature, not a Sigstore one",
+            raw.kind.as_str(),
+            raw.id,
+            scheme.name()
+        )));
     }
     let der = crate::cms::armor::decode(&block)?;
     let parsed = crate::cms::parse(&der)?;

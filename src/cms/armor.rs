@@ -71,11 +71,7 @@ pub fn decode(input: &[u8]) -> Result<Vec<u8>> {
     let body = &after_begin[..end_at];
     let rest = &after_begin[end_at..];
     if rest != end_line {
-        return Err(bad(if rest == END {
-            "no newline after the END line"
-        } else {
-            "data after the END line"
-        }));
+        return Err(bad(if rest == END { "no newline after the END line" } else { "data after the END line" }));
     }
     let b64: String = body.lines().collect();
     let der = STANDARD.decode(b64.as_bytes()).map_err(|e| bad(&format!("base64: {e}")))?;
@@ -130,7 +126,13 @@ mod tests {
         assert!(refusal(good.replace('\n', "\r\n").as_bytes()).contains("armor"));
         let rewrapped = format!(
             "{BEGIN}\n{}\n{END}\n",
-            STANDARD.encode(&der).as_bytes().chunks(76).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("\n")
+            STANDARD
+                .encode(&der)
+                .as_bytes()
+                .chunks(76)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join("\n")
         );
         assert!(refusal(rewrapped.as_bytes()).contains("64-column"));
         let unwrapped = format!("{BEGIN}\n{}\n{END}\n", STANDARD.encode(&der));

@@ -12,8 +12,7 @@ pub mod armor;
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::{
-    CertificateSet, EncapsulatedContentInfo, SignedAttributes, SignedData, SignerIdentifier,
-    SignerInfo, SignerInfos,
+    CertificateSet, EncapsulatedContentInfo, SignedAttributes, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 };
 use const_oid::ObjectIdentifier;
 use der::asn1::{OctetString, SetOfVec, UtcTime};
@@ -36,15 +35,13 @@ pub const OID_ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2
 /// contentType attribute.
 pub const OID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
 /// messageDigest attribute.
-pub const OID_MESSAGE_DIGEST: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+pub const OID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
 /// signingTime attribute.
 pub const OID_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
 /// Sigstore: Rekor TransparencyLogEntry (protobuf) as unsigned attribute.
 pub const OID_TLOG_ENTRY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.3.1");
 /// RFC 3161 signature timestamp token (id-aa-timeStampToken).
-pub const OID_TIMESTAMP_TOKEN: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
+pub const OID_TIMESTAMP_TOKEN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
 
 /// Largest signature sigseal will parse (a normal one is ~4 KiB).
 pub const MAX_SIGNATURE_BYTES: usize = 256 * 1024;
@@ -218,9 +215,7 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignature> {
     let signer = match signers.as_slice() {
         [one] => *one,
         [] => return Err(Error::Malformed("no SignerInfo".into())),
-        many => {
-            return Err(Error::Malformed(format!("{} signers; sigseal accepts exactly one", many.len())))
-        }
+        many => return Err(Error::Malformed(format!("{} signers; sigseal accepts exactly one", many.len()))),
     };
     if signer.digest_alg.oid != OID_SHA256 {
         return Err(Error::Malformed(format!("digest algorithm {} is not sha256", signer.digest_alg.oid)));
@@ -236,7 +231,9 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignature> {
     // ecdsa-with-SHA256 without parameters), or the same signature could be re-encoded into
     // new object ids.
     if signer.digest_alg.parameters.is_some() || signer.signature_algorithm.parameters.is_some() {
-        return Err(Error::Malformed("the signer's algorithm identifiers carry parameters; sha256 and ecdsa-with-SHA256 take none".into()));
+        return Err(Error::Malformed(
+            "the signer's algorithm identifiers carry parameters; sha256 and ecdsa-with-SHA256 take none".into(),
+        ));
     }
     let digest_algorithms: Vec<&AlgorithmIdentifierOwned> = sd.digest_algorithms.iter().collect();
     if !matches!(digest_algorithms.as_slice(), [only] if only.oid == OID_SHA256 && only.parameters.is_none()) {
@@ -431,7 +428,8 @@ mod tests {
 
         let mut null_params = sd.clone();
         null_params.digest_algorithms =
-            SetOfVec::try_from(vec![AlgorithmIdentifierOwned { oid: OID_SHA256, parameters: Some(Any::null()) }]).unwrap();
+            SetOfVec::try_from(vec![AlgorithmIdentifierOwned { oid: OID_SHA256, parameters: Some(Any::null()) }])
+                .unwrap();
         assert!(refusal(&encode(&null_params)).contains("digest-algorithms"));
 
         let mut signer_params = sd.clone();

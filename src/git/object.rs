@@ -303,7 +303,9 @@ mod tests {
         // `gpgsig` alone, the block in its continuation lines: git sees no signature there.
         for (header, format) in [("gpgsig", Format::Sha1), ("gpgsig-sha256", Format::Sha256)] {
             let raw = commit_with(header);
-            let bare = String::from_utf8(raw).unwrap().replace(&format!("{header} -----BEGIN"), &format!("{header}\n -----BEGIN"));
+            let bare = String::from_utf8(raw)
+                .unwrap()
+                .replace(&format!("{header} -----BEGIN"), &format!("{header}\n -----BEGIN"));
             let err = split_commit(bare.as_bytes(), format).unwrap_err().to_string();
             assert!(err.contains("no value on its own line"), "{header}: {err}");
         }
@@ -327,7 +329,8 @@ mod tests {
 
     #[test]
     fn unsigned_commit_has_no_signature_and_an_unchanged_payload() {
-        let raw = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nparent a\nparent b\n\nm\n-----BEGIN SIGNED MESSAGE-----\n";
+        let raw =
+            b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nparent a\nparent b\n\nm\n-----BEGIN SIGNED MESSAGE-----\n";
         let s = split_commit(raw, Format::Sha1).unwrap();
         assert!(s.signature.is_none());
         assert_eq!(s.payload, raw);
@@ -335,7 +338,8 @@ mod tests {
 
     #[test]
     fn tag_signature_is_the_single_trailing_block() {
-        let head = "object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype commit\ntag v1\ntagger T <t@x> 1 +0000\n\nrelease\n";
+        let head =
+            "object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype commit\ntag v1\ntagger T <t@x> 1 +0000\n\nrelease\n";
         let raw = format!("{head}{SIG}");
         let s = split_tag(raw.as_bytes()).unwrap();
         assert_eq!(s.payload, head.as_bytes());
@@ -348,13 +352,15 @@ mod tests {
         let dup = format!("object 4b82\ntype commit\ntag v1\ntag v2\ntagger T <t@x> 1 +0000\n\nx\n{SIG}");
         assert!(split_tag(dup.as_bytes()).unwrap_err().to_string().contains("two `tag` headers"));
 
-        let header_sig = format!("object 4b82\ntype commit\ntag v1\ngpgsig {}\n\nx\n", SIG.trim_end().replace('\n', "\n "));
+        let header_sig =
+            format!("object 4b82\ntype commit\ntag v1\ngpgsig {}\n\nx\n", SIG.trim_end().replace('\n', "\n "));
         assert!(split_tag(header_sig.as_bytes()).unwrap_err().to_string().contains("`gpgsig` header"));
     }
 
     #[test]
     fn pgp_and_ssh_blocks_are_recognised_as_other_schemes() {
-        let raw = b"object 4b82\ntype commit\ntag v1\n\nx\n-----BEGIN PGP SIGNATURE-----\nabc\n-----END PGP SIGNATURE-----\n";
+        let raw =
+            b"object 4b82\ntype commit\ntag v1\n\nx\n-----BEGIN PGP SIGNATURE-----\nabc\n-----END PGP SIGNATURE-----\n";
         assert_eq!(split_tag(raw).unwrap().signature.unwrap().0, Scheme::OpenPgp);
     }
 }

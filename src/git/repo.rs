@@ -83,9 +83,8 @@ impl Repo {
 
     fn peel_to_commit(&self, id: ObjectId, spec: &str) -> Result<ObjectId> {
         let object = self.repo.find_object(id).map_err(|e| git_err(format!("object {id}"), e))?;
-        let commit = object
-            .peel_to_commit()
-            .map_err(|e| Error::Usage(format!("{spec:?} does not lead to a commit: {e}")))?;
+        let commit =
+            object.peel_to_commit().map_err(|e| Error::Usage(format!("{spec:?} does not lead to a commit: {e}")))?;
         Ok(commit.id)
     }
 
@@ -150,7 +149,12 @@ impl Repo {
                 match self.kind_of(current)? {
                     gix::object::Kind::Tag => {
                         if !tags.iter().any(|t: &Target| t.id == current) {
-                            tags.push(Target { id: current, kind: Kind::Tag, named: Some(name.clone()), explicit: false });
+                            tags.push(Target {
+                                id: current,
+                                kind: Kind::Tag,
+                                named: Some(name.clone()),
+                                explicit: false,
+                            });
                         }
                         let tag = self.read(current)?;
                         let target = gix::objs::TagRef::from_bytes(&tag.data, self.repo.object_hash())
@@ -179,12 +183,7 @@ impl Repo {
         tips: impl IntoIterator<Item = ObjectId>,
         hidden: impl IntoIterator<Item = ObjectId>,
     ) -> Result<Vec<Target>> {
-        let walk = self
-            .repo
-            .rev_walk(tips)
-            .with_hidden(hidden)
-            .all()
-            .map_err(|e| git_err("walking the history", e))?;
+        let walk = self.repo.rev_walk(tips).with_hidden(hidden).all().map_err(|e| git_err("walking the history", e))?;
         let mut out = Vec::new();
         for info in walk {
             let info = info.map_err(|e| git_err("walking the history", e))?;

@@ -31,15 +31,8 @@ pub struct GpgArgs {
     pub mode: Mode,
 }
 
-const LONG_FLAGS: &[&str] = &[
-    "--status-fd",
-    "--verify",
-    "--detach-sign",
-    "--sign",
-    "--armor",
-    "--local-user",
-    "--keyid-format",
-];
+const LONG_FLAGS: &[&str] =
+    &["--status-fd", "--verify", "--detach-sign", "--sign", "--armor", "--local-user", "--keyid-format"];
 
 /// True when these arguments are a gpg-style invocation rather than a sigseal subcommand.
 pub fn looks_like_gpg(args: &[String]) -> bool {
@@ -125,7 +118,9 @@ pub fn parse(args: &[String]) -> Result<GpgArgs> {
             Mode::Sign { input: positional.into_iter().next().filter(|p| p != "-") }
         }
         (true, true) => return Err(Error::Usage("cannot sign and verify at once".into())),
-        (false, false) => return Err(Error::Usage("nothing to do: use -bsau KEY to sign or --verify SIG - to verify".into())),
+        (false, false) => {
+            return Err(Error::Usage("nothing to do: use -bsau KEY to sign or --verify SIG - to verify".into()))
+        }
     };
     Ok(GpgArgs { status_fd, local_user, mode })
 }
@@ -149,7 +144,9 @@ mod tests {
 
     #[test]
     fn separate_and_long_flags_parse() {
-        for s in ["-s -b -a -u KEY", "--detach-sign --armor --local-user KEY", "--sign --detach-sign --local-user=KEY -a"] {
+        for s in
+            ["-s -b -a -u KEY", "--detach-sign --armor --local-user KEY", "--sign --detach-sign --local-user=KEY -a"]
+        {
             let a = p(s).unwrap();
             assert_eq!(a.local_user.as_deref(), Some("KEY"), "{s}");
             assert_eq!(a.mode, Mode::Sign { input: None }, "{s}");

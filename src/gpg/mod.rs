@@ -58,10 +58,7 @@ fn read_input(path: Option<&str>, what: &str, limit: u64) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
     let (source, result) = match path {
         None | Some("-") => ("stdin".to_string(), std::io::stdin().lock().take(limit + 1).read_to_end(&mut buf)),
-        Some(p) => (
-            p.to_string(),
-            std::fs::File::open(p).and_then(|f| f.take(limit + 1).read_to_end(&mut buf)),
-        ),
+        Some(p) => (p.to_string(), std::fs::File::open(p).and_then(|f| f.take(limit + 1).read_to_end(&mut buf))),
     };
     result.map_err(|e| Error::io(format!("reading {what} from {source}"), e))?;
     if buf.len() as u64 > limit {
@@ -163,7 +160,8 @@ fn verify_mode(args: &GpgArgs, signature: &str, data: Option<&str>) -> i32 {
 /// Write the status lines for a report; returns the exit code.
 pub fn emit_verify_status(status: &mut StatusFd, r: &Report) -> i32 {
     let fpr = if r.fingerprint.is_empty() { "0000000000000000" } else { &r.fingerprint };
-    let who = format!("{} ({})", r.identity.as_deref().unwrap_or("unknown"), r.issuer.as_deref().unwrap_or("unknown issuer"));
+    let who =
+        format!("{} ({})", r.identity.as_deref().unwrap_or("unknown"), r.issuer.as_deref().unwrap_or("unknown issuer"));
     let time = r.integrated_time.or(r.signing_time).unwrap_or(0);
     let mut lines = vec!["NEWSIG".to_string()];
     let code = match &r.verdict {
@@ -203,7 +201,9 @@ pub fn emit_verify_status(status: &mut StatusFd, r: &Report) -> i32 {
 }
 
 fn date(unix: i64) -> String {
-    jiff::Timestamp::from_second(unix).map(|t| t.strftime("%Y-%m-%d").to_string()).unwrap_or_else(|_| "1970-01-01".into())
+    jiff::Timestamp::from_second(unix)
+        .map(|t| t.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_else(|_| "1970-01-01".into())
 }
 
 /// Human summary lines (for stderr): verdict, who, log facts, what was and was not checked.
@@ -213,8 +213,12 @@ pub fn summary(r: &Report) -> Vec<String> {
     let mut out = Vec::new();
     out.push(match (&r.verdict, r.trust) {
         (Verdict::Good, Trust::Fully) => format!("Good signature from {who} (issuer {issuer}), trusted by policy"),
-        (Verdict::Good, Trust::Undefined) => format!("Good signature from {who} (issuer {issuer}); no identity policy, signer not judged"),
-        (Verdict::Good, Trust::Never) => format!("Good signature from {who} (issuer {issuer}) but NOT TRUSTED: {}", r.policy_detail),
+        (Verdict::Good, Trust::Undefined) => {
+            format!("Good signature from {who} (issuer {issuer}); no identity policy, signer not judged")
+        }
+        (Verdict::Good, Trust::Never) => {
+            format!("Good signature from {who} (issuer {issuer}) but NOT TRUSTED: {}", r.policy_detail)
+        }
         (Verdict::Bad(why), _) => format!("BAD signature from {who} (issuer {issuer}): {why}"),
         (Verdict::Unverifiable(why), _) => format!("Cannot verify signature from {who} (issuer {issuer}): {why}"),
     });

@@ -235,7 +235,8 @@ impl Client {
             }
             Err(e) => return Err(agent_error(format!("connecting to {}: {e}", self.path.display()))),
         };
-        let peer = stream.peer_cred().map_err(|e| agent_error(format!("peer credentials of {}: {e}", self.path.display())))?;
+        let peer =
+            stream.peer_cred().map_err(|e| agent_error(format!("peer credentials of {}: {e}", self.path.display())))?;
         if peer.uid() != my_uid() {
             return Err(agent_error(format!(
                 "the socket {} is served by uid {}, not by you (uid {}); refusing to use it",
@@ -271,7 +272,13 @@ impl Client {
         self.sign_request(fulcio, None, digest, true).await
     }
 
-    async fn sign_request(&self, fulcio: &str, identity: Option<&str>, message: &[u8], prehashed: bool) -> Result<Option<Hit>> {
+    async fn sign_request(
+        &self,
+        fulcio: &str,
+        identity: Option<&str>,
+        message: &[u8],
+        prehashed: bool,
+    ) -> Result<Option<Hit>> {
         let answer = self
             .call(&Request::Sign {
                 fulcio: fulcio.to_string(),
@@ -376,7 +383,8 @@ pub async fn serve(cfg: &Config, options: ServeOptions) -> Result<()> {
                 if meta.uid() != my_uid() {
                     return Err(agent_error(format!("{} belongs to uid {}", path.display(), meta.uid())));
                 }
-                std::fs::remove_file(&path).map_err(|e| Error::io(format!("removing stale socket {}", path.display()), e))?;
+                std::fs::remove_file(&path)
+                    .map_err(|e| Error::io(format!("removing stale socket {}", path.display()), e))?;
             }
         }
     }

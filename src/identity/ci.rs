@@ -62,32 +62,37 @@ impl std::fmt::Display for Source {
 /// the forced provider's source is missing, or in CI without any source.
 pub fn planned_source(cfg: &Config) -> Result<Option<Source>> {
     let forced = cfg.identity.provider;
-    let source = match forced {
-        TokenProvider::GithubActions => Some(github_actions_available().then_some(Source::GithubActions).ok_or_else(|| {
-            Error::NoToken(
-                "sigseal.tokenProvider is github-actions, but ACTIONS_ID_TOKEN_REQUEST_URL / \
+    let source =
+        match forced {
+            TokenProvider::GithubActions => {
+                Some(github_actions_available().then_some(Source::GithubActions).ok_or_else(|| {
+                    Error::NoToken(
+                        "sigseal.tokenProvider is github-actions, but ACTIONS_ID_TOKEN_REQUEST_URL / \
                  ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set; give the job `permissions: id-token: write`"
-                    .into(),
-            )
-        })?),
-        TokenProvider::Gitlab => Some(env("SIGSTORE_ID_TOKEN").map(|_| Source::Gitlab).ok_or_else(|| {
-            Error::NoToken(
-                "sigseal.tokenProvider is gitlab, but SIGSTORE_ID_TOKEN is not set; add \
+                            .into(),
+                    )
+                })?)
+            }
+            TokenProvider::Gitlab => Some(env("SIGSTORE_ID_TOKEN").map(|_| Source::Gitlab).ok_or_else(|| {
+                Error::NoToken(
+                    "sigseal.tokenProvider is gitlab, but SIGSTORE_ID_TOKEN is not set; add \
                  `id_tokens: SIGSTORE_ID_TOKEN: aud: sigstore` to the job"
-                    .into(),
-            )
-        })?),
-        TokenProvider::Buildkite => Some(Source::Buildkite),
-        TokenProvider::Circleci => Some(Source::Circleci),
-        TokenProvider::File => Some(cfg.token_file.clone().map(Source::File).ok_or_else(|| {
-            Error::NoToken("sigseal.tokenProvider is file, but sigseal.tokenFile / SIGSEAL_TOKEN_FILE is not set".into())
-        })?),
-        TokenProvider::Env => Some(env("SIGSTORE_ID_TOKEN").map(|_| Source::Env).ok_or_else(|| {
-            Error::NoToken("sigseal.tokenProvider is env, but SIGSTORE_ID_TOKEN is not set".into())
-        })?),
-        TokenProvider::Browser | TokenProvider::Device => None,
-        TokenProvider::Auto => detect(cfg),
-    };
+                        .into(),
+                )
+            })?),
+            TokenProvider::Buildkite => Some(Source::Buildkite),
+            TokenProvider::Circleci => Some(Source::Circleci),
+            TokenProvider::File => Some(cfg.token_file.clone().map(Source::File).ok_or_else(|| {
+                Error::NoToken(
+                    "sigseal.tokenProvider is file, but sigseal.tokenFile / SIGSEAL_TOKEN_FILE is not set".into(),
+                )
+            })?),
+            TokenProvider::Env => Some(env("SIGSTORE_ID_TOKEN").map(|_| Source::Env).ok_or_else(|| {
+                Error::NoToken("sigseal.tokenProvider is env, but SIGSTORE_ID_TOKEN is not set".into())
+            })?),
+            TokenProvider::Browser | TokenProvider::Device => None,
+            TokenProvider::Auto => detect(cfg),
+        };
     if source.is_none() && forced == TokenProvider::Auto && env_true("CI") {
         return Err(Error::NoToken(
             "running in CI (CI=true) but no identity token is available: on GitHub Actions grant \

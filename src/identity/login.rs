@@ -94,10 +94,7 @@ pub async fn login(cfg: &Config, flow: Flow, stdin: Stdin) -> Result<Token> {
         }
     };
     let jwt = tokio::time::timeout(deadline, run).await.map_err(|_| {
-        login_error(format!(
-            "no login completed within {} s (sigseal.loginTimeout)",
-            deadline.as_secs()
-        ))
+        login_error(format!("no login completed within {} s (sigseal.loginTimeout)", deadline.as_secs()))
     })??;
     let token = Token::parse(&jwt, &format!("login at {issuer}"))?
         .expecting(ExpectedIssuer::Exact(issuer.clone()))
@@ -198,7 +195,13 @@ async fn redeem(
     verified_id_token(&response, client.id_token_verifier(), Some(nonce))
 }
 
-async fn browser(cfg: &Config, http: &Http, meta: Metadata, stdin: Stdin, device_fallback: bool) -> Result<Zeroizing<String>> {
+async fn browser(
+    cfg: &Config,
+    http: &Http,
+    meta: Metadata,
+    stdin: Stdin,
+    device_fallback: bool,
+) -> Result<Zeroizing<String>> {
     let listener = TcpListener::bind(("127.0.0.1", 0))
         .await
         .map_err(|e| Error::io("opening the loopback listener for the login callback", e))?;
@@ -219,7 +222,9 @@ async fn browser(cfg: &Config, http: &Http, meta: Metadata, stdin: Stdin, device
     let (code, mut stream) = wait_for_callback(&listener, state.secret()).await?;
     let exchanged = redeem(&client, http, &code, verifier, &nonce).await;
     let page = match &exchanged {
-        Ok(_) => page(200, "sigseal: logged in", "You are logged in. You can close this window and return to the terminal."),
+        Ok(_) => {
+            page(200, "sigseal: logged in", "You are logged in. You can close this window and return to the terminal.")
+        }
         Err(e) => page(400, "sigseal: login failed", &format!("The login did not complete: {e}")),
     };
     let _ = stream.write_all(page.as_bytes()).await;
@@ -232,7 +237,8 @@ async fn browser(cfg: &Config, http: &Http, meta: Metadata, stdin: Stdin, device
 async fn wait_for_callback(listener: &TcpListener, state: &str) -> Result<(Zeroizing<String>, TcpStream)> {
     loop {
         let (mut stream, _) = listener.accept().await.map_err(|e| Error::io("accepting the login callback", e))?;
-        let Ok(Ok(target)) = tokio::time::timeout(Duration::from_secs(10), read_request_target(&mut stream)).await else {
+        let Ok(Ok(target)) = tokio::time::timeout(Duration::from_secs(10), read_request_target(&mut stream)).await
+        else {
             continue;
         };
         let Ok(url) = url::Url::parse(&format!("http://localhost{target}")) else {
@@ -421,7 +427,5 @@ pub fn browser_available(cfg: &Config) -> bool {
 }
 
 fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
-        .unwrap_or(false)
+    std::env::var_os("PATH").map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file())).unwrap_or(false)
 }

@@ -98,9 +98,8 @@ impl Token {
         let (Some(_), Some(payload), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Err(reject("not a JWT (expected three dot-separated parts)"));
         };
-        let raw = URL_SAFE_NO_PAD
-            .decode(payload.trim_end_matches('='))
-            .map_err(|_| reject("payload is not base64url"))?;
+        let raw =
+            URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).map_err(|_| reject("payload is not base64url"))?;
         let claims: serde_json::Value = serde_json::from_slice(&raw).map_err(|_| reject("payload is not JSON"))?;
         let text = |k: &str| claims.get(k).and_then(|v| v.as_str()).map(str::to_string);
         let audiences = match claims.get("aud") {
@@ -117,7 +116,10 @@ impl Token {
             issuer,
             subject: text("sub").ok_or_else(|| reject("no 'sub' claim"))?,
             email: text("email"),
-            email_verified: claims.get("email_verified").and_then(|v| v.as_bool().or_else(|| v.as_str().map(|s| s == "true"))).unwrap_or(false),
+            email_verified: claims
+                .get("email_verified")
+                .and_then(|v| v.as_bool().or_else(|| v.as_str().map(|s| s == "true")))
+                .unwrap_or(false),
             expires_at: claims.get("exp").and_then(|v| v.as_i64()).ok_or_else(|| reject("no 'exp' claim"))?,
             audiences,
             expected_issuer: ExpectedIssuer::AnyUrl,
@@ -159,7 +161,11 @@ impl Token {
     /// `ci_config_ref_uri`, Buildkite organization and pipeline); else `sub`.
     pub fn certifies(&self, identity: &str, issuer: &str) -> bool {
         let same_issuer = issuer.trim_end_matches('/') == self.certificate_issuer.trim_end_matches('/');
-        same_issuer && self.certificate_names.iter().any(|n| n == identity || (n.contains('@') && n.eq_ignore_ascii_case(identity)))
+        same_issuer
+            && self
+                .certificate_names
+                .iter()
+                .any(|n| n == identity || (n.contains('@') && n.eq_ignore_ascii_case(identity)))
     }
 
     /// What a certificate for this token must name, for messages: identity and issuer.
@@ -210,7 +216,10 @@ impl Token {
 /// SPIFFE identity, and for CI providers a URI from the provider's template.
 fn certificate_names(claims: &serde_json::Value, iss: &str) -> (Vec<String>, String) {
     let text = |k: &str| claims.get(k).and_then(|v| v.as_str()).filter(|v| !v.is_empty()).map(str::to_string);
-    let verified = claims.get("email_verified").and_then(|v| v.as_bool().or_else(|| v.as_str().map(|s| s == "true"))).unwrap_or(false);
+    let verified = claims
+        .get("email_verified")
+        .and_then(|v| v.as_bool().or_else(|| v.as_str().map(|s| s == "true")))
+        .unwrap_or(false);
     let mut names = Vec::new();
     match text("email") {
         Some(email) if verified => names.push(email),
@@ -270,9 +279,7 @@ pub async fn verify_token(token: &Token) -> Result<()> {
     match oidc::verify_signature(token).await? {
         oidc::SignatureCheck::Verified => Ok(()),
         oidc::SignatureCheck::Unreachable(why) => {
-            terminal::note(&format!(
-                "note: token signature not checked locally ({why}); Fulcio checks it"
-            ));
+            terminal::note(&format!("note: token signature not checked locally ({why}); Fulcio checks it"));
             Ok(())
         }
     }
@@ -292,21 +299,27 @@ mod tests {
     fn identity_is_verified_email_else_subject() {
         let t = Token::parse(&test_jwt(json!({"iss":"https://i.example","sub":"s","email":"a@b","email_verified":true,"exp":10,"aud":"sigstore"})), "t").unwrap();
         assert_eq!(t.identity(), "a@b");
-        let t = Token::parse(&test_jwt(json!({"iss":"https://i.example","sub":"s","email":"a@b","exp":10,"aud":["x","sigstore"]})), "t").unwrap();
+        let t = Token::parse(
+            &test_jwt(json!({"iss":"https://i.example","sub":"s","email":"a@b","exp":10,"aud":["x","sigstore"]})),
+            "t",
+        )
+        .unwrap();
         assert_eq!(t.identity(), "s");
         assert!(t.check(0).is_ok());
     }
 
     #[test]
     fn expired_token_is_rejected() {
-        let t = Token::parse(&test_jwt(json!({"iss":"https://i.example","sub":"s","exp":100,"aud":"sigstore"})), "t").unwrap();
+        let t = Token::parse(&test_jwt(json!({"iss":"https://i.example","sub":"s","exp":100,"aud":"sigstore"})), "t")
+            .unwrap();
         let e = t.check(200).unwrap_err();
         assert!(e.to_string().contains("expired 100 seconds ago"), "{e}");
     }
 
     #[test]
     fn wrong_audience_is_rejected() {
-        let t = Token::parse(&test_jwt(json!({"iss":"https://i.example","sub":"s","exp":1000,"aud":"other"})), "t").unwrap();
+        let t = Token::parse(&test_jwt(json!({"iss":"https://i.example","sub":"s","exp":1000,"aud":"other"})), "t")
+            .unwrap();
         assert!(t.check(0).unwrap_err().to_string().contains("audience"));
     }
 
@@ -342,10 +355,22 @@ mod tests {
         assert!(!t.certifies("a@b.example", "https://other.example"));
 
         // GitHub Actions: Fulcio's URI is built from job_workflow_ref, not from `sub`.
-        let gh = Token::parse(&test_jwt(json!({"iss":"https://token.actions.githubusercontent.com","sub":"repo:acme/app:ref:refs/heads/main",
-            "job_workflow_ref":"acme/app/.github/workflows/release.yml@refs/heads/main","exp":10,"aud":"sigstore"})), "t").unwrap();
-        assert!(gh.certifies("https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main", "https://token.actions.githubusercontent.com"));
-        assert!(!gh.certifies("https://github.com/evil/app/.github/workflows/release.yml@refs/heads/main", "https://token.actions.githubusercontent.com"));
+        let gh = Token::parse(
+            &test_jwt(
+                json!({"iss":"https://token.actions.githubusercontent.com","sub":"repo:acme/app:ref:refs/heads/main",
+            "job_workflow_ref":"acme/app/.github/workflows/release.yml@refs/heads/main","exp":10,"aud":"sigstore"}),
+            ),
+            "t",
+        )
+        .unwrap();
+        assert!(gh.certifies(
+            "https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main",
+            "https://token.actions.githubusercontent.com"
+        ));
+        assert!(!gh.certifies(
+            "https://github.com/evil/app/.github/workflows/release.yml@refs/heads/main",
+            "https://token.actions.githubusercontent.com"
+        ));
 
         // A federating issuer (Sigstore's Dex) names the upstream issuer Fulcio writes.
         let dex = Token::parse(&test_jwt(json!({"iss":"https://oauth2.sigstore.dev/auth","sub":"x","email":"a@b.example","email_verified":true,
@@ -353,23 +378,39 @@ mod tests {
         assert!(dex.certifies("a@b.example", "https://github.com/login/oauth"));
         assert!(!dex.certifies("a@b.example", "https://oauth2.sigstore.dev/auth"));
         // An unverified email is never the identity.
-        let unverified = Token::parse(&test_jwt(json!({"iss":"https://i.example","sub":"s","email":"a@b.example","exp":10,"aud":"sigstore"})), "t").unwrap();
+        let unverified = Token::parse(
+            &test_jwt(json!({"iss":"https://i.example","sub":"s","email":"a@b.example","exp":10,"aud":"sigstore"})),
+            "t",
+        )
+        .unwrap();
         assert!(!unverified.certifies("a@b.example", "https://i.example"));
         assert!(unverified.certifies("s", "https://i.example"));
 
         // CircleCI, Codefresh and Kubernetes: the URIs of Fulcio's templates.
         let circle = Token::parse(&test_jwt(json!({"iss":"https://oidc.circleci.com/org/o1","sub":"org/o1/project/p1/user/u1",
             "oidc.circleci.com/project-id":"p1","oidc.circleci.com/pipeline-definition-id":"d1","exp":10,"aud":"sigstore"})), "t").unwrap();
-        assert!(circle.certifies("https://circleci.com/api/v2/projects/p1/pipeline-definitions/d1", "https://oidc.circleci.com/org/o1"));
-        assert!(!circle.certifies("https://circleci.com/api/v2/projects/p2/pipeline-definitions/d1", "https://oidc.circleci.com/org/o1"));
+        assert!(circle.certifies(
+            "https://circleci.com/api/v2/projects/p1/pipeline-definitions/d1",
+            "https://oidc.circleci.com/org/o1"
+        ));
+        assert!(!circle.certifies(
+            "https://circleci.com/api/v2/projects/p2/pipeline-definitions/d1",
+            "https://oidc.circleci.com/org/o1"
+        ));
         let codefresh = Token::parse(&test_jwt(json!({"iss":"https://oidc.codefresh.io","sub":"account:a1:pipeline:p1",
             "account_name":"acme","pipeline_name":"app/release","account_id":"a1","pipeline_id":"p1","exp":10,"aud":"sigstore"})), "t").unwrap();
         assert!(codefresh.certifies("https://g.codefresh.io/acme/app/release:a1/p1", "https://oidc.codefresh.io"));
         let k8s = Token::parse(&test_jwt(json!({"iss":"https://container.googleapis.com/v1/projects/x/locations/y/clusters/z",
             "sub":"system:serviceaccount:ci:signer","kubernetes.io":{"namespace":"ci","serviceaccount":{"name":"signer","uid":"u"}},
             "exp":10,"aud":"sigstore"})), "t").unwrap();
-        assert!(k8s.certifies("https://kubernetes.io/namespaces/ci/serviceaccounts/signer", "https://container.googleapis.com/v1/projects/x/locations/y/clusters/z"));
-        assert!(!k8s.certifies("https://kubernetes.io/namespaces/ci/serviceaccounts/admin", "https://container.googleapis.com/v1/projects/x/locations/y/clusters/z"));
+        assert!(k8s.certifies(
+            "https://kubernetes.io/namespaces/ci/serviceaccounts/signer",
+            "https://container.googleapis.com/v1/projects/x/locations/y/clusters/z"
+        ));
+        assert!(!k8s.certifies(
+            "https://kubernetes.io/namespaces/ci/serviceaccounts/admin",
+            "https://container.googleapis.com/v1/projects/x/locations/y/clusters/z"
+        ));
     }
 
     #[test]

@@ -6,9 +6,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use openidconnect::core::{
-    CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClientAuthMethod, CoreGrantType, CoreIdToken,
-    CoreJsonWebKey, CoreJsonWebKeySet, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
-    CoreJwsSigningAlgorithm, CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
+    CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClientAuthMethod, CoreGrantType, CoreIdToken, CoreJsonWebKey,
+    CoreJsonWebKeySet, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm, CoreJwsSigningAlgorithm,
+    CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
 };
 use openidconnect::{
     AdditionalProviderMetadata, ClientId, DeviceAuthorizationUrl, HttpRequest, HttpResponse, IdTokenVerifier,
@@ -82,12 +82,18 @@ impl Http {
             builder = builder.header(name, value);
         }
         // Discovery documents, key sets and token replies are small; nothing larger is read.
-        let bytes = crate::http::read_capped(resp, crate::http::JSON_LIMIT).await.map_err(|e| HttpError(e.to_string()))?;
+        let bytes =
+            crate::http::read_capped(resp, crate::http::JSON_LIMIT).await.map_err(|e| HttpError(e.to_string()))?;
         builder.body(bytes).map_err(|e| HttpError(e.to_string()))
     }
 
     /// A closure over this client, usable wherever `openidconnect` takes an async HTTP client.
-    pub fn client(&self) -> impl Fn(HttpRequest) -> std::pin::Pin<Box<dyn std::future::Future<Output = std::result::Result<HttpResponse, HttpError>>>> + '_ {
+    pub fn client(
+        &self,
+    ) -> impl Fn(
+        HttpRequest,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = std::result::Result<HttpResponse, HttpError>>>>
+           + '_ {
         move |req| {
             let this = self.clone();
             Box::pin(async move { this.call(req).await })
@@ -160,13 +166,11 @@ pub async fn verify_signature(token: &Token) -> Result<SignatureCheck> {
     )
     .set_allowed_algs(allowed_algs())
     .set_other_audience_verifier_fn(|_| true);
-    id_token
-        .claims(&verifier, |_: Option<&Nonce>| Ok(()))
-        .map_err(|e| {
-            reject(format!(
-                "signature or claims do not verify against the issuer's keys: {}",
-                crate::http::sanitize(&e.to_string(), &[token.expose()])
-            ))
-        })?;
+    id_token.claims(&verifier, |_: Option<&Nonce>| Ok(())).map_err(|e| {
+        reject(format!(
+            "signature or claims do not verify against the issuer's keys: {}",
+            crate::http::sanitize(&e.to_string(), &[token.expose()])
+        ))
+    })?;
     Ok(SignatureCheck::Verified)
 }

@@ -108,7 +108,9 @@ impl DigestSigner {
         let missing = || Error::Agent("no signature was made yet, so the agent's certificate is unknown".into());
         Ok(match &self.key {
             Key::Fresh(c) => Material::Certificate(c.chain.first().ok_or_else(missing)?),
-            Key::Agent { chain, .. } => Material::Certificate(chain.as_ref().and_then(|c| c.first()).ok_or_else(missing)?),
+            Key::Agent { chain, .. } => {
+                Material::Certificate(chain.as_ref().and_then(|c| c.first()).ok_or_else(missing)?)
+            }
             Key::File { spki, .. } => Material::PublicKey(spki),
         })
     }

@@ -60,10 +60,8 @@ impl Credential {
         drop(secret);
         let key = sigstore::key_from_pkcs8(&pkcs8)?;
         let chain = sigstore::fulcio_certificate(&cfg.fulcio_url, token.expose(), &key).await?;
-        let credential = Self::assemble(key, pkcs8, chain).map_err(|e| Error::Fulcio {
-            url: cfg.fulcio_url.clone(),
-            reason: format!("unusable certificate: {e}"),
-        })?;
+        let credential = Self::assemble(key, pkcs8, chain)
+            .map_err(|e| Error::Fulcio { url: cfg.fulcio_url.clone(), reason: format!("unusable certificate: {e}") })?;
         // A certificate for anyone else (a swapped token, a misbehaving CA) is never used: it
         // would sign as that identity. Checked before anything reaches Rekor or a TSA.
         if !token.certifies(&credential.identity, &credential.issuer) {
@@ -178,7 +176,9 @@ pub async fn sign(cfg: &Config, root: &TrustedRoot, payload: &[u8], stdin: login
     cfg.require_services()?;
     let required = if cfg.identity.match_committer {
         Some(crate::git::signer_email(payload).ok_or_else(|| {
-            Error::CommitterMismatch("sigseal.matchCommitter is on, but the payload names no committer or tagger".into())
+            Error::CommitterMismatch(
+                "sigseal.matchCommitter is on, but the payload names no committer or tagger".into(),
+            )
         })?)
     } else {
         None
@@ -238,7 +238,11 @@ async fn signing_key(
 
 /// A fresh credential for a token that did not come from a login (CI, `--identity-token`):
 /// the token is checked, must name `required` when given, and is dropped once Fulcio answered.
-pub(crate) async fn token_credential(cfg: &Config, token: identity::Token, required: Option<&str>) -> Result<Credential> {
+pub(crate) async fn token_credential(
+    cfg: &Config,
+    token: identity::Token,
+    required: Option<&str>,
+) -> Result<Credential> {
     cfg.require_services()?;
     identity::verify_token(&token).await?;
     match_identity(required, token.identity())?;

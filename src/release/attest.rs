@@ -50,7 +50,8 @@ pub fn statement(subjects: &[(String, [u8; 32])], predicate_type: &str, predicat
     }
     let subject: Vec<Value> =
         subjects.iter().map(|(name, d)| json!({"name": name, "digest": {"sha256": hex::encode(d)}})).collect();
-    let st = json!({"_type": STATEMENT_V1, "subject": subject, "predicateType": predicate_type, "predicate": predicate});
+    let st =
+        json!({"_type": STATEMENT_V1, "subject": subject, "predicateType": predicate_type, "predicate": predicate});
     serde_json::to_vec(&st).map_err(|e| Error::Crypto(format!("statement to JSON: {e}")))
 }
 
@@ -63,10 +64,14 @@ pub fn read_predicate(path: &std::path::Path) -> Result<Value> {
         .read_to_end(&mut text)
         .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
     if text.len() as u64 > MAX_PREDICATE_BYTES {
-        return Err(Error::Usage(format!("{} is larger than {} MiB; a predicate is metadata", path.display(), MAX_PREDICATE_BYTES >> 20)));
+        return Err(Error::Usage(format!(
+            "{} is larger than {} MiB; a predicate is metadata",
+            path.display(),
+            MAX_PREDICATE_BYTES >> 20
+        )));
     }
-    let value: Value = serde_json::from_slice(&text)
-        .map_err(|e| Error::Usage(format!("{} is not JSON: {e}", path.display())))?;
+    let value: Value =
+        serde_json::from_slice(&text).map_err(|e| Error::Usage(format!("{} is not JSON: {e}", path.display())))?;
     if !value.is_object() {
         return Err(Error::Usage(format!("{} must hold a JSON object (the predicate)", path.display())));
     }
@@ -102,13 +107,11 @@ pub fn github_provenance(env: impl Fn(&str) -> Option<String>) -> Result<Value> 
     let repository = v("GITHUB_REPOSITORY");
     let workflow_ref = v("GITHUB_WORKFLOW_REF");
     // owner/repo/.github/workflows/release.yml@refs/tags/v1.0.0
-    let (workflow_path_full, workflow_git_ref) = workflow_ref.split_once('@').ok_or_else(|| {
-        Error::Usage(format!("GITHUB_WORKFLOW_REF {workflow_ref:?} is not OWNER/REPO/PATH@REF"))
-    })?;
-    let workflow_path = workflow_path_full
-        .strip_prefix(&format!("{repository}/"))
-        .unwrap_or(workflow_path_full)
-        .to_string();
+    let (workflow_path_full, workflow_git_ref) = workflow_ref
+        .split_once('@')
+        .ok_or_else(|| Error::Usage(format!("GITHUB_WORKFLOW_REF {workflow_ref:?} is not OWNER/REPO/PATH@REF")))?;
+    let workflow_path =
+        workflow_path_full.strip_prefix(&format!("{repository}/")).unwrap_or(workflow_path_full).to_string();
     let optional = |n: &str| get(n).map(Value::String).unwrap_or(Value::Null);
     Ok(json!({
         "buildDefinition": {
@@ -156,7 +159,9 @@ pub struct StatementFacts {
 /// Read a DSSE payload as an in-toto statement.
 pub fn read_statement(payload_type: &str, payload: &[u8]) -> Result<StatementFacts> {
     if payload_type != crate::sigstore::IN_TOTO_PAYLOAD_TYPE {
-        return Err(Error::Malformed(format!("the envelope's payload type is {payload_type:?}, not an in-toto statement")));
+        return Err(Error::Malformed(format!(
+            "the envelope's payload type is {payload_type:?}, not an in-toto statement"
+        )));
     }
     let v: Value = serde_json::from_slice(payload).map_err(|e| Error::Malformed(format!("in-toto statement: {e}")))?;
     let predicate_type = v["predicateType"]
@@ -168,7 +173,10 @@ pub fn read_statement(payload_type: &str, payload: &[u8]) -> Result<StatementFac
         .map(|a| {
             a.iter()
                 .map(|s| {
-                    (s["name"].as_str().unwrap_or_default().to_string(), s["digest"]["sha256"].as_str().map(str::to_string))
+                    (
+                        s["name"].as_str().unwrap_or_default().to_string(),
+                        s["digest"]["sha256"].as_str().map(str::to_string),
+                    )
                 })
                 .collect()
         })
@@ -191,7 +199,8 @@ mod tests {
 
     #[test]
     fn statement_lists_every_subject_with_its_sha256() {
-        let st = statement(&[("a.tar.gz".into(), [1; 32]), ("b.zip".into(), [2; 32])], "https://x/y", json!({"k": 1})).unwrap();
+        let st = statement(&[("a.tar.gz".into(), [1; 32]), ("b.zip".into(), [2; 32])], "https://x/y", json!({"k": 1}))
+            .unwrap();
         let v: Value = serde_json::from_slice(&st).unwrap();
         assert_eq!(v["_type"], STATEMENT_V1);
         assert_eq!(v["subject"][1]["name"], "b.zip");
@@ -218,7 +227,10 @@ mod tests {
     fn provenance_names_the_workflow_source_commit_and_run() {
         let env = actions_env();
         let p = github_provenance(|n| env.get(n).map(|v| v.to_string())).unwrap();
-        assert_eq!(p["runDetails"]["builder"]["id"], "https://github.com/octo/app/.github/workflows/release.yml@refs/tags/v1.2.0");
+        assert_eq!(
+            p["runDetails"]["builder"]["id"],
+            "https://github.com/octo/app/.github/workflows/release.yml@refs/tags/v1.2.0"
+        );
         assert_eq!(p["buildDefinition"]["buildType"], GITHUB_WORKFLOW_BUILD_TYPE);
         let wf = &p["buildDefinition"]["externalParameters"]["workflow"];
         assert_eq!(wf["path"], ".github/workflows/release.yml");
@@ -227,7 +239,10 @@ mod tests {
         let dep = &p["buildDefinition"]["resolvedDependencies"][0];
         assert_eq!(dep["uri"], "git+https://github.com/octo/app@refs/tags/v1.2.0");
         assert_eq!(dep["digest"]["gitCommit"], "0123456789abcdef0123456789abcdef01234567");
-        assert_eq!(p["runDetails"]["metadata"]["invocationId"], "https://github.com/octo/app/actions/runs/42/attempts/2");
+        assert_eq!(
+            p["runDetails"]["metadata"]["invocationId"],
+            "https://github.com/octo/app/actions/runs/42/attempts/2"
+        );
         assert_eq!(p["buildDefinition"]["internalParameters"]["github"]["event_name"], "push");
     }
 

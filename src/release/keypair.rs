@@ -832,7 +832,10 @@ MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdUOIQdY7WoK3bFccoLQ2v65YtNFO
     fn envelope_opens_go_securesystemslib_vector() {
         let plain = open_envelope(GO_SSL_DECRYPT_VECTOR.as_bytes(), b"supersecret", "v").unwrap();
         assert_eq!(plain.as_slice(), b"reallyimportant");
-        assert!(matches!(open_envelope(GO_SSL_DECRYPT_VECTOR.as_bytes(), b"supersecreT", "v"), Err(Error::WrongPassword(_))));
+        assert!(matches!(
+            open_envelope(GO_SSL_DECRYPT_VECTOR.as_bytes(), b"supersecreT", "v"),
+            Err(Error::WrongPassword(_))
+        ));
     }
 
     #[test]

@@ -88,7 +88,8 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<Entry>> {
             .strip_prefix("  ")
             .or_else(|| tail.strip_prefix(" *"))
             .ok_or_else(|| bad("expected two spaces (or ' *') between the digest and the name"))?;
-        let name = if escaped { unescape(name).ok_or_else(|| bad("bad escape in the file name"))? } else { name.to_string() };
+        let name =
+            if escaped { unescape(name).ok_or_else(|| bad("bad escape in the file name"))? } else { name.to_string() };
         if name.is_empty() {
             return Err(bad("empty file name"));
         }

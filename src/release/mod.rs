@@ -12,4 +12,4 @@ pub mod output;
 pub mod progress;
 pub mod sign;
 
-pub use hash::{Digest, sha256_file};
+pub use hash::{sha256_file, Digest};

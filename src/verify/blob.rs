@@ -79,7 +79,11 @@ impl Verifier {
                 r.check("signature", Outcome::Pass, what);
                 match key {
                     KeyTrust::Certificate => {
-                        r.check("certificate-chain", Outcome::Pass, "chains to a Fulcio CA of the trusted root, valid at the signing time");
+                        r.check(
+                            "certificate-chain",
+                            Outcome::Pass,
+                            "chains to a Fulcio CA of the trusted root, valid at the signing time",
+                        );
                         if v.sct_verified {
                             r.check("sct", Outcome::Pass, "certificate transparency SCT verifies");
                         }

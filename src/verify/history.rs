@@ -131,14 +131,21 @@ pub fn verify_raw(raw: &RawObject, format: Format, verifier: &Verifier, named: O
     ));
     let Some((scheme, block)) = split.signature else {
         rep.status = Status::Unsigned;
-        rep.object_checks.push(check("signed", Outcome::Fail, format!("the {} carries no signature", raw.kind.as_str())));
+        rep.object_checks.push(check(
+            "signed",
+            Outcome::Fail,
+            format!("the {} carries no signature", raw.kind.as_str()),
+        ));
         return rep;
     };
     if scheme != Scheme::X509 {
         rep.object_checks.push(check(
             "signature-format",
             Outcome::Fail,
-            format!("an {} signature; sigseal verifies X.509 (CMS) signatures made by sigseal or gitsign", scheme.name()),
+            format!(
+                "an {} signature; sigseal verifies X.509 (CMS) signatures made by sigseal or gitsign",
+                scheme.name()
+            ),
         ));
         return rep;
     }
@@ -198,7 +205,8 @@ pub fn verify_targets(
     // Made on the first legacy signature only: most histories never need one.
     let mut runtime = None;
     for batch in targets.chunks(BATCH) {
-        let raws: Vec<(&Target, crate::error::Result<RawObject>)> = batch.iter().map(|t| (t, repo.read(t.id))).collect();
+        let raws: Vec<(&Target, crate::error::Result<RawObject>)> =
+            batch.iter().map(|t| (t, repo.read(t.id))).collect();
         let mut reports: Vec<ObjectReport> = raws
             .par_iter()
             .map(|(t, raw)| match raw {

@@ -285,8 +285,13 @@ impl Verifier {
             }
         };
         r.log_index = Some(transparency::log_index(&entry));
-        let bundle =
-            sigstore::bundle_for(&p.signer_certificate, &p.signed_attrs_sha256(), &p.signature, Some(*entry), &p.timestamps);
+        let bundle = sigstore::bundle_for(
+            &p.signer_certificate,
+            &p.signed_attrs_sha256(),
+            &p.signature,
+            Some(*entry),
+            &p.timestamps,
+        );
         let cert_key = sha256(&p.signer_certificate);
         let known_good = self.bundle.chain_result_reusable(info.not_before, info.not_after)
             && self.chain_ok.lock().map(|s| s.contains(&cert_key)).unwrap_or(false);
@@ -326,7 +331,10 @@ impl Verifier {
                     r.check(
                         "timestamp",
                         Outcome::Pass,
-                        format!("{} RFC 3161 timestamp(s) verify against a TSA of the trusted root", p.timestamps.len()),
+                        format!(
+                            "{} RFC 3161 timestamp(s) verify against a TSA of the trusted root",
+                            p.timestamps.len()
+                        ),
                     );
                 }
             }
@@ -480,4 +488,3 @@ fn without_log_proof(p: &ParsedSignature, r: &mut Report, absent: String) {
         "{absent}; the signature matches its certificate, but signing time and log inclusion cannot be proven offline"
     ));
 }
-

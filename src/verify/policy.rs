@@ -144,7 +144,14 @@ pub struct Rule {
 impl Rule {
     /// An empty rule; `origin` says where it came from (e.g. `policy.txt:3`).
     pub fn new(origin: impl Into<String>) -> Self {
-        Self { origin: origin.into(), identity: None, issuer: None, claims: Vec::new(), valid_after: None, valid_before: None }
+        Self {
+            origin: origin.into(),
+            identity: None,
+            issuer: None,
+            claims: Vec::new(),
+            valid_after: None,
+            valid_before: None,
+        }
     }
 
     /// A rule from the four classic constraints: identity and issuer, each exact or a regular
@@ -286,10 +293,18 @@ impl Rule {
                 None => why.push("no trusted signing time to check the rule's validity window against".into()),
                 Some(t) => {
                     if let Some(after) = self.valid_after.filter(|a| t < *a) {
-                        why.push(format!("signed at {} before the rule's valid-after {}", crate::iso_time(t), crate::iso_time(after)));
+                        why.push(format!(
+                            "signed at {} before the rule's valid-after {}",
+                            crate::iso_time(t),
+                            crate::iso_time(after)
+                        ));
                     }
                     if let Some(before) = self.valid_before.filter(|b| t > *b) {
-                        why.push(format!("signed at {} after the rule's valid-before {}", crate::iso_time(t), crate::iso_time(before)));
+                        why.push(format!(
+                            "signed at {} after the rule's valid-before {}",
+                            crate::iso_time(t),
+                            crate::iso_time(before)
+                        ));
                     }
                 }
             }
@@ -524,7 +539,8 @@ mod tests {
     #[test]
     fn regexps_match_the_whole_value_only() {
         let none = Claims::default();
-        let p = Policy::from_rules([Rule::new("t").identity(Matcher::regex("alice@example\\.com", "identity").unwrap())]);
+        let p =
+            Policy::from_rules([Rule::new("t").identity(Matcher::regex("alice@example\\.com", "identity").unwrap())]);
         assert_eq!(p.judge(&signer("alice@example.com", "i", &none, None)).0, Trust::Fully);
         assert_eq!(p.judge(&signer("alice@example.com.evil", "i", &none, None)).0, Trust::Never);
         assert_eq!(p.judge(&signer("mallory-alice@example.com", "i", &none, None)).0, Trust::Never);
@@ -611,7 +627,8 @@ regexp:https://github\.com/acme/app/\.github/workflows/release\.yml@refs/tags/v.
             ("1.3.6.1.4.1.57264.1.12", "https://github.com/acme/app"),
             ("1.3.6.1.4.1.57264.1.14", "refs/tags/v1"),
         ]);
-        let legacy = Claims::from_pairs([("1.3.6.1.4.1.57264.1.5", "acme/app"), ("1.3.6.1.4.1.57264.1.6", "refs/tags/v1")]);
+        let legacy =
+            Claims::from_pairs([("1.3.6.1.4.1.57264.1.5", "acme/app"), ("1.3.6.1.4.1.57264.1.6", "refs/tags/v1")]);
         let rule = Rule::new("flags")
             .claim("github-workflow-repository", Matcher::exact("acme/app"))
             .unwrap()
@@ -624,7 +641,9 @@ regexp:https://github\.com/acme/app/\.github/workflows/release\.yml@refs/tags/v.
         let (t, why) = p.judge(&signer("x", "y", &other, None));
         assert_eq!(t, Trust::Never);
         assert!(why.contains("github-workflow-repository \"acme/app-fork\""), "{why}");
-        let by_oid = Policy::from_rules([Rule::new("f").claim("1.3.6.1.4.1.57264.1.14", Matcher::exact("refs/tags/v1")).unwrap()]);
+        let by_oid = Policy::from_rules([Rule::new("f")
+            .claim("1.3.6.1.4.1.57264.1.14", Matcher::exact("refs/tags/v1"))
+            .unwrap()]);
         assert_eq!(by_oid.judge(&signer("x", "y", &current, None)).0, Trust::Fully);
     }
 

@@ -34,8 +34,19 @@ pub fn isolate(c: &mut Command) {
         }
     }
     for k in [
-        "CI", "GITHUB_ACTIONS", "GITHUB_SERVER_URL", "GITLAB_CI", "CI_SERVER_URL", "BUILDKITE", "CIRCLECI",
-        "SIGSTORE_ID_TOKEN", "BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "SSH_CONNECTION", "SSH_TTY",
+        "CI",
+        "GITHUB_ACTIONS",
+        "GITHUB_SERVER_URL",
+        "GITLAB_CI",
+        "CI_SERVER_URL",
+        "BUILDKITE",
+        "CIRCLECI",
+        "SIGSTORE_ID_TOKEN",
+        "BROWSER",
+        "DISPLAY",
+        "WAYLAND_DISPLAY",
+        "SSH_CONNECTION",
+        "SSH_TTY",
     ] {
         c.env_remove(k);
     }
@@ -181,11 +192,8 @@ pub fn http_get(url: &str) -> String {
 
 /// The git binaries to test with: both system gits when present.
 pub fn gits() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = ["/usr/bin/git", "/usr/local/bin/git"]
-        .iter()
-        .map(PathBuf::from)
-        .filter(|p| p.exists())
-        .collect();
+    let mut v: Vec<PathBuf> =
+        ["/usr/bin/git", "/usr/local/bin/git"].iter().map(PathBuf::from).filter(|p| p.exists()).collect();
     if v.is_empty() {
         v.push(PathBuf::from("git"));
     }
@@ -497,7 +505,10 @@ impl FaultProxy {
                     return proxy;
                 }
             }
-            assert!(proxy.child.try_wait().expect("fault proxy status").is_none(), "the fault proxy exited during startup");
+            assert!(
+                proxy.child.try_wait().expect("fault proxy status").is_none(),
+                "the fault proxy exited during startup"
+            );
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         panic!("the fault proxy did not start within 10 s");

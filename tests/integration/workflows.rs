@@ -4,7 +4,7 @@
 //! are installed by scripts/lint-tools.sh into a venv under the target dir; the YAML is parsed
 //! by PyYAML and the assertions are made here on its JSON.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -24,13 +24,19 @@ fn tools() -> &'static Tools {
     static TOOLS: OnceLock<Tools> = OnceLock::new();
     TOOLS.get_or_init(|| {
         let mut tools = common::install_tools("scripts/lint-tools.sh", "the linters");
-        let mut get = |key: &str| tools.remove(key).unwrap_or_else(|| panic!("scripts/lint-tools.sh printed no {key}= line"));
+        let mut get =
+            |key: &str| tools.remove(key).unwrap_or_else(|| panic!("scripts/lint-tools.sh printed no {key}= line"));
         Tools { actionlint: get("ACTIONLINT"), shellcheck: get("SHELLCHECK"), python: get("PYTHON") }
     })
 }
 
 fn text(out: &Output) -> String {
-    format!("exit {:?}\nstdout:\n{}\nstderr:\n{}", out.status.code(), String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 /// YAML (1.1, as PyYAML reads it) to JSON. GitHub's `on:` key is the boolean true in YAML 1.1;
@@ -109,11 +115,17 @@ fn jobs(wf: &Value) -> Vec<(String, Value)> {
 
 /// Every `run:` script of a job, joined.
 fn scripts(job: &Value) -> String {
-    job["steps"].as_array().map(|s| s.iter().filter_map(|st| st["run"].as_str()).collect::<Vec<_>>().join("\n")).unwrap_or_default()
+    job["steps"]
+        .as_array()
+        .map(|s| s.iter().filter_map(|st| st["run"].as_str()).collect::<Vec<_>>().join("\n"))
+        .unwrap_or_default()
 }
 
 fn uses(job: &Value) -> Vec<String> {
-    job["steps"].as_array().map(|s| s.iter().filter_map(|st| st["uses"].as_str().map(str::to_string)).collect()).unwrap_or_default()
+    job["steps"]
+        .as_array()
+        .map(|s| s.iter().filter_map(|st| st["uses"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -131,8 +143,16 @@ fn release_workflow_runs_on_published_releases_and_on_manual_dry_runs_with_a_tag
         }
     }
     let sign = &wf["jobs"]["sign"];
-    let dry: Vec<&Value> = sign["steps"].as_array().unwrap().iter().filter(|s| s["if"] == "github.event_name == 'workflow_dispatch'").collect();
-    assert!(dry.iter().any(|s| s["run"].as_str().unwrap_or("").contains("scripts/release/verify-gate.sh")), "the dry run runs the gate");
+    let dry: Vec<&Value> = sign["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["if"] == "github.event_name == 'workflow_dispatch'")
+        .collect();
+    assert!(
+        dry.iter().any(|s| s["run"].as_str().unwrap_or("").contains("scripts/release/verify-gate.sh")),
+        "the dry run runs the gate"
+    );
 }
 
 #[test]
@@ -145,7 +165,9 @@ fn release_workflow_permissions_are_least_privilege() {
         let run = scripts(&job);
         for (scope, level) in perms {
             assert!(
-                level == "read" || (scope == "contents" && level == "write") || (scope == "id-token" && level == "write"),
+                level == "read"
+                    || (scope == "contents" && level == "write")
+                    || (scope == "id-token" && level == "write"),
                 "job {name}: unexpected permission {scope}: {level}"
             );
         }
@@ -155,11 +177,21 @@ fn release_workflow_permissions_are_least_privilege() {
         if id_token {
             signers.push(name.clone());
         }
-        let writes = ["gh release upload", "gh release edit", "git push", "push-tag.sh", "release-state.sh hold", "release-state.sh final"]
-            .iter()
-            .any(|w| run.contains(w));
+        let writes = [
+            "gh release upload",
+            "gh release edit",
+            "git push",
+            "push-tag.sh",
+            "release-state.sh hold",
+            "release-state.sh final",
+        ]
+        .iter()
+        .any(|w| run.contains(w));
         let contents_write = perms.get("contents").map(|v| v == "write").unwrap_or(false);
-        assert_eq!(contents_write, writes, "job {name}: contents: write exactly where the release is edited, uploaded or the tag pushed");
+        assert_eq!(
+            contents_write, writes,
+            "job {name}: contents: write exactly where the release is edited, uploaded or the tag pushed"
+        );
         assert!(!(id_token && contents_write), "job {name} may sign or write, not both");
     }
     assert_eq!(signers, vec!["sign".to_string()], "one signing job");
@@ -168,7 +200,12 @@ fn release_workflow_permissions_are_least_privilege() {
     assert_eq!(wf["jobs"]["finalize"]["needs"], serde_json::json!(["gate"]));
     let gate = &wf["jobs"]["gate"];
     let run = scripts(gate);
-    assert!(run.contains("gh release download") && run.contains("scripts/release/verify-gate.sh") && run.contains("--require-cosign"), "{run}");
+    assert!(
+        run.contains("gh release download")
+            && run.contains("scripts/release/verify-gate.sh")
+            && run.contains("--require-cosign"),
+        "{run}"
+    );
     assert!(uses(gate).iter().any(|u| u.starts_with("sigstore/cosign-installer@")), "the gate installs cosign");
     assert!(scripts(&wf["jobs"]["finalize"]).contains("release-state.sh final"));
 }
@@ -236,7 +273,16 @@ fn composite_action_reuses_the_release_scripts_and_its_documented_example_passes
     let action = parse(&repo_root().join("action.yml"));
     assert_eq!(action["runs"]["using"], "composite");
     let inputs = action["inputs"].as_object().unwrap();
-    for i in ["assets", "sign-tag", "certificate-identity", "certificate-identity-regexp", "certificate-oidc-issuer", "policy-file", "sigseal-version", "upload"] {
+    for i in [
+        "assets",
+        "sign-tag",
+        "certificate-identity",
+        "certificate-identity-regexp",
+        "certificate-oidc-issuer",
+        "policy-file",
+        "sigseal-version",
+        "upload",
+    ] {
         assert!(inputs.contains_key(i), "input {i} missing");
     }
     let outputs = action["outputs"].as_object().unwrap();
@@ -244,7 +290,10 @@ fn composite_action_reuses_the_release_scripts_and_its_documented_example_passes
     let steps = action["runs"]["steps"].as_array().unwrap();
     let runs: String = steps.iter().filter_map(|s| s["run"].as_str()).collect::<Vec<_>>().join("\n");
     for script in ["install-sigseal.sh", "sign-tag.sh", "sign-assets.sh", "verify-gate.sh"] {
-        assert!(runs.contains(&format!("$GITHUB_ACTION_PATH/scripts/release/{script}")), "the action does not run {script}");
+        assert!(
+            runs.contains(&format!("$GITHUB_ACTION_PATH/scripts/release/{script}")),
+            "the action does not run {script}"
+        );
     }
 
     // Every run step is bash that passes shellcheck (no ${{ }} inside: inputs come through env).
@@ -264,7 +313,8 @@ fn composite_action_reuses_the_release_scripts_and_its_documented_example_passes
     let doc = std::fs::read_to_string(repo_root().join("docs/github-actions.md")).unwrap();
     let start = doc.find("<!-- consumer-example -->").expect("docs/github-actions.md marks its consumer example");
     let rest = &doc[start..];
-    let body = rest.split("```yaml\n").nth(1).and_then(|b| b.split("\n```").next()).expect("a yaml block after the marker");
+    let body =
+        rest.split("```yaml\n").nth(1).and_then(|b| b.split("\n```").next()).expect("a yaml block after the marker");
     let re = regex::Regex::new(r"uses: \S+/sigseal@[0-9a-f]{40} # v\S+").unwrap();
     assert!(re.is_match(body), "the example pins the action by SHA:\n{body}");
     let local = re.replace_all(body, "uses: ./");
@@ -310,7 +360,8 @@ fn ci_workflow_runs_the_project_test_command_read_only() {
     let all: String = jobs(&wf).iter().map(|(_, j)| scripts(j)).collect::<Vec<_>>().join("\n");
     assert!(all.contains("bash .ci/run"), "{all}");
     for (name, job) in jobs(&wf) {
-        for (scope, level) in job["permissions"].as_object().unwrap_or_else(|| panic!("{name} states its permissions")) {
+        for (scope, level) in job["permissions"].as_object().unwrap_or_else(|| panic!("{name} states its permissions"))
+        {
             assert_eq!(level, "read", "job {name}: {scope}");
         }
     }

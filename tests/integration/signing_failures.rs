@@ -1,9 +1,9 @@
 //! Signing fails closed: Fulcio down, Rekor down, no token, expired token or wrong audience make
 //! `git tag -s` / `git commit -S` fail with a one-line cause, and git records no object.
 
-mod common;
+use crate::common;
 
-use common::{gits, git_version, sigseal, Repo, Stack};
+use common::{git_version, gits, sigseal, Repo, Stack};
 
 /// An address nothing listens on (a port just released by the OS).
 fn dead_url() -> String {
@@ -39,7 +39,10 @@ fn assert_nothing_signed(git: &std::path::Path, env: Vec<(String, String)>, caus
             let direct = sigseal(&["--status-fd=2", "-bsau", "K"], &repo.env, b"payload");
             assert!(direct.stdout.is_empty());
             let e = String::from_utf8_lossy(&direct.stderr).to_string();
-            e.lines().find(|l| l.contains("sigseal: error[")).unwrap_or_else(|| panic!("{v}: no cause in {e}")).to_string()
+            e.lines()
+                .find(|l| l.contains("sigseal: error["))
+                .unwrap_or_else(|| panic!("{v}: no cause in {e}"))
+                .to_string()
         }
     };
     assert!(line.to_lowercase().contains(cause), "{v}: expected {cause:?} in {line}");
@@ -135,7 +138,8 @@ fn plain_http_to_a_remote_host_is_refused() {
 fn a_private_instance_without_a_usable_log_never_falls_back_to_the_public_one() {
     let stack = Stack::start();
     // The stack's own signing config, its Rekor turned into a log sigseal cannot write.
-    let mut sc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(stack.path("signing_config.json")).unwrap()).unwrap();
+    let mut sc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(stack.path("signing_config.json")).unwrap()).unwrap();
     for log in sc["rekorTlogUrls"].as_array_mut().expect("rekorTlogUrls") {
         log["majorApiVersion"] = 2.into();
     }
@@ -163,7 +167,8 @@ fn a_private_instance_without_a_usable_log_never_falls_back_to_the_public_one() 
     assert_eq!((stats["fulcio"].as_u64(), stats["rekor"].as_u64()), (Some(0), Some(0)), "{stats}");
     // doctor calls the configuration broken.
     let out = sigseal(&["doctor", "--offline", "--output", "json"], &env, b"");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
     let config = report.to_string();
     assert_eq!(out.status.code(), Some(1), "{config}");
     assert!(config.contains("never falls back"), "{config}");

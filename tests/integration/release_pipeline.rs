@@ -8,7 +8,7 @@
 //! cosign is not available here: the gate's cosign calls are checked with a stand-in `cosign`
 //! that records its arguments and verifies through `sigseal verify-blob`.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -37,7 +37,12 @@ fn stack() -> &'static Stack {
 }
 
 fn text(out: &Output) -> String {
-    format!("exit {:?}\nstdout:\n{}\nstderr:\n{}", out.status.code(), String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 fn s(p: &Path) -> String {
@@ -75,7 +80,9 @@ fn answer(mut stream: TcpStream, token: &str, served: &AtomicUsize) -> std::io::
         if reader.read_line(&mut h)? == 0 || h == "\r\n" {
             break;
         }
-        if h.to_ascii_lowercase().starts_with("authorization:") && h.trim_end().ends_with(&format!("bearer {REQUEST_TOKEN}")) {
+        if h.to_ascii_lowercase().starts_with("authorization:")
+            && h.trim_end().ends_with(&format!("bearer {REQUEST_TOKEN}"))
+        {
             authorized = true;
         }
     }
@@ -85,7 +92,11 @@ fn answer(mut stream: TcpStream, token: &str, served: &AtomicUsize) -> std::io::
         served.fetch_add(1, Ordering::SeqCst);
     }
     let status = if ok { "200 OK" } else { "403 Forbidden" };
-    write!(stream, "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len())
+    write!(
+        stream,
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
 }
 
 /// A GitHub Actions job's environment for the scripts: the ambient-token contract, the stack's
@@ -249,15 +260,27 @@ fn release_pipeline_signs_the_tag_and_assets_and_the_gate_passes_then_fails_for_
     // build job: package the already built sigseal as the release archive.
     let release = w.join("release");
     let t0 = std::time::Instant::now();
-    let out = job.ok("build.sh", &["--tag", TAG, "--target", TARGET, "--out", &s(&release), "--binary", &s(&sigseal_bin())], w);
+    let out = job.ok(
+        "build.sh",
+        &["--tag", TAG, "--target", TARGET, "--out", &s(&release), "--binary", &s(&sigseal_bin())],
+        w,
+    );
     let archive_name = format!("sigseal-{TAG}-{TARGET}.tar.gz");
     let archive = release.join(&archive_name);
-    assert!(String::from_utf8_lossy(&out.stdout).trim_end().ends_with(&format!("ARCHIVE={}", archive.display())), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).trim_end().ends_with(&format!("ARCHIVE={}", archive.display())),
+        "{}",
+        text(&out)
+    );
     eprintln!("build.sh packaged the debug binary in {:.1}s", t0.elapsed().as_secs_f64());
     let listing = Command::new("tar").arg("-tzf").arg(&archive).output().unwrap();
     let listing = String::from_utf8_lossy(&listing.stdout).to_string();
     let top = format!("sigseal-{TAG}-{TARGET}");
-    assert!(listing.lines().any(|l| l == format!("{top}/sigseal")) && listing.lines().any(|l| l == format!("{top}/README.md")), "{listing}");
+    assert!(
+        listing.lines().any(|l| l == format!("{top}/sigseal"))
+            && listing.lines().any(|l| l == format!("{top}/README.md")),
+        "{listing}"
+    );
     // The packaged binary is the one under test and runs.
     let unpacked = w.join("unpacked");
     std::fs::create_dir_all(&unpacked).unwrap();
@@ -273,18 +296,38 @@ fn release_pipeline_signs_the_tag_and_assets_and_the_gate_passes_then_fails_for_
     let policy = repo_root().join(".github/release-signers.policy");
     let out = job.ok(
         "sign-tag.sh",
-        &[TAG, "--certificate-identity", IDENTITY, "--certificate-oidc-issuer", GITHUB_ISSUER, "--policy", &s(&policy), "--export", &s(&tag_object)],
+        &[
+            TAG,
+            "--certificate-identity",
+            IDENTITY,
+            "--certificate-oidc-issuer",
+            GITHUB_ISSUER,
+            "--policy",
+            &s(&policy),
+            "--export",
+            &s(&tag_object),
+        ],
         &sign_ws,
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("is an unsigned annotated tag") && err.contains("signing it as"), "{}", text(&out));
     let raw = git(&sign_ws, &["cat-file", "tag", TAG]);
-    assert!(raw.starts_with(&format!("object {commit}\ntype commit\ntag {TAG}\n")), "the signed tag names the same commit:\n{raw}");
-    assert!(raw.contains("\n\nsigseal v1.0.0\n\nThe first release.\n-----BEGIN SIGNED MESSAGE-----"), "the message is kept:\n{raw}");
+    assert!(
+        raw.starts_with(&format!("object {commit}\ntype commit\ntag {TAG}\n")),
+        "the signed tag names the same commit:\n{raw}"
+    );
+    assert!(
+        raw.contains("\n\nsigseal v1.0.0\n\nThe first release.\n-----BEGIN SIGNED MESSAGE-----"),
+        "the message is kept:\n{raw}"
+    );
     let signed_tag = git(&sign_ws, &["rev-parse", "refs/tags/v1.0.0"]);
     assert_ne!(signed_tag, unsigned_tag);
     assert_eq!(std::fs::read_to_string(&tag_object).unwrap().trim_end(), raw, "the exported object is the signed tag");
-    assert!(job.read("output").contains("resigned<<") && job.read("output").contains("\ntrue\n"), "{}", job.read("output"));
+    assert!(
+        job.read("output").contains("resigned<<") && job.read("output").contains("\ntrue\n"),
+        "{}",
+        job.read("output")
+    );
     assert!(job.read("summary.md").contains("### Tag v1.0.0: signed"), "{}", job.read("summary.md"));
 
     job.next_step();
@@ -310,13 +353,35 @@ fn release_pipeline_signs_the_tag_and_assets_and_the_gate_passes_then_fails_for_
     job.next_step();
     job.ok(
         "push-tag.sh",
-        &[TAG, "--object", &s(&tag_object), "--remote", "origin", "--certificate-identity", IDENTITY, "--certificate-oidc-issuer", GITHUB_ISSUER, "--policy", &s(&policy)],
+        &[
+            TAG,
+            "--object",
+            &s(&tag_object),
+            "--remote",
+            "origin",
+            "--certificate-identity",
+            IDENTITY,
+            "--certificate-oidc-issuer",
+            GITHUB_ISSUER,
+            "--policy",
+            &s(&policy),
+        ],
         &publish_ws,
     );
     assert_eq!(git(&origin, &["rev-parse", "refs/tags/v1.0.0"]), signed_tag, "the remote has the signed tag");
     let again = job.ok(
         "push-tag.sh",
-        &[TAG, "--object", &s(&tag_object), "--remote", "origin", "--certificate-identity", IDENTITY, "--certificate-oidc-issuer", GITHUB_ISSUER],
+        &[
+            TAG,
+            "--object",
+            &s(&tag_object),
+            "--remote",
+            "origin",
+            "--certificate-identity",
+            IDENTITY,
+            "--certificate-oidc-issuer",
+            GITHUB_ISSUER,
+        ],
         &publish_ws,
     );
     assert!(String::from_utf8_lossy(&again.stderr).contains("nothing to push"), "{}", text(&again));
@@ -326,7 +391,8 @@ fn release_pipeline_signs_the_tag_and_assets_and_the_gate_passes_then_fails_for_
     git(w, &["clone", "-q", &s(&origin), &s(&user)]);
     let good = verify_tag(&user, IDENTITY, GITHUB_ISSUER);
     assert!(good.status.success(), "{}", text(&good));
-    let other = verify_tag(&user, "https://github.com/octo/app/.github/workflows/release.yml@refs/tags/v0.9.0", GITHUB_ISSUER);
+    let other =
+        verify_tag(&user, "https://github.com/octo/app/.github/workflows/release.yml@refs/tags/v0.9.0", GITHUB_ISSUER);
     assert_eq!(other.status.code(), Some(1), "{}", text(&other));
 
     // gate job: the "downloaded" release and the pushed tag.
@@ -347,10 +413,17 @@ fn release_pipeline_signs_the_tag_and_assets_and_the_gate_passes_then_fails_for_
     eprintln!("verify-gate.sh passed in {:.1}s", t1.elapsed().as_secs_f64());
     let err = String::from_utf8_lossy(&pass.stderr);
     assert!(err.contains("the release gate PASSED"), "{}", text(&pass));
-    assert!(err.contains("SKIPPED the cosign checks: 'cosign' is not on PATH"), "the gate says the cosign part was skipped:\n{}", text(&pass));
+    assert!(
+        err.contains("SKIPPED the cosign checks: 'cosign' is not on PATH"),
+        "the gate says the cosign part was skipped:\n{}",
+        text(&pass)
+    );
     assert!(err.contains("ok   sigseal verify-tag: v1.0.0"), "{}", text(&pass));
     let summary = job.read("summary.md");
-    assert!(summary.contains("## Release verification gate: PASSED") && summary.contains("cosign checks SKIPPED"), "{summary}");
+    assert!(
+        summary.contains("## Release verification gate: PASSED") && summary.contains("cosign checks SKIPPED"),
+        "{summary}"
+    );
 
     // An asset changed between signing and the gate: the gate fails and names it.
     let mut bytes = std::fs::read(downloaded.join(&archive_name)).unwrap();
@@ -362,17 +435,27 @@ fn release_pipeline_signs_the_tag_and_assets_and_the_gate_passes_then_fails_for_
     assert_eq!(fail.status.code(), Some(1), "{}", text(&fail));
     let err = String::from_utf8_lossy(&fail.stderr);
     assert!(
-        err.lines().any(|l| l.starts_with(&format!("verify-gate.sh: FAILED {archive_name}: ")) && l.contains("manifest-digest")),
+        err.lines().any(
+            |l| l.starts_with(&format!("verify-gate.sh: FAILED {archive_name}: ")) && l.contains("manifest-digest")
+        ),
         "the gate names the changed asset and why:\n{}",
         text(&fail)
     );
-    assert!(!err.contains("FAILED NOTES.txt") && !err.contains("FAILED SHA256SUMS"), "only the changed asset fails:\n{}", text(&fail));
+    assert!(
+        !err.contains("FAILED NOTES.txt") && !err.contains("FAILED SHA256SUMS"),
+        "only the changed asset fails:\n{}",
+        text(&fail)
+    );
     let summary = job.read("summary.md");
-    assert!(summary.contains("## Release verification gate: FAILED") && summary.contains(&format!("- `{archive_name}`:")), "{summary}");
+    assert!(
+        summary.contains("## Release verification gate: FAILED") && summary.contains(&format!("- `{archive_name}`:")),
+        "{summary}"
+    );
 
     // No token in any output, signature file or the signing clone's repository (the archive
     // itself is the binary under test, not scanned).
-    let mut texts: Vec<Vec<u8>> = vec![pass.stdout.clone(), pass.stderr.clone(), fail.stderr.clone(), out.stdout.clone(), out.stderr.clone()];
+    let mut texts: Vec<Vec<u8>> =
+        vec![pass.stdout.clone(), pass.stderr.clone(), fail.stderr.clone(), out.stdout.clone(), out.stderr.clone()];
     for e in std::fs::read_dir(&release).unwrap() {
         let p = e.unwrap().path();
         if !p.to_string_lossy().ends_with(".tar.gz") {
@@ -407,8 +490,15 @@ fn gate_runs_cosign_with_the_exact_identity_on_every_file_and_fails_for_a_bad_co
     for name in ["SHA256SUMS", "app-linux.tar.gz", "app-darwin.tar.gz"] {
         let f = release.join(name);
         let who = format!("--certificate-identity {IDENTITY} --certificate-oidc-issuer {GITHUB_ISSUER}");
-        let bundle = format!("cosign verify-blob --bundle {}.sigstore.json --new-bundle-format {who} --trusted-root {root} {}", f.display(), f.display());
-        let pair = format!("cosign verify-blob --signature {0}.sig --certificate {0}.pem {who} --trusted-root {root} {0}", f.display());
+        let bundle = format!(
+            "cosign verify-blob --bundle {}.sigstore.json --new-bundle-format {who} --trusted-root {root} {}",
+            f.display(),
+            f.display()
+        );
+        let pair = format!(
+            "cosign verify-blob --signature {0}.sig --certificate {0}.pem {who} --trusted-root {root} {0}",
+            f.display()
+        );
         assert!(calls.lines().any(|l| l == bundle), "no `{bundle}` in:\n{calls}");
         assert!(calls.lines().any(|l| l == pair), "no `{pair}` in:\n{calls}");
     }
@@ -419,9 +509,17 @@ fn gate_runs_cosign_with_the_exact_identity_on_every_file_and_fails_for_a_bad_co
     let fail = job.script("verify-gate.sh", &args, w);
     assert_eq!(fail.status.code(), Some(1), "{}", text(&fail));
     let err = String::from_utf8_lossy(&fail.stderr);
-    assert!(err.contains("verify-gate.sh: FAILED app-linux.tar.gz: cosign verify-blob --signature app-linux.tar.gz.sig"), "{}", text(&fail));
+    assert!(
+        err.contains("verify-gate.sh: FAILED app-linux.tar.gz: cosign verify-blob --signature app-linux.tar.gz.sig"),
+        "{}",
+        text(&fail)
+    );
     assert!(!err.contains("FAILED app-darwin.tar.gz"), "{}", text(&fail));
-    assert!(job.read("summary.md").contains("- `app-linux.tar.gz`: cosign verify-blob --signature"), "{}", job.read("summary.md"));
+    assert!(
+        job.read("summary.md").contains("- `app-linux.tar.gz`: cosign verify-blob --signature"),
+        "{}",
+        job.read("summary.md")
+    );
 }
 
 #[test]
@@ -485,17 +583,34 @@ fn maintainer_signed_tag_is_verified_against_the_policy_file_and_not_re_signed()
 
     let out = job.ok(
         "sign-tag.sh",
-        &[TAG, "--certificate-identity", IDENTITY, "--certificate-oidc-issuer", GITHUB_ISSUER, "--policy", &s(&policy), "--export", &s(&work.path().join("obj"))],
+        &[
+            TAG,
+            "--certificate-identity",
+            IDENTITY,
+            "--certificate-oidc-issuer",
+            GITHUB_ISSUER,
+            "--policy",
+            &s(&policy),
+            "--export",
+            &s(&work.path().join("obj")),
+        ],
         &repo,
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("tag v1.0.0 is already signed") && err.contains("it is not re-signed"), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("maintainer@example.com"), "verify-tag names the maintainer:\n{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("maintainer@example.com"),
+        "verify-tag names the maintainer:\n{}",
+        text(&out)
+    );
     assert_eq!(git(&repo, &["rev-parse", "refs/tags/v1.0.0"]), before, "the maintainer's tag object is kept");
     assert_eq!(job.served.load(Ordering::SeqCst), 0, "no signing token was even requested");
     assert!(job.read("output").contains("\nfalse\n"), "resigned=false: {}", job.read("output"));
     assert!(job.read("summary.md").contains("### Tag v1.0.0: already signed"), "{}", job.read("summary.md"));
-    assert_eq!(git(&repo, &["cat-file", "tag", &before]), std::fs::read_to_string(work.path().join("obj")).unwrap().trim_end());
+    assert_eq!(
+        git(&repo, &["cat-file", "tag", &before]),
+        std::fs::read_to_string(work.path().join("obj")).unwrap().trim_end()
+    );
 }
 
 #[test]
@@ -536,11 +651,18 @@ fn lightweight_tag_becomes_a_signed_annotated_tag_of_the_same_commit() {
     new_repo(&repo);
     git(&repo, &["tag", TAG]);
     let commit = git(&repo, &["rev-parse", "HEAD"]);
-    job.ok("sign-tag.sh", &[TAG, "--certificate-identity", IDENTITY, "--certificate-oidc-issuer", GITHUB_ISSUER], &repo);
+    job.ok(
+        "sign-tag.sh",
+        &[TAG, "--certificate-identity", IDENTITY, "--certificate-oidc-issuer", GITHUB_ISSUER],
+        &repo,
+    );
     assert_eq!(git(&repo, &["cat-file", "-t", "refs/tags/v1.0.0"]), "tag");
     let raw = git(&repo, &["cat-file", "tag", TAG]);
     assert!(raw.starts_with(&format!("object {commit}\n")), "{raw}");
-    assert!(raw.contains("tagger github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"), "{raw}");
+    assert!(
+        raw.contains("tagger github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"),
+        "{raw}"
+    );
     assert!(raw.contains("\n\nv1.0.0\n-----BEGIN SIGNED MESSAGE-----"), "{raw}");
     let v = verify_tag(&repo, IDENTITY, GITHUB_ISSUER);
     assert!(v.status.success(), "{}", text(&v));
@@ -571,18 +693,40 @@ fn downloaded_sigseal_is_installed_only_after_cosign_verifies_it_as_the_release_
     let install = |dest: &Path, repository: &str| {
         job.script(
             "install-sigseal.sh",
-            &["--version", TAG, "--repository", repository, "--base-url", &base, "--target", &host, "--dest", &s(dest), "--trusted-root", &root],
+            &[
+                "--version",
+                TAG,
+                "--repository",
+                repository,
+                "--base-url",
+                &base,
+                "--target",
+                &host,
+                "--dest",
+                &s(dest),
+                "--trusted-root",
+                &root,
+            ],
             w,
         )
     };
     let dest = w.join("installed");
     let out = install(&dest, "octo/app");
     assert!(out.status.success(), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).trim_end().ends_with(&format!("SIGSEAL={}", dest.join("sigseal").display())), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .trim_end()
+            .ends_with(&format!("SIGSEAL={}", dest.join("sigseal").display())),
+        "{}",
+        text(&out)
+    );
     let v = Command::new(dest.join("sigseal")).arg("--version").output().unwrap();
     assert_eq!(String::from_utf8_lossy(&v.stdout).trim(), "sigseal 1.0.0 (stand-in)");
     let calls = std::fs::read_to_string(w.join("cosign.log")).unwrap();
-    assert!(calls.contains(&format!("--certificate-identity {IDENTITY} --certificate-oidc-issuer {GITHUB_ISSUER}")), "{calls}");
+    assert!(
+        calls.contains(&format!("--certificate-identity {IDENTITY} --certificate-oidc-issuer {GITHUB_ISSUER}")),
+        "{calls}"
+    );
     assert_eq!(job.read("path").trim_end(), s(&dest), "the install directory is added to GITHUB_PATH");
 
     // Another repository's release identity does not match: nothing installed.
@@ -628,9 +772,25 @@ fn release_is_held_as_a_pre_release_and_made_final_only_by_the_final_step() {
     );
 
     job.next_step();
-    let out = job.ok("release-state.sh", &["report", TAG, "hold=success", "build=success", "sign=success", "publish=success", "gate=failure", "finalize=skipped"], w);
+    let out = job.ok(
+        "release-state.sh",
+        &[
+            "report",
+            TAG,
+            "hold=success",
+            "build=success",
+            "sign=success",
+            "publish=success",
+            "gate=failure",
+            "finalize=skipped",
+        ],
+        w,
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("stays a pre-release: gate=failure"), "{}", text(&out));
     let summary = job.read("summary.md");
-    assert!(summary.contains("## Release v1.0.0 stays a pre-release") && summary.contains("- `gate`: failure"), "{summary}");
+    assert!(
+        summary.contains("## Release v1.0.0 stays a pre-release") && summary.contains("- `gate`: failure"),
+        "{summary}"
+    );
     assert!(!summary.contains("`finalize`"), "skipped jobs are not failures: {summary}");
 }

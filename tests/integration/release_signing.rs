@@ -4,7 +4,7 @@
 //! generated SLSA provenance, the key-based fallback, and the sigstore-conformance
 //! bundle-verification cases from ../shared.
 
-mod common;
+use crate::common;
 
 use common::{shared_dir, sigseal, Stack};
 use std::path::{Path, PathBuf};
@@ -13,7 +13,12 @@ use std::process::{Command, Output};
 const ALICE: &str = "alice@example.com";
 
 fn text(out: &Output) -> String {
-    format!("exit {}\nstdout: {}\nstderr: {}", out.status, String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "exit {}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 fn run(args: &[&str], env: &[(String, String)]) -> Output {
@@ -63,7 +68,8 @@ fn write_assets(dir: &Path, n: usize) -> Vec<PathBuf> {
 }
 
 fn bundle_json(p: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))).expect("bundle JSON")
+    serde_json::from_slice(&std::fs::read(p).unwrap_or_else(|e| panic!("read {}: {e}", p.display())))
+        .expect("bundle JSON")
 }
 
 fn sha256sum_check(dir: &Path) -> Output {
@@ -91,7 +97,10 @@ fn sign_release_of_five_assets_passes_sha256sum_and_verify_release_and_one_chang
     for a in &assets {
         let b = bundle_json(&PathBuf::from(format!("{}.sigstore.json", a.display())));
         assert_eq!(b["mediaType"], "application/vnd.dev.sigstore.bundle.v0.3+json");
-        assert_eq!(&b["verificationMaterial"]["certificate"]["rawBytes"], cert, "one certificate for the whole release");
+        assert_eq!(
+            &b["verificationMaterial"]["certificate"]["rawBytes"], cert,
+            "one certificate for the whole release"
+        );
         indexes.insert(b["verificationMaterial"]["tlogEntries"][0]["logIndex"].to_string());
     }
     assert_eq!(indexes.len(), 6, "five assets and the manifest each have their own log entry: {indexes:?}");
@@ -107,7 +116,19 @@ fn sign_release_of_five_assets_passes_sha256sum_and_verify_release_and_one_chang
     let lines = String::from_utf8_lossy(&good.stdout).lines().filter(|l| l.starts_with("verified")).count();
     assert_eq!(lines, 6, "the manifest and five assets verified: {}", text(&good));
 
-    let wrong = run_v(&with(&["verify-release", &s(dir.path()), "--certificate-identity", "mallory@example.com", "--certificate-oidc-issuer"], &[stack.oidc.clone()]), &stack.service_env());
+    let wrong = run_v(
+        &with(
+            &[
+                "verify-release",
+                &s(dir.path()),
+                "--certificate-identity",
+                "mallory@example.com",
+                "--certificate-oidc-issuer",
+            ],
+            &[stack.oidc.clone()],
+        ),
+        &stack.service_env(),
+    );
     assert_eq!(wrong.status.code(), Some(1), "another signer must fail: {}", text(&wrong));
 
     // One changed byte in one asset.
@@ -121,21 +142,26 @@ fn sign_release_of_five_assets_passes_sha256sum_and_verify_release_and_one_chang
     let bad = verify(&["--output", "json"]);
     assert_eq!(bad.status.code(), Some(1), "verify-release must fail: {}", text(&bad));
     let doc: serde_json::Value = serde_json::from_slice(&bad.stdout).expect("JSON report");
-    let failed: Vec<&serde_json::Value> = doc["artifacts"].as_array().unwrap().iter().filter(|a| a["verdict"] == "failed").collect();
+    let failed: Vec<&serde_json::Value> =
+        doc["artifacts"].as_array().unwrap().iter().filter(|a| a["verdict"] == "failed").collect();
     assert_eq!(failed.len(), 1, "{doc:#}");
     assert_eq!(failed[0]["artifact"], "app-2.tar.gz", "{doc:#}");
     assert_eq!(failed[0]["failed_check"], "manifest-digest", "{doc:#}");
     assert_eq!(doc["summary"]["verified"], 5, "{doc:#}");
     let text_report = verify(&[]);
     let stdout = String::from_utf8_lossy(&text_report.stdout);
-    assert!(stdout.lines().any(|l| l.starts_with("FAILED") && l.contains("app-2.tar.gz")), "the text report names the asset: {stdout}");
+    assert!(
+        stdout.lines().any(|l| l.starts_with("FAILED") && l.contains("app-2.tar.gz")),
+        "the text report names the asset: {stdout}"
+    );
 
     // A manifest that is not sha256sum's format is a failed manifest, not a crash.
     std::fs::write(dir.path().join("SHA256SUMS"), "this is not a checksum list\n").unwrap();
     let garbled = verify(&["--output", "json"]);
     assert_eq!(garbled.status.code(), Some(1), "{}", text(&garbled));
     let doc: serde_json::Value = serde_json::from_slice(&garbled.stdout).expect("JSON report");
-    let checks: Vec<&serde_json::Value> = doc["artifacts"].as_array().unwrap().iter().map(|a| &a["failed_check"]).collect();
+    let checks: Vec<&serde_json::Value> =
+        doc["artifacts"].as_array().unwrap().iter().map(|a| &a["failed_check"]).collect();
     assert!(checks.contains(&&serde_json::json!("manifest")), "{doc:#}");
 }
 
@@ -150,7 +176,11 @@ fn sign_blob_signs_many_files_with_one_certificate_and_cosign_files_verify_with_
     ok(&args, &signing_env(stack, ALICE));
     let certs: Vec<serde_json::Value> = assets
         .iter()
-        .map(|a| bundle_json(&PathBuf::from(format!("{}.sigstore.json", a.display())))["verificationMaterial"]["certificate"]["rawBytes"].clone())
+        .map(|a| {
+            bundle_json(&PathBuf::from(format!("{}.sigstore.json", a.display())))["verificationMaterial"]["certificate"]
+                ["rawBytes"]
+                .clone()
+        })
         .collect();
     assert!(certs.iter().all(|c| c == &certs[0] && c.is_string()), "one certificate for all files");
 
@@ -161,7 +191,10 @@ fn sign_blob_signs_many_files_with_one_certificate_and_cosign_files_verify_with_
     assert!(String::from_utf8_lossy(&out.stderr).contains("written twice"), "{}", text(&out));
 
     // Several files with one --bundle is a usage error, and writes nothing.
-    let out = run(&["sign-blob", &names[0], &names[1], "--bundle", &s(&dir.path().join("x.json"))], &signing_env(stack, ALICE));
+    let out = run(
+        &["sign-blob", &names[0], &names[1], "--bundle", &s(&dir.path().join("x.json"))],
+        &signing_env(stack, ALICE),
+    );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(!dir.path().join("x.json").exists());
 
@@ -170,7 +203,16 @@ fn sign_blob_signs_many_files_with_one_certificate_and_cosign_files_verify_with_
     let pem = dir.path().join("one.pem");
     let bundle = dir.path().join("one.sigstore.json");
     ok(
-        &["sign-blob", &names[0], "--bundle", &s(&bundle), "--output-signature", &s(&sig), "--output-certificate", &s(&pem)],
+        &[
+            "sign-blob",
+            &names[0],
+            "--bundle",
+            &s(&bundle),
+            "--output-signature",
+            &s(&sig),
+            "--output-certificate",
+            &s(&pem),
+        ],
         &signing_env(stack, ALICE),
     );
     let sig_text = std::fs::read_to_string(&sig).unwrap();
@@ -179,18 +221,26 @@ fn sign_blob_signs_many_files_with_one_certificate_and_cosign_files_verify_with_
     let der_path = dir.path().join("one.sig.der");
     std::fs::write(&der_path, der).unwrap();
     // cosign's default --b64: the .pem file is the base64 of the PEM certificate.
-    let pem_text = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, std::fs::read(&pem).unwrap()).expect("base64 .pem");
+    let pem_text = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, std::fs::read(&pem).unwrap())
+        .expect("base64 .pem");
     assert!(String::from_utf8_lossy(&pem_text).starts_with("-----BEGIN CERTIFICATE-----\n"));
     let plain_pem = dir.path().join("one.plain.pem");
     std::fs::write(&plain_pem, &pem_text).unwrap();
     let pubkey = dir.path().join("one.pub.pem");
-    let x = Command::new("openssl").args(["x509", "-in", &s(&plain_pem), "-pubkey", "-noout", "-out", &s(&pubkey)]).output().unwrap();
+    let x = Command::new("openssl")
+        .args(["x509", "-in", &s(&plain_pem), "-pubkey", "-noout", "-out", &s(&pubkey)])
+        .output()
+        .unwrap();
     assert!(x.status.success(), "openssl x509: {}", text(&x));
     let v = Command::new("openssl")
         .args(["dgst", "-sha256", "-verify", &s(&pubkey), "-signature", &s(&der_path), &names[0]])
         .output()
         .unwrap();
-    assert!(v.status.success() && String::from_utf8_lossy(&v.stdout).contains("Verified OK"), "openssl dgst -verify: {}", text(&v));
+    assert!(
+        v.status.success() && String::from_utf8_lossy(&v.stdout).contains("Verified OK"),
+        "openssl dgst -verify: {}",
+        text(&v)
+    );
     let v = Command::new("openssl")
         .args(["dgst", "-sha256", "-verify", &s(&pubkey), "-signature", &s(&der_path), &names[1]])
         .output()
@@ -198,7 +248,8 @@ fn sign_blob_signs_many_files_with_one_certificate_and_cosign_files_verify_with_
     assert!(!v.status.success(), "openssl must reject the .sig for another file: {}", text(&v));
 
     // The cosign pair verifies through an online Rekor lookup, and not offline.
-    let mut pair = with(&["verify-blob", &names[0], "--signature", &s(&sig), "--certificate", &s(&pem)], &policy(stack, ALICE));
+    let mut pair =
+        with(&["verify-blob", &names[0], "--signature", &s(&sig), "--certificate", &s(&pem)], &policy(stack, ALICE));
     let out = run_v(&pair, &stack.service_env());
     assert!(out.status.success(), "verify-blob with .sig/.pem: {}", text(&out));
     pair.push("--offline".into());
@@ -207,10 +258,17 @@ fn sign_blob_signs_many_files_with_one_certificate_and_cosign_files_verify_with_
     assert!(String::from_utf8_lossy(&out.stdout).contains("--offline forbids"), "{}", text(&out));
 
     // The digest form and a tampered file.
-    let digest = format!("sha256:{}", hex::encode(<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(&assets[0]).unwrap())));
-    let out = run_v(&with(&["verify-blob", &digest, "--bundle", &s(&bundle), "--offline"], &policy(stack, ALICE)), &stack.service_env());
+    let digest =
+        format!("sha256:{}", hex::encode(<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(&assets[0]).unwrap())));
+    let out = run_v(
+        &with(&["verify-blob", &digest, "--bundle", &s(&bundle), "--offline"], &policy(stack, ALICE)),
+        &stack.service_env(),
+    );
     assert!(out.status.success(), "verify-blob sha256:: {}", text(&out));
-    let out = run_v(&with(&["verify-blob", &names[1], "--bundle", &s(&bundle), "--offline", "-o", "json"], &policy(stack, ALICE)), &stack.service_env());
+    let out = run_v(
+        &with(&["verify-blob", &names[1], "--bundle", &s(&bundle), "--offline", "-o", "json"], &policy(stack, ALICE)),
+        &stack.service_env(),
+    );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(doc["artifacts"][0]["failed_check"], "artifact-digest", "{doc:#}");
@@ -264,18 +322,47 @@ fn generated_provenance_attestation_verifies_and_a_wrong_type_or_subject_fails()
 
     for asset in &assets {
         let out = run_v(
-            &with(&["verify-blob-attestation", &s(asset), "--bundle", &s(&bundle), "--type", "slsaprovenance1", "--offline", "-o", "json"], &policy(stack, ALICE)),
+            &with(
+                &[
+                    "verify-blob-attestation",
+                    &s(asset),
+                    "--bundle",
+                    &s(&bundle),
+                    "--type",
+                    "slsaprovenance1",
+                    "--offline",
+                    "-o",
+                    "json",
+                ],
+                &policy(stack, ALICE),
+            ),
             &stack.service_env(),
         );
         assert!(out.status.success(), "{}", text(&out));
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let a = &doc["artifacts"][0];
         assert_eq!(a["predicate_type"], "https://slsa.dev/provenance/v1", "{doc:#}");
-        assert_eq!(a["predicate"]["runDetails"]["builder"]["id"], "https://github.com/octo/app/.github/workflows/release.yml@refs/tags/v1.0.0");
+        assert_eq!(
+            a["predicate"]["runDetails"]["builder"]["id"],
+            "https://github.com/octo/app/.github/workflows/release.yml@refs/tags/v1.0.0"
+        );
         assert_eq!(a["subjects"].as_array().map(Vec::len), Some(2));
     }
     let out = run_v(
-        &with(&["verify-blob-attestation", &s(&assets[0]), "--bundle", &s(&bundle), "--type", "spdxjson", "--offline", "-o", "json"], &policy(stack, ALICE)),
+        &with(
+            &[
+                "verify-blob-attestation",
+                &s(&assets[0]),
+                "--bundle",
+                &s(&bundle),
+                "--type",
+                "spdxjson",
+                "--offline",
+                "-o",
+                "json",
+            ],
+            &policy(stack, ALICE),
+        ),
         &stack.service_env(),
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
@@ -283,14 +370,23 @@ fn generated_provenance_attestation_verifies_and_a_wrong_type_or_subject_fails()
     assert_eq!(doc["artifacts"][0]["failed_check"], "predicate-type", "{doc:#}");
 
     // An attestation is not a signature of the file: verify-blob sends it to its own command.
-    let out = run_v(&with(&["verify-blob", &s(&assets[0]), "--bundle", &s(&bundle), "--offline", "-o", "json"], &policy(stack, ALICE)), &stack.service_env());
+    let out = run_v(
+        &with(
+            &["verify-blob", &s(&assets[0]), "--bundle", &s(&bundle), "--offline", "-o", "json"],
+            &policy(stack, ALICE),
+        ),
+        &stack.service_env(),
+    );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["artifacts"][0]["failed_check"], "bundle-kind", "{doc:#}");
 
     let other = dir.path().join("other.bin");
     std::fs::write(&other, b"not a subject").unwrap();
-    let out = run_v(&with(&["verify-blob-attestation", &s(&other), "--bundle", &s(&bundle), "--offline"], &policy(stack, ALICE)), &stack.service_env());
+    let out = run_v(
+        &with(&["verify-blob-attestation", &s(&other), "--bundle", &s(&bundle), "--offline"], &policy(stack, ALICE)),
+        &stack.service_env(),
+    );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("artifact-digest"), "{}", text(&out));
 
@@ -332,13 +428,19 @@ fn key_pair_signs_and_verifies_and_a_wrong_password_or_key_fails_clearly() {
     let out = ok(&["verify-blob", &s(&asset), "--key", &s(&public), "--offline"], &stack.service_env());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("verified"), "{}", text(&out));
 
-    let wrong_pw = run(&["sign-blob", "--key", &s(&key), &s(&asset), "--bundle", &s(&dir.path().join("w.json"))], &key_env("battery staple"));
+    let wrong_pw = run(
+        &["sign-blob", "--key", &s(&key), &s(&asset), "--bundle", &s(&dir.path().join("w.json"))],
+        &key_env("battery staple"),
+    );
     assert_eq!(wrong_pw.status.code(), Some(2), "{}", text(&wrong_pw));
     assert!(String::from_utf8_lossy(&wrong_pw.stderr).contains("password does not open"), "{}", text(&wrong_pw));
     assert!(!dir.path().join("w.json").exists());
 
     ok(&["generate-key-pair", "--output-key-prefix", &s(&dir.path().join("other"))], &key_env("pw"));
-    let out = run(&["verify-blob", &s(&asset), "--key", &s(&dir.path().join("other.pub")), "--offline", "-o", "json"], &stack.service_env());
+    let out = run(
+        &["verify-blob", &s(&asset), "--key", &s(&dir.path().join("other.pub")), "--offline", "-o", "json"],
+        &stack.service_env(),
+    );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["artifacts"][0]["failed_check"], "public-key", "{doc:#}");
@@ -367,14 +469,18 @@ fn conformance_bundle_cases_meet_their_expectations() {
     const ISSUER: &str = "https://token.actions.githubusercontent.com";
     let cache = tempfile::tempdir().unwrap();
     let env = vec![("XDG_CACHE_HOME".to_string(), s(cache.path()))];
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&base).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut cases: Vec<PathBuf> =
+        std::fs::read_dir(&base).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
     cases.sort();
     let (mut passed, mut mismatches) = (0, Vec::new());
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
         let read = |f: &str| std::fs::read_to_string(case.join(f)).ok().map(|t| t.trim().to_string());
         let artifact = if case.join("artifact").is_file() { case.join("artifact") } else { base.join("a.txt") };
-        let digest = format!("sha256:{}", hex::encode(<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(&artifact).unwrap())));
+        let digest = format!(
+            "sha256:{}",
+            hex::encode(<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(&artifact).unwrap()))
+        );
         let mut args = vec!["verify-bundle".to_string(), "--bundle".into(), s(&case.join("bundle.sigstore.json"))];
         if case.join("key.pub").is_file() {
             args.extend(["--key".into(), s(&case.join("key.pub"))]);
@@ -397,8 +503,17 @@ fn conformance_bundle_cases_meet_their_expectations() {
             }
         }
     }
-    eprintln!("sigstore-conformance bundle-verify: {passed}/{} cases as expected ({} folders)", cases.len() * 2, cases.len());
-    assert!(mismatches.is_empty(), "{} case(s) not as the folder name says:\n{}", mismatches.len(), mismatches.join("\n"));
+    eprintln!(
+        "sigstore-conformance bundle-verify: {passed}/{} cases as expected ({} folders)",
+        cases.len() * 2,
+        cases.len()
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} case(s) not as the folder name says:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
     assert!(cases.len() >= 70, "expected the 70 conformance folders, found {}", cases.len());
 }
 
@@ -433,7 +548,9 @@ fn conformance_sign_bundle_makes_bundles_that_verify_bundle_accepts() {
     assert!(out.status.success(), "sign-bundle: {}", text(&out));
     let b = bundle_json(&plain);
     assert!(
-        b["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"].as_array().is_some_and(|a| a.len() == 1),
+        b["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"]
+            .as_array()
+            .is_some_and(|a| a.len() == 1),
         "the signing config's TSA countersigned: {b:#}"
     );
 

@@ -4,10 +4,12 @@
 //! by scripts/interop-tools.sh) and sigstore-js (tests/stack/verify-bundle.js). Both must also
 //! reject the bundle for a changed artifact or another identity.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
-use common::{detached, gits, isolate, js_verify, python_verify, sigseal_bin, sigstore_python, split_signed_object, Repo, Stack};
+use common::{
+    detached, gits, isolate, js_verify, python_verify, sigseal_bin, sigstore_python, split_signed_object, Repo, Stack,
+};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -17,7 +19,12 @@ const IDENTITY: &str = "alice@example.com";
 
 /// stdout and stderr of a finished command, for messages.
 fn text(out: &Output) -> String {
-    format!("exit {}\nstdout: {}\nstderr: {}", out.status, String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "exit {}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 fn sha256(data: &[u8]) -> Vec<u8> {
@@ -42,7 +49,11 @@ fn export_bundle(repo: &Repo, stack: &Stack, rev: &str, out_dir: &Path) -> (Path
     c.env("SIGSEAL_GIT", &repo.git).env("SIGSEAL_TRUSTED_ROOT", stack.trusted_root());
     let out = c.output().expect("run sigseal export-bundle");
     assert!(out.status.success(), "sigseal export-bundle {rev}: {}", text(&out));
-    assert!(bundle.is_file() && artifact.is_file(), "sigseal export-bundle {rev} wrote no bundle or artifact: {}", text(&out));
+    assert!(
+        bundle.is_file() && artifact.is_file(),
+        "sigseal export-bundle {rev} wrote no bundle or artifact: {}",
+        text(&out)
+    );
     (bundle, artifact)
 }
 
@@ -62,7 +73,8 @@ fn assert_bundle_of_git_signature(repo: &Repo, object_type: &str, rev: &str, bun
         "{rev}: the signed attributes do not hold sha256 of the git payload"
     );
 
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(bundle).expect("read bundle")).expect("bundle JSON");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bundle).expect("read bundle")).expect("bundle JSON");
     let ctx = format!("{rev}: bundle {json:#}");
     assert_eq!(json["mediaType"], BUNDLE_V03, "{ctx}");
     let vm = &json["verificationMaterial"];
@@ -77,7 +89,10 @@ fn assert_bundle_of_git_signature(repo: &Repo, object_type: &str, rev: &str, bun
     assert_eq!(e["kindVersion"]["kind"], "hashedrekord", "{ctx}");
     assert_eq!(e["kindVersion"]["version"], "0.0.1", "{ctx}");
     assert!(e["inclusionPromise"]["signedEntryTimestamp"].as_str().is_some_and(|s| !s.is_empty()), "no SET: {ctx}");
-    assert!(e["inclusionProof"]["checkpoint"]["envelope"].as_str().is_some_and(|s| !s.is_empty()), "no inclusion proof: {ctx}");
+    assert!(
+        e["inclusionProof"]["checkpoint"]["envelope"].as_str().is_some_and(|s| !s.is_empty()),
+        "no inclusion proof: {ctx}"
+    );
 }
 
 fn assert_verified(tool: &str, what: &str, out: &Output) {
@@ -115,7 +130,11 @@ fn exported_bundles_of_a_tag_and_a_commit_verify_with_sigstore_python_and_sigsto
     let commit = export_bundle(&repo, &stack, "HEAD", out.path());
     assert_bundle_of_git_signature(&repo, "tag", "v1.0", &tag.0, &tag.1);
     assert_bundle_of_git_signature(&repo, "commit", "HEAD", &commit.0, &commit.1);
-    assert_ne!(std::fs::read(&tag.1).unwrap(), std::fs::read(&commit.1).unwrap(), "the tag and the commit exported the same artifact");
+    assert_ne!(
+        std::fs::read(&tag.1).unwrap(),
+        std::fs::read(&commit.1).unwrap(),
+        "the tag and the commit exported the same artifact"
+    );
 
     for (what, (bundle, artifact)) in [("tag v1.0", &tag), ("commit HEAD", &commit)] {
         assert_verified("sigstore-python", what, &python_verify(&stack, bundle, artifact, IDENTITY));
@@ -129,11 +148,31 @@ fn exported_bundles_of_a_tag_and_a_commit_verify_with_sigstore_python_and_sigsto
     changed[last] ^= 1;
     let changed_path = out.path().join("changed.artifact");
     std::fs::write(&changed_path, changed).unwrap();
-    assert_rejected("sigstore-python", "a changed artifact", &python_verify(&stack, bundle, &changed_path, IDENTITY), "digest mismatch");
-    assert_rejected("sigstore-js", "a changed artifact", &js_verify(&stack, bundle, &changed_path, IDENTITY), "SIGNATURE_ERROR");
+    assert_rejected(
+        "sigstore-python",
+        "a changed artifact",
+        &python_verify(&stack, bundle, &changed_path, IDENTITY),
+        "digest mismatch",
+    );
+    assert_rejected(
+        "sigstore-js",
+        "a changed artifact",
+        &js_verify(&stack, bundle, &changed_path, IDENTITY),
+        "SIGNATURE_ERROR",
+    );
 
     // Another identity than the certificate's.
     let other = "mallory@example.com";
-    assert_rejected("sigstore-python", "another identity", &python_verify(&stack, bundle, artifact, other), "SANs do not match");
-    assert_rejected("sigstore-js", "another identity", &js_verify(&stack, bundle, artifact, other), "UNTRUSTED_SIGNER_ERROR");
+    assert_rejected(
+        "sigstore-python",
+        "another identity",
+        &python_verify(&stack, bundle, artifact, other),
+        "SANs do not match",
+    );
+    assert_rejected(
+        "sigstore-js",
+        "another identity",
+        &js_verify(&stack, bundle, artifact, other),
+        "UNTRUSTED_SIGNER_ERROR",
+    );
 }

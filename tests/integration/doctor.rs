@@ -3,7 +3,7 @@
 //! configured for sigseal warns with the setup command; the JSON report adds up; the agent's
 //! identities are listed with their minutes left, and no token ever appears.
 
-mod common;
+use crate::common;
 
 use std::net::TcpListener;
 use std::process::Output;
@@ -69,7 +69,9 @@ fn repository_set_up_by_sigseal_setup_passes_against_the_stack() {
     let (out, elapsed) = doctor(&repo, &[]);
     let report = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{report}{}", text(&out.stderr));
-    for check in ["git-version", "git-config", "git-program", "config", "trusted-root", "fulcio", "rekor", "oidc-issuer"] {
+    for check in
+        ["git-version", "git-config", "git-program", "config", "trusted-root", "fulcio", "rekor", "oidc-issuer"]
+    {
         assert_status(&report, check, "ok");
     }
     let (_, program, _) = finding(&report, "git-program");
@@ -160,8 +162,8 @@ fn json_report_parses_and_its_summary_counts_the_findings() {
     let stack = Stack::shared();
     let repo = Repo::new(&gits()[0], with(&stack.service_env(), "SIGSEAL_REKOR_URL", &closed_port_url()));
     let (out, _) = doctor(&repo, &["--output", "json"]);
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", text(&out.stdout)));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", text(&out.stdout)));
     let findings = doc["findings"].as_array().expect("findings array");
     let mut counts = std::collections::HashMap::new();
     for f in findings {
@@ -180,7 +182,20 @@ fn json_report_parses_and_its_summary_counts_the_findings() {
     assert_eq!(doc["exit_code"].as_i64(), Some(1));
     assert_eq!(out.status.code(), Some(1));
     let checks: Vec<&str> = findings.iter().filter_map(|f| f["check"].as_str()).collect();
-    for check in ["git-version", "git-config", "git-program", "path", "config", "trusted-root", "fulcio", "rekor", "oidc-issuer", "timestamp-authority", "agent", "token-source"] {
+    for check in [
+        "git-version",
+        "git-config",
+        "git-program",
+        "path",
+        "config",
+        "trusted-root",
+        "fulcio",
+        "rekor",
+        "oidc-issuer",
+        "timestamp-authority",
+        "agent",
+        "token-source",
+    ] {
         assert!(checks.contains(&check), "{check} missing from {checks:?}");
     }
     let rekor = findings.iter().find(|f| f["check"] == "rekor").expect("rekor");
@@ -267,7 +282,8 @@ fn agent_identities_are_listed_with_minutes_left_and_no_token_appears() {
     ))
     .unwrap();
     assert!(shape.is_match(&detail), "unexpected agent detail: {detail}");
-    let minutes: u64 = detail.rsplit(": ").next().and_then(|m| m.split(' ').next()).and_then(|m| m.parse().ok()).unwrap();
+    let minutes: u64 =
+        detail.rsplit(": ").next().and_then(|m| m.split(' ').next()).and_then(|m| m.parse().ok()).unwrap();
     assert!((1..=10).contains(&minutes), "{detail}");
     for output in [&report, &text(&json.stdout), &text(&out.stderr)] {
         assert!(!output.contains("PRIVATE KEY") && !output.contains("-----BEGIN"), "key material in:\n{output}");
@@ -284,7 +300,10 @@ fn token_file_is_described_by_its_claims_only() {
     let report = text(&out.stdout);
     let (status, detail, _) = finding(&report, "token-source");
     assert_eq!(status, "ok", "{report}");
-    assert!(detail.contains("token file") && detail.contains("bob@example.com") && detail.contains(&stack.oidc), "{detail}");
+    assert!(
+        detail.contains("token file") && detail.contains("bob@example.com") && detail.contains(&stack.oidc),
+        "{detail}"
+    );
     assert_no_token_leak(stack, &[&out.stdout, &out.stderr], &[]);
 
     // An expired token is what signing would refuse: a failure, still without the token.

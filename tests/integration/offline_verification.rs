@@ -2,7 +2,7 @@
 //! `git verify-tag` working with the stack stopped, and every altered piece of evidence (proof,
 //! checkpoint, SET, log key, time, CA window, another signature's entry) is rejected.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use common::{gits, sigseal, split_signed_object, Repo, Stack};
@@ -70,11 +70,24 @@ fn assert_verify_names(case: &str, repo: &Repo, der: &[u8], payload: &[u8], root
     object.extend(cms::armor::encode(der).as_bytes());
     let id = repo.write_object("tag", &object);
     let root = root.to_str().unwrap();
-    let args = ["verify", &id, "--offline", "--trusted-root", root, "--certificate-identity", "alice@example.com", "--certificate-oidc-issuer-regexp", ".+"];
+    let args = [
+        "verify",
+        &id,
+        "--offline",
+        "--trusted-root",
+        root,
+        "--certificate-identity",
+        "alice@example.com",
+        "--certificate-oidc-issuer-regexp",
+        ".+",
+    ];
     let out = repo.sigseal(&args);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{case}: {text}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(text.starts_with("FAILED") && text.contains(&format!("{check}:")), "{case}: text should name {check}:\n{text}");
+    assert!(
+        text.starts_with("FAILED") && text.contains(&format!("{check}:")),
+        "{case}: text should name {check}:\n{text}"
+    );
     let mut json_args = args.to_vec();
     json_args.extend(["--output", "json"]);
     let out = repo.sigseal(&json_args);
@@ -104,7 +117,8 @@ fn embedded_proof_verifies_with_the_stack_stopped_and_tampering_is_rejected() {
 
     for git in gits() {
         for tag in ["v1", "v2"] {
-            let out = repo.cmd_with(&git, &["verify-tag", tag]).env("SIGSEAL_TRUSTED_ROOT", &root_path).output().unwrap();
+            let out =
+                repo.cmd_with(&git, &["verify-tag", tag]).env("SIGSEAL_TRUSTED_ROOT", &root_path).output().unwrap();
             assert!(out.status.success(), "verify-tag {tag} offline: {}", String::from_utf8_lossy(&out.stderr));
         }
     }
@@ -116,8 +130,19 @@ fn embedded_proof_verifies_with_the_stack_stopped_and_tampering_is_rejected() {
     let proof = e.inclusion_proof.as_mut().unwrap();
     assert!(!proof.hashes.is_empty(), "the stack's tree has more than one leaf");
     proof.hashes[0][0] ^= 1;
-    assert_errsig("altered inclusion proof", verify(&with_entry(&a.der, &e), &a.payload, &root_path), "inclusion proof");
-    assert_verify_names("altered inclusion proof", &repo, &with_entry(&a.der, &e), &a.payload, &root_path, "inclusion-proof");
+    assert_errsig(
+        "altered inclusion proof",
+        verify(&with_entry(&a.der, &e), &a.payload, &root_path),
+        "inclusion proof",
+    );
+    assert_verify_names(
+        "altered inclusion proof",
+        &repo,
+        &with_entry(&a.der, &e),
+        &a.payload,
+        &root_path,
+        "inclusion-proof",
+    );
 
     // Checkpoint: its signature line altered.
     let mut e = entry(&a.der);
@@ -137,16 +162,40 @@ fn embedded_proof_verifies_with_the_stack_stopped_and_tampering_is_rejected() {
     let mid = set.len() / 2;
     set[mid] ^= 1;
     assert_errsig("altered SET", verify(&with_entry(&a.der, &e), &a.payload, &root_path), "inclusion promise");
-    assert_verify_names("altered SET", &repo, &with_entry(&a.der, &e), &a.payload, &root_path, "signed-entry-timestamp");
+    assert_verify_names(
+        "altered SET",
+        &repo,
+        &with_entry(&a.der, &e),
+        &a.payload,
+        &root_path,
+        "signed-entry-timestamp",
+    );
 
     // Another signature's log entry.
     let other = entry(&b.der);
-    assert_errsig("entry of another signature", verify(&with_entry(&a.der, &other), &a.payload, &root_path), "does not match this signature");
-    assert_verify_names("entry of another signature", &repo, &with_entry(&a.der, &other), &a.payload, &root_path, "log-entry-match");
+    assert_errsig(
+        "entry of another signature",
+        verify(&with_entry(&a.der, &other), &a.payload, &root_path),
+        "does not match this signature",
+    );
+    assert_verify_names(
+        "entry of another signature",
+        &repo,
+        &with_entry(&a.der, &other),
+        &a.payload,
+        &root_path,
+        "log-entry-match",
+    );
     // Another certificate's entry (bob's), for another artifact.
     let bobs = entry(&c.der);
-    assert_verify_names("entry of another certificate", &repo, &with_entry(&a.der, &bobs), &a.payload, &root_path, "log-entry-match");
-
+    assert_verify_names(
+        "entry of another certificate",
+        &repo,
+        &with_entry(&a.der, &bobs),
+        &a.payload,
+        &root_path,
+        "log-entry-match",
+    );
 
     // Wrong log key: the trusted root names the CT log's key as Rekor's.
     let mut wrong = root.clone();
@@ -200,9 +249,16 @@ fn embedded_proof_verifies_with_the_stack_stopped_and_tampering_is_rejected() {
     assert_eq!(verify(&a.der, &a.payload, &early_path).0, 0, "the widened root still verifies the real entry");
     let before = stamped_at(not_before - 120);
     assert_errsig("leaf not yet valid at integrated time", verify(&before, &a.payload, &early_path), "certnotvalidyet");
-    assert_verify_names("leaf not yet valid at integrated time", &repo, &before, &a.payload, &early_path, "certificate-validity");
+    assert_verify_names(
+        "leaf not yet valid at integrated time",
+        &repo,
+        &before,
+        &a.payload,
+        &early_path,
+        "certificate-validity",
+    );
     // An integrated time after the leaf expired would lie in the future here (10-minute
-    // certificates); tests/crafted_signatures.rs signs with a backdated certificate instead.
+    // certificates); tests/integration/crafted_signatures.rs signs with a backdated certificate instead.
     let _ = not_after;
 
     // Payload changed: BADSIG, not ERRSIG.

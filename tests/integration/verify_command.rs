@@ -3,9 +3,9 @@
 //! SHA-256 repositories, objects git and other readers could disagree about, and legacy
 //! (online-mode) signatures completed by a Rekor search.
 
-mod common;
+use crate::common;
 
-use common::{gits, git_version, Repo, Stack};
+use common::{git_version, gits, Repo, Stack};
 use serde_json::Value;
 
 /// `sigseal verify ARGS` in the repository.
@@ -52,7 +52,8 @@ fn assert_failed_check(repo: &Repo, args: &[&str], check: &str) -> Value {
     let obj = &v["objects"][0];
     assert_eq!(obj["verdict"], "failed", "{obj}");
     assert_eq!(obj["failed_check"], check, "{obj}");
-    let named = obj["checks"].as_array().unwrap().iter().find(|c| c["name"] == check).unwrap_or_else(|| panic!("{obj}"));
+    let named =
+        obj["checks"].as_array().unwrap().iter().find(|c| c["name"] == check).unwrap_or_else(|| panic!("{obj}"));
     assert_eq!(named["result"], "fail");
     assert!(!named["reason"].as_str().unwrap().is_empty());
     v
@@ -106,7 +107,13 @@ fn identity_policy_decides_and_json_names_every_check() {
     assert!(v["objects"][0]["reason"].as_str().unwrap().contains("bob@example.com"));
     assert_failed_check(
         &repo,
-        &["HEAD", "--certificate-identity", "alice@example.com", "--certificate-oidc-issuer", "https://accounts.example.com"],
+        &[
+            "HEAD",
+            "--certificate-identity",
+            "alice@example.com",
+            "--certificate-oidc-issuer",
+            "https://accounts.example.com",
+        ],
         "identity-policy",
     );
     // Regular expressions match the whole value: a prefix or a suffix is not enough.
@@ -123,7 +130,16 @@ fn identity_policy_decides_and_json_names_every_check() {
         &["HEAD", "--certificate-identity", "alice@example.com", "--certificate-oidc-issuer-regexp", issuer_prefix],
         "identity-policy",
     );
-    let (code, _, _) = run(&repo, &["HEAD", "--certificate-identity-regexp", ".*@example\\.com", "--certificate-oidc-issuer-regexp", "http://127\\.0\\.0\\.1:[0-9]+"]);
+    let (code, _, _) = run(
+        &repo,
+        &[
+            "HEAD",
+            "--certificate-identity-regexp",
+            ".*@example\\.com",
+            "--certificate-oidc-issuer-regexp",
+            "http://127\\.0\\.0\\.1:[0-9]+",
+        ],
+    );
     assert_eq!(code, 0);
 
     // No policy at all: refused before looking at any object (exit 2), unless asked.
@@ -143,7 +159,11 @@ fn identity_policy_decides_and_json_names_every_check() {
 
     // A policy file with several allowed signers; the second rule admits alice.
     let pol = repo.path().join("allowed-signers");
-    std::fs::write(&pol, format!("# release signers\nbob@example.com {0}\nalice@example.com {0} valid-after=2020-01-01\n", stack.oidc)).unwrap();
+    std::fs::write(
+        &pol,
+        format!("# release signers\nbob@example.com {0}\nalice@example.com {0} valid-after=2020-01-01\n", stack.oidc),
+    )
+    .unwrap();
     let (code, v) = run_json(&repo, &["HEAD", "--policy", pol.to_str().unwrap()]);
     assert_eq!(code, 0, "{v}");
     assert!(v["objects"][0]["checks"].to_string().contains("allowed-signers:3"), "{v}");
@@ -190,7 +210,8 @@ fn tampered_payload_is_rejected() {
     let v = assert_failed_check(&repo, &verify_args(stack, &forged), "message-digest");
     assert!(v["objects"][0]["reason"].as_str().unwrap().contains("content was changed"));
     let raw = repo.raw("tag", "v1");
-    let forged = repo.write_object("tag", String::from_utf8(raw).unwrap().replace("release one", "release 0ne").as_bytes());
+    let forged =
+        repo.write_object("tag", String::from_utf8(raw).unwrap().replace("release one", "release 0ne").as_bytes());
     assert_failed_check(&repo, &verify_args(stack, &forged), "message-digest");
 }
 
@@ -261,7 +282,8 @@ fn ranges_report_unsigned_commits_and_require_signed_refuses_them() {
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["summary"]["verified"], 3, "two commits and the tag: {v}");
     assert_eq!(v["summary"]["unsigned"], 2, "the first commit and the unsigned tag: {v}");
-    let unsigned: Vec<&Value> = v["objects"].as_array().unwrap().iter().filter(|o| o["verdict"] == "unsigned").collect();
+    let unsigned: Vec<&Value> =
+        v["objects"].as_array().unwrap().iter().filter(|o| o["verdict"] == "unsigned").collect();
     assert!(unsigned.iter().any(|o| o["object"] == base.as_str() && o["kind"] == "commit"), "{v}");
     assert!(unsigned.iter().any(|o| o["kind"] == "tag" && o["name"] == "refs/tags/unsigned-tag"), "{v}");
     assert!(unsigned.iter().all(|o| o["counts_as_failure"] == false), "{v}");
@@ -362,11 +384,15 @@ fn patterns_that_match_anyone_are_refused_like_a_policy_of_star_star() {
         assert!(stderr.contains("SS0001") && stderr.contains("--insecure-any-identity"), "{id} {iss}: {stderr}");
     }
     // A pattern that names someone, and "anyone" said plainly, still run.
-    let (code, _, stderr) = run(&repo, &["HEAD", "--certificate-identity-regexp", ".*@example\\.com", "--certificate-oidc-issuer-regexp", ".*"]);
+    let (code, _, stderr) = run(
+        &repo,
+        &["HEAD", "--certificate-identity-regexp", ".*@example\\.com", "--certificate-oidc-issuer-regexp", ".*"],
+    );
     assert_eq!(code, 0, "{stderr}");
     let (code, _, stderr) = run(&repo, &["HEAD", "--insecure-any-identity"]);
     assert_eq!(code, 0, "{stderr}");
     // An empty identity is a mistake, not a rule.
-    let (code, _, stderr) = run(&repo, &["HEAD", "--certificate-identity", "", "--certificate-oidc-issuer", &stack.oidc]);
+    let (code, _, stderr) =
+        run(&repo, &["HEAD", "--certificate-identity", "", "--certificate-oidc-issuer", &stack.oidc]);
     assert_eq!(code, 2, "{stderr}");
 }

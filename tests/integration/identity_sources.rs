@@ -4,7 +4,7 @@
 //! CircleCI (their token commands as scripts on PATH); then `SIGSTORE_ID_TOKEN` and a token file.
 //! Every token is checked (issuer of its source, audience, expiry, signature) before Fulcio.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -36,7 +36,9 @@ fn github_endpoint(token: String, request_token: &'static str) -> (String, std::
             if h == "\r\n" || h.is_empty() {
                 break;
             }
-            if h.to_ascii_lowercase().starts_with("authorization:") && h.trim_end().ends_with(&format!("bearer {request_token}")) {
+            if h.to_ascii_lowercase().starts_with("authorization:")
+                && h.trim_end().ends_with(&format!("bearer {request_token}"))
+            {
                 authorized = true;
             }
         }
@@ -143,7 +145,12 @@ fn circleci_token_command_is_used() {
 fn buildkite_token_from_the_wrong_issuer_is_refused_before_fulcio() {
     let stack = Stack::start();
     let bin = tempfile::tempdir().unwrap();
-    ci_command(bin.path(), "buildkite-agent", "oidc request-token --audience sigstore", &stack.token("bk@example.com", 600));
+    ci_command(
+        bin.path(),
+        "buildkite-agent",
+        "oidc request-token --audience sigstore",
+        &stack.token("bk@example.com", 600),
+    );
     let mut env = stack_env(&stack);
     with_path(&mut env, bin.path());
     env.push(("BUILDKITE".into(), "true".into()));

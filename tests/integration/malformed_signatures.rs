@@ -1,7 +1,7 @@
 //! Signatures that break sigseal's accepted shape are refused with a named reason (ERRSIG,
 //! exit 1), never a crash or a GOODSIG.
 
-mod common;
+use crate::common;
 
 use common::sigseal;
 
@@ -36,7 +36,9 @@ fn malformed_signatures_are_refused_with_a_reason() {
 #[test]
 fn garbage_signature_files_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, content) in [("empty", &b""[..]), ("text", b"not a signature"), ("truncated", b"-----BEGIN SIGNED MESSAGE-----\nMIIB\n")] {
+    for (name, content) in
+        [("empty", &b""[..]), ("text", b"not a signature"), ("truncated", b"-----BEGIN SIGNED MESSAGE-----\nMIIB\n")]
+    {
         let p = dir.path().join(name);
         std::fs::write(&p, content).unwrap();
         let out = sigseal(&["--status-fd=1", "--verify", p.to_str().unwrap(), "-"], &[], b"payload");
@@ -73,10 +75,19 @@ fn an_oversized_signature_is_refused_without_reading_it_whole() {
     let sig = dir.path().join("huge.pem");
     let f = std::fs::File::create(&sig).unwrap();
     f.set_len(200 * 1024 * 1024).unwrap();
-    let out = common::run_measured(&common::sigseal_bin(), &["--status-fd=1", "--verify", sig.to_str().unwrap(), "-"], &[], dir.path());
+    let out = common::run_measured(
+        &common::sigseal_bin(),
+        &["--status-fd=1", "--verify", sig.to_str().unwrap(), "-"],
+        &[],
+        dir.path(),
+    );
     let status = String::from_utf8_lossy(&out.0.stdout);
     assert_eq!(out.0.status.code(), Some(1), "{status}");
     assert!(status.contains("[GNUPG:] ERRSIG"), "{status}");
-    assert!(String::from_utf8_lossy(&out.0.stderr).contains("larger than"), "{}", String::from_utf8_lossy(&out.0.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.0.stderr).contains("larger than"),
+        "{}",
+        String::from_utf8_lossy(&out.0.stderr)
+    );
     assert!(out.1 < 64 * 1024, "peak RSS {} KiB for a 200 MiB signature file", out.1);
 }

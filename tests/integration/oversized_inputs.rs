@@ -3,7 +3,7 @@
 //! pipe fed 300 MiB, fails with an error naming the file and the limit, and its peak resident
 //! memory (the kernel's peak resident set size) stays far below the input's size.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,12 @@ const BIG: u64 = 300 << 20;
 const MAX_RSS_KIB: u64 = 100 << 10;
 
 fn text(out: &Output) -> String {
-    format!("exit {}\nstdout: {}\nstderr: {}", out.status, String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "exit {}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 fn s(p: &Path) -> String {
@@ -77,7 +82,11 @@ fn oversized_bundle_policy_and_trusted_root_are_refused_without_being_read_whole
     eprintln!("trusted root of {} MiB: peak RSS {} KiB", BIG >> 20, rss);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("error[SS0005]") && stderr.contains("larger than 4 MiB") && stderr.contains(&root_arg), "{}", text(&out));
+    assert!(
+        stderr.contains("error[SS0005]") && stderr.contains("larger than 4 MiB") && stderr.contains(&root_arg),
+        "{}",
+        text(&out)
+    );
     assert!(stderr.contains("hint:"), "the error says what to do: {}", text(&out));
     assert!(rss < MAX_RSS_KIB, "a {} MiB trusted root took {rss} KiB of memory", BIG >> 20);
 
@@ -86,6 +95,10 @@ fn oversized_bundle_policy_and_trusted_root_are_refused_without_being_read_whole
     eprintln!("policy pipe of {} MiB: peak RSS {} KiB", BIG >> 20, rss);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("error[SS0005]") && stderr.contains("policy file /dev/stdin is larger than 1 MiB"), "{}", text(&out));
+    assert!(
+        stderr.contains("error[SS0005]") && stderr.contains("policy file /dev/stdin is larger than 1 MiB"),
+        "{}",
+        text(&out)
+    );
     assert!(rss < MAX_RSS_KIB, "a {} MiB policy pipe took {rss} KiB of memory", BIG >> 20);
 }

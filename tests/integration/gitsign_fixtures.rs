@@ -1,7 +1,7 @@
 //! Real gitsign signatures (../shared/fixtures/gitsign) judged offline as EXPECTED.tsv says,
 //! through sigseal's verify mode and through `git verify-tag` / `git verify-commit`.
 
-mod common;
+use crate::common;
 
 use common::{gits, sigseal, split_signed_object, Repo};
 
@@ -43,7 +43,8 @@ fn cases() -> Option<(std::path::PathBuf, Vec<Case>)> {
 fn gitsign_objects_are_judged_as_expected_by_sigseal() {
     let Some((dir, cases)) = cases() else { return };
     assert_eq!(cases.len(), 7);
-    let env = vec![("SIGSEAL_TRUSTED_ROOT".to_string(), dir.join("trusted_root.production.json").display().to_string())];
+    let env =
+        vec![("SIGSEAL_TRUSTED_ROOT".to_string(), dir.join("trusted_root.production.json").display().to_string())];
     let scratch = tempfile::tempdir().unwrap();
     for c in &cases {
         let raw = std::fs::read(dir.join(&c.file)).unwrap();
@@ -53,7 +54,11 @@ fn gitsign_objects_are_judged_as_expected_by_sigseal() {
         let out = sigseal(&["--status-fd=1", "--verify", sig_path.to_str().unwrap(), "-"], &env, &payload);
         let status = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(status.contains(&format!("{} ({})", c.identity, c.issuer)) || stderr.contains(&c.identity), "{}: {status}{stderr}", c.file);
+        assert!(
+            status.contains(&format!("{} ({})", c.identity, c.issuer)) || stderr.contains(&c.identity),
+            "{}: {status}{stderr}",
+            c.file
+        );
         match c.expected.as_str() {
             "verified" => {
                 assert_eq!(out.status.code(), Some(0), "{}: {status}{stderr}", c.file);
@@ -152,16 +157,30 @@ fn gitsign_objects_are_judged_as_expected_by_sigseal_verify() {
                 let checks = obj["checks"].as_array().unwrap();
                 let sig = checks.iter().find(|k| k["name"] == "signature").unwrap();
                 assert_eq!(sig["result"], "pass", "{}: the CMS signature itself is valid", c.file);
-                assert!(obj["reason"].as_str().unwrap().contains("signing time"), "{}: says what is unproven: {obj}", c.file);
+                assert!(
+                    obj["reason"].as_str().unwrap().contains("signing time"),
+                    "{}: says what is unproven: {obj}",
+                    c.file
+                );
             }
         }
     }
     // The whole repository at once, in parallel, with any identity: the same verdicts.
-    let out = repo.sigseal(&["verify", "--offline", "--trusted-root", root.to_str().unwrap(), "--insecure-any-identity", "--output", "json"]
+    let out = repo.sigseal(
+        &[
+            "verify",
+            "--offline",
+            "--trusted-root",
+            root.to_str().unwrap(),
+            "--insecure-any-identity",
+            "--output",
+            "json",
+        ]
         .iter()
         .copied()
         .chain(cases.iter().map(|c| c.id.as_str()))
-        .collect::<Vec<_>>());
+        .collect::<Vec<_>>(),
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let verified = cases.iter().filter(|c| c.expected == "verified").count();
     assert_eq!(v["summary"]["verified"], verified as u64, "{v}");

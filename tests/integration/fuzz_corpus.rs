@@ -33,7 +33,8 @@ fn seeds(name: &str) -> Vec<(PathBuf, Vec<u8>)> {
     for dir in ["corpus", "regressions"] {
         let dir = root().join("fuzz").join(dir).join(name);
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        let mut paths: Vec<PathBuf> = entries.map(|e| e.expect("corpus entry").path()).filter(|p| p.is_file()).collect();
+        let mut paths: Vec<PathBuf> =
+            entries.map(|e| e.expect("corpus entry").path()).filter(|p| p.is_file()).collect();
         paths.sort();
         for p in paths {
             let bytes = std::fs::read(&p).expect("read corpus file");
@@ -62,7 +63,8 @@ impl Rng {
     }
 }
 
-const INTERESTING_BYTES: [u8; 16] = [0x00, 0x01, 0x02, 0x04, 0x0a, 0x20, 0x22, 0x2d, 0x30, 0x3d, 0x5c, 0x7f, 0x80, 0x81, 0xa0, 0xff];
+const INTERESTING_BYTES: [u8; 16] =
+    [0x00, 0x01, 0x02, 0x04, 0x0a, 0x20, 0x22, 0x2d, 0x30, 0x3d, 0x5c, 0x7f, 0x80, 0x81, 0xa0, 0xff];
 
 const TOKENS: [&[u8]; 18] = [
     b"\n",
@@ -152,7 +154,8 @@ fn replay_and_mutate(name: &str) {
     for (path, bytes) in &seeds {
         run_one(name, f, bytes, &path.strip_prefix(root()).unwrap_or(path).display().to_string());
     }
-    let mut rng = Rng(0x5157_5EA1_F022_0001 ^ name.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b.into())));
+    let mut rng =
+        Rng(0x5157_5EA1_F022_0001 ^ name.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b.into())));
     for n in 0..MUTATIONS {
         let base = &seeds[rng.below(seeds.len())].1;
         let other = &seeds[rng.below(seeds.len())].1;
@@ -200,7 +203,11 @@ fn every_fuzz_target_has_a_libfuzzer_binary_and_a_seed_corpus() {
         assert!(manifest.contains(&format!("name = \"{name}\"")), "fuzz/Cargo.toml has no [[bin]] {name}");
         let entry = root().join(format!("fuzz/fuzz_targets/{name}.rs"));
         let source = std::fs::read_to_string(&entry).unwrap_or_else(|e| panic!("{}: {e}", entry.display()));
-        assert!(source.contains(&format!("sigseal::fuzz::{name}(")), "{} does not call sigseal::fuzz::{name}", entry.display());
+        assert!(
+            source.contains(&format!("sigseal::fuzz::{name}(")),
+            "{} does not call sigseal::fuzz::{name}",
+            entry.display()
+        );
         assert!(root().join("fuzz/corpus").join(name).is_dir(), "no fuzz/corpus/{name}");
     }
 }

@@ -4,7 +4,7 @@
 //! bundle carrying the log entry of another artifact fails `log-entry-match` (the user's file is
 //! not to blame).
 
-mod common;
+use crate::common;
 
 use common::{sigseal, Stack};
 use serde_json::{json, Value};
@@ -15,7 +15,12 @@ const ALICE: &str = "alice@example.com";
 const BOB: &str = "bob@example.com";
 
 fn text(out: &Output) -> String {
-    format!("exit {}\nstdout: {}\nstderr: {}", out.status, String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "exit {}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 fn s(p: &Path) -> String {
@@ -88,7 +93,11 @@ fn bundles_without_their_versions_shape_fail_the_bundle_version_check() {
     };
     let entry = "/verificationMaterial/tlogEntries/0";
     case("no mediaType", &|b| drop(b.as_object_mut().unwrap().remove("mediaType")), "has no mediaType");
-    case("unknown mediaType", &|b| b["mediaType"] = json!("application/vnd.dev.sigstore.bundle+json;version=0.4"), "unknown mediaType");
+    case(
+        "unknown mediaType",
+        &|b| b["mediaType"] = json!("application/vnd.dev.sigstore.bundle+json;version=0.4"),
+        "unknown mediaType",
+    );
     case("mediaType not a string", &|b| b["mediaType"] = json!(3), "unknown mediaType");
     // The same signature in the shape of an older version verifies, so what fails below is
     // each version's own requirement.

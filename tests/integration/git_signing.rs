@@ -1,9 +1,9 @@
 //! End to end with real git (2.39 and 2.47) and the local Sigstore stack: `git tag -s`,
 //! `git commit -S`, `git verify-*`, `git log --show-signature` / `%G?`, policies, openssl.
 
-mod common;
+use crate::common;
 
-use common::{gits, git_version, sigseal, split_signed_object, Repo, Stack};
+use common::{git_version, gits, sigseal, split_signed_object, Repo, Stack};
 
 fn signed_repo(git: &std::path::Path, stack: &Stack) -> Repo {
     let token = stack.token_file("alice@example.com");
@@ -76,7 +76,10 @@ fn policy_naming_someone_else_fails_verification() {
         assert!(err.contains("[GNUPG:] TRUST_NEVER"), "{v}: {err}");
         let human = repo.run(&["verify-tag", "v1.0"]);
         let err = String::from_utf8_lossy(&human.stderr);
-        assert!(!human.status.success() && err.contains("NOT TRUSTED") && err.contains("bob@example.com"), "{v}: {err}");
+        assert!(
+            !human.status.success() && err.contains("NOT TRUSTED") && err.contains("bob@example.com"),
+            "{v}: {err}"
+        );
         assert!(!repo.run(&["verify-commit", "HEAD"]).status.success(), "{v}: verify-commit accepted");
         assert_ne!(repo.ok(&["log", "-1", "--format=%G?"]).trim(), "G");
 
@@ -135,16 +138,23 @@ fn openssl_accepts_the_signature_and_a_changed_byte_fails_everywhere() {
     let parsed = sigseal::cms::parse(&der).unwrap();
     let at = parsed.signing_time.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (sig_path, payload_path, bad_path) = (dir.path().join("sig.der"), dir.path().join("payload"), dir.path().join("bad"));
+    let (sig_path, payload_path, bad_path) =
+        (dir.path().join("sig.der"), dir.path().join("payload"), dir.path().join("bad"));
     std::fs::write(&sig_path, &der).unwrap();
     std::fs::write(&payload_path, &payload).unwrap();
-    assert!(openssl_verify(&sig_path, &payload_path, &stack.path("fulcio_root.pem"), at), "openssl rejected a good signature");
+    assert!(
+        openssl_verify(&sig_path, &payload_path, &stack.path("fulcio_root.pem"), at),
+        "openssl rejected a good signature"
+    );
 
     let mut bad = payload.clone();
     let i = bad.len() / 2;
     bad[i] ^= 0x01;
     std::fs::write(&bad_path, &bad).unwrap();
-    assert!(!openssl_verify(&sig_path, &bad_path, &stack.path("fulcio_root.pem"), at), "openssl accepted a changed payload");
+    assert!(
+        !openssl_verify(&sig_path, &bad_path, &stack.path("fulcio_root.pem"), at),
+        "openssl accepted a changed payload"
+    );
 
     let sig_file = dir.path().join("sig.pem");
     std::fs::write(&sig_file, &armored).unwrap();
@@ -183,7 +193,8 @@ fn sign_mode_writes_nothing_but_the_signature_to_stdout() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("payload");
     std::fs::write(&f, payload).unwrap();
-    let out = sigseal(&["-s", "-b", "-a", "-u", "KEY", "--status-fd", "2", f.to_str().unwrap()], &stack.env(&token), b"");
+    let out =
+        sigseal(&["-s", "-b", "-a", "-u", "KEY", "--status-fd", "2", f.to_str().unwrap()], &stack.env(&token), b"");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let der = sigseal::cms::armor::decode(&out.stdout).unwrap();
     assert!(sigseal::cms::digest_matches(&sigseal::cms::parse(&der).unwrap(), payload));
@@ -210,7 +221,9 @@ fn git_verify(repo: &Repo, git: &std::path::Path, kind: &str, id: &str) -> (bool
 /// The lines of a commit's `gpgsig` header (the key line and its continuation lines).
 fn gpgsig_header(raw: &str) -> String {
     let start = raw.find("\ngpgsig ").expect("gpgsig header") + 1;
-    let end = start + raw[start..].find("-----END SIGNED MESSAGE-----\n").expect("END line") + "-----END SIGNED MESSAGE-----\n".len();
+    let end = start
+        + raw[start..].find("-----END SIGNED MESSAGE-----\n").expect("END line")
+        + "-----END SIGNED MESSAGE-----\n".len();
     raw[start..end].to_string()
 }
 
@@ -234,8 +247,18 @@ fn git_verify_refuses_a_signature_that_is_not_exactly_one_armored_block() {
             ("repeated gpgsig header", raw.replacen(&header, &format!("{header}{header}"), 1)),
             ("another signer's header after it", raw.replacen(&header, &format!("{header}{bob_header}"), 1)),
             ("another signer's header before it", raw.replacen(&header, &format!("{bob_header}{header}"), 1)),
-            ("text after the END line", raw.replacen(&header, &header.replace("-----END SIGNED MESSAGE-----\n", "-----END SIGNED MESSAGE-----\n junk\n"), 1)),
-            ("a changed END line", raw.replacen(&header, &header.replace("END SIGNED MESSAGE", "END SIGNED MESSAGEX"), 1)),
+            (
+                "text after the END line",
+                raw.replacen(
+                    &header,
+                    &header.replace("-----END SIGNED MESSAGE-----\n", "-----END SIGNED MESSAGE-----\n junk\n"),
+                    1,
+                ),
+            ),
+            (
+                "a changed END line",
+                raw.replacen(&header, &header.replace("END SIGNED MESSAGE", "END SIGNED MESSAGEX"), 1),
+            ),
             ("base64 wrapped differently", raw.replacen(&header, &rewrap, 1)),
         ];
         for (what, object) in variants {
@@ -252,7 +275,10 @@ fn git_verify_refuses_a_signature_that_is_not_exactly_one_armored_block() {
         let tag = String::from_utf8(repo.raw("tag", "v1.0")).unwrap();
         let id = repo.write_object("tag", format!("{tag}trailing text\n").as_bytes());
         let (ok, status) = git_verify(&repo, &git, "tag", &id);
-        assert!(!ok && status.contains("[GNUPG:] ERRSIG") && !status.contains("GOODSIG"), "{v}: tag with trailer: {status}");
+        assert!(
+            !ok && status.contains("[GNUPG:] ERRSIG") && !status.contains("GOODSIG"),
+            "{v}: tag with trailer: {status}"
+        );
     }
 }
 
@@ -286,7 +312,10 @@ fn partial_or_empty_git_config_policy_is_an_error_not_trust() {
             let human: Vec<&str> = args.iter().copied().filter(|a| *a != "--raw").collect();
             let out = repo.cmd(&human).output().unwrap();
             let said = String::from_utf8_lossy(&out.stderr);
-            assert!(!out.status.success() && said.contains("SS0002"), "{v}: {keys:?}: names the configuration error: {said}");
+            assert!(
+                !out.status.success() && said.contains("SS0002"),
+                "{v}: {keys:?}: names the configuration error: {said}"
+            );
         }
     }
 }

@@ -3,7 +3,7 @@
 //! online-mode signatures whose Rekor entry is found by a search (and entries for another
 //! certificate or signature, which must not count), and a signature that ships its own root CA.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 
@@ -36,11 +36,14 @@ fn payload(message: &str) -> Vec<u8> {
 
 fn log(stack: &Stack, artifact: &[u8], signature: &[u8], leaf: &[u8]) -> sigstore::TransparencyLogEntry {
     let digest: [u8; 32] = Sha256::digest(artifact).into();
-    runtime().block_on(sigstore::rekor_log_digest(&stack.url, &digest, signature, sigstore::Material::Certificate(leaf))).unwrap()
+    runtime()
+        .block_on(sigstore::rekor_log_digest(&stack.url, &digest, signature, sigstore::Material::Certificate(leaf)))
+        .unwrap()
 }
 
 fn verify_args<'a>(id: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec!["verify", id, "--certificate-identity", "alice@example.com", "--certificate-oidc-issuer-regexp", ".+"];
+    let mut args =
+        vec!["verify", id, "--certificate-identity", "alice@example.com", "--certificate-oidc-issuer-regexp", ".+"];
     args.extend(extra);
     args
 }
@@ -49,8 +52,9 @@ fn verify_json(repo: &Repo, id: &str, extra: &[&str]) -> serde_json::Value {
     let mut args = verify_args(id, extra);
     args.extend(["--output", "json"]);
     let out = repo.sigseal(&args);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    });
     assert_eq!(v["exit_code"].as_i64(), out.status.code().map(i64::from), "{v}");
     v
 }
@@ -80,7 +84,13 @@ fn leaf_expired_at_integrated_time_is_rejected() {
     let attrs = SignedAttrs::for_payload(&p, 1_700_000_000).unwrap();
     let sig = sigstore::sign(&key, &attrs.der).unwrap();
     let entry = log(&stack, &attrs.der, &sig, &leaf);
-    let der = cms::build(&leaf, &attrs, &sig, &[Unsigned::OctetString(cms::OID_TLOG_ENTRY, sigstore::entry_to_protobuf(&entry).unwrap())]).unwrap();
+    let der = cms::build(
+        &leaf,
+        &attrs,
+        &sig,
+        &[Unsigned::OctetString(cms::OID_TLOG_ENTRY, sigstore::entry_to_protobuf(&entry).unwrap())],
+    )
+    .unwrap();
     let repo = Repo::new(&gits()[0], stack.service_env());
     let id = repo.write_object("commit", &commit_with_signature(&p, &der));
     assert_offline_failure_names(&repo, &id, "certificate-validity");
@@ -126,7 +136,9 @@ fn legacy_online_mode_signature_is_accepted_only_with_a_matching_rekor_entry() {
     log(&stack, id2.as_bytes(), &sigstore::sign(&key3, id2.as_bytes()).unwrap(), &leaf3);
     let digest: [u8; 32] = Sha256::digest(id2.as_bytes()).into();
     let wrong_sig = sigstore::sign(&key2, b"some other message").unwrap();
-    runtime().block_on(sigstore::rekor_log_digest(&stack.url, &digest, &wrong_sig, sigstore::Material::Certificate(&leaf2))).unwrap();
+    runtime()
+        .block_on(sigstore::rekor_log_digest(&stack.url, &digest, &wrong_sig, sigstore::Material::Certificate(&leaf2)))
+        .unwrap();
     let v = verify_json(&repo, &id2, &[]);
     assert_eq!(v["exit_code"], 1, "{v}");
     let obj = &v["objects"][0];
@@ -155,8 +167,26 @@ fn root_certificate_inside_the_signature_is_not_trusted() {
     let d = dir.path();
     // An attacker's own CA and a Fulcio-looking leaf for alice issued by it.
     openssl(d, &["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key"]);
-    openssl(d, &["req", "-x509", "-new", "-key", "ca.key", "-subj", "/O=sigstore.dev/CN=sigstore", "-days", "2", "-out", "ca.pem",
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"]);
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "ca.key",
+            "-subj",
+            "/O=sigstore.dev/CN=sigstore",
+            "-days",
+            "2",
+            "-out",
+            "ca.pem",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+        ],
+    );
     openssl(d, &["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "leaf.key"]);
     openssl(d, &["req", "-new", "-key", "leaf.key", "-subj", "/O=x", "-out", "leaf.csr"]);
     std::fs::write(
@@ -164,8 +194,29 @@ fn root_certificate_inside_the_signature_is_not_trusted() {
         format!("subjectAltName=email:alice@example.com\nextendedKeyUsage=codeSigning\nkeyUsage=critical,digitalSignature\n1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:{}\n", stack.oidc),
     )
     .unwrap();
-    openssl(d, &["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "7", "-days", "1",
-        "-extfile", "ext.cnf", "-outform", "DER", "-out", "leaf.der"]);
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            "7",
+            "-days",
+            "1",
+            "-extfile",
+            "ext.cnf",
+            "-outform",
+            "DER",
+            "-out",
+            "leaf.der",
+        ],
+    );
     openssl(d, &["x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca.der"]);
     openssl(d, &["pkcs8", "-topk8", "-nocrypt", "-in", "leaf.key", "-outform", "DER", "-out", "leaf.pk8"]);
     let leaf = std::fs::read(d.join("leaf.der")).unwrap();
@@ -177,7 +228,13 @@ fn root_certificate_inside_the_signature_is_not_trusted() {
     let attrs = SignedAttrs::for_payload(&p, 1_700_000_000).unwrap();
     let sig = sigstore::sign(&key, &attrs.der).unwrap();
     let entry = log(&stack, &attrs.der, &sig, &leaf);
-    let der = cms::build(&leaf, &attrs, &sig, &[Unsigned::OctetString(cms::OID_TLOG_ENTRY, sigstore::entry_to_protobuf(&entry).unwrap())]).unwrap();
+    let der = cms::build(
+        &leaf,
+        &attrs,
+        &sig,
+        &[Unsigned::OctetString(cms::OID_TLOG_ENTRY, sigstore::entry_to_protobuf(&entry).unwrap())],
+    )
+    .unwrap();
     let der = {
         use ::cms::cert::CertificateChoices;
         use ::cms::content_info::ContentInfo;

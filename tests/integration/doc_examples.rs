@@ -33,10 +33,10 @@
 //! stack's issuer, whose tokens can carry a GitHub workflow's claims; see `doctest-token`).
 //! Identities such as `alice@example.com` stay as they are.
 //!
-//! `DOCTEST_VERBOSE=1 cargo test --test doc_examples -- --nocapture` prints every block as
+//! `DOCTEST_VERBOSE=1 cargo test --test integration doc_examples:: -- --nocapture` prints every block as
 //! run, with its exit status and output.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs::File;

@@ -5,7 +5,7 @@
 //! message in bounded memory; and a Fulcio certificate for another identity is refused before
 //! anything reaches Rekor or the timestamp authority.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;
@@ -22,7 +22,10 @@ fn text(out: &Output) -> String {
 /// The `sigseal: error[...]` line of an output.
 fn error_line(out: &Output) -> String {
     let t = text(out);
-    t.lines().find(|l| l.contains("sigseal: error[")).unwrap_or_else(|| panic!("no sigseal error line in:\n{t}")).to_string()
+    t.lines()
+        .find(|l| l.contains("sigseal: error["))
+        .unwrap_or_else(|| panic!("no sigseal error line in:\n{t}"))
+        .to_string()
 }
 
 /// Nothing a terminal would act on: no ESC, BEL, CR, NUL, other C0 controls but newline and
@@ -31,7 +34,8 @@ fn assert_terminal_safe(out: &Output, what: &str) {
     for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
         let s = String::from_utf8_lossy(bytes);
         let bad = s.chars().find(|c| {
-            (c.is_control() && *c != '\n' && *c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            (c.is_control() && *c != '\n' && *c != '\t')
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
         });
         assert!(bad.is_none(), "{what}: {name} carries control character {bad:?}:\n{s:?}");
     }

@@ -3,7 +3,7 @@
 //! flow approved at the issuer, a 30-commit rebase with one login, another uid refused by the
 //! agent, matchCommitter, and no token ever in output or files.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -141,7 +141,10 @@ fn headless_browser_login_is_kept_by_the_agent_until_logout() {
     let who = session.run(&["whoami"]);
     assert!(who.status.success(), "{}", text(&who.stderr));
     let who_text = text(&who.stdout);
-    assert!(who_text.contains("alice@example.com") && who_text.contains(&stack.oidc) && who_text.contains("minute"), "{who_text}");
+    assert!(
+        who_text.contains("alice@example.com") && who_text.contains(&stack.oidc) && who_text.contains("minute"),
+        "{who_text}"
+    );
 
     // Signing now uses the agent: no login, stdout is the signature alone.
     let signed = session.sign(b"tree x\n\npayload\n");
@@ -331,7 +334,11 @@ fn match_committer_refuses_another_identity_before_any_certificate() {
     let out = repo.run(&["commit", "-S", "--allow-empty", "-m", "signed"]);
     assert!(!out.status.success(), "a commit was signed for another identity");
     assert_eq!(repo.ok(&["rev-parse", "HEAD"]), head);
-    let direct = common::sigseal(&["--status-fd=2", "-bsau", "K"], &session.env, b"tree x\ncommitter Alice <alice@example.com> 1 +0000\n\nm\n");
+    let direct = common::sigseal(
+        &["--status-fd=2", "-bsau", "K"],
+        &session.env,
+        b"tree x\ncommitter Alice <alice@example.com> 1 +0000\n\nm\n",
+    );
     assert!(direct.stdout.is_empty());
     assert!(text(&direct.stderr).contains("SS0104"), "{}", text(&direct.stderr));
     assert_eq!(stack.stats()["fulcio"], 0, "a certificate was requested");
@@ -348,7 +355,11 @@ fn match_committer_refuses_another_identity_before_any_certificate() {
     assert!(text(&out.stderr).contains("SS0104"), "{}", text(&out.stderr));
     assert_eq!(stack.stats()["fulcio"].as_u64().unwrap(), fulcio_after_login);
     // And alice's own commit is signed by the agent.
-    let ok = common::sigseal(&["--status-fd=2", "-bsau", "K"], &session.env, b"tree x\ncommitter A <Alice@Example.com> 1 +0000\n\nm\n");
+    let ok = common::sigseal(
+        &["--status-fd=2", "-bsau", "K"],
+        &session.env,
+        b"tree x\ncommitter A <Alice@Example.com> 1 +0000\n\nm\n",
+    );
     assert!(ok.status.success(), "{}", text(&ok.stderr));
     assert!(session.run(&["agent", "--stop"]).status.success());
 }
@@ -408,7 +419,11 @@ print(json.dumps(out))
 
     // Even with the directory and socket opened to everyone, the peer check refuses nobody.
     use std::os::unix::fs::PermissionsExt;
-    for (p, mode) in [(session.tmp.path().to_path_buf(), 0o755), (session.tmp.path().join("agent"), 0o755), (session.socket(), 0o666)] {
+    for (p, mode) in [
+        (session.tmp.path().to_path_buf(), 0o755),
+        (session.tmp.path().join("agent"), 0o755),
+        (session.socket(), 0o666),
+    ] {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
     }
     let out = as_nobody(PYTHON, &["-c", client, &socket, &stack.url]);
@@ -463,10 +478,21 @@ fn release_assets_are_signed_by_the_agent_after_one_login() {
     assert_eq!(stack.stats()["fulcio"].as_i64().unwrap(), fulcio_after_login, "no new certificate was requested");
 
     let verified = session.run(&[
-        "verify-release", &dir_arg, "--offline", "--certificate-identity", "alice@example.com", "--certificate-oidc-issuer", &stack.oidc,
+        "verify-release",
+        &dir_arg,
+        "--offline",
+        "--certificate-identity",
+        "alice@example.com",
+        "--certificate-oidc-issuer",
+        &stack.oidc,
     ]);
     assert!(verified.status.success(), "{}{}", text(&verified.stdout), text(&verified.stderr));
-    assert_eq!(text(&verified.stdout).lines().filter(|l| l.starts_with("verified")).count(), 5, "{}", text(&verified.stdout));
+    assert_eq!(
+        text(&verified.stdout).lines().filter(|l| l.starts_with("verified")).count(),
+        5,
+        "{}",
+        text(&verified.stdout)
+    );
     let out = session.run(&["agent", "--stop"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_no_token_leak(&stack, &[&login.stderr, &signed.stdout, &signed.stderr], &[session.tmp.path(), dir.path()]);

@@ -4,7 +4,7 @@
 //! sigstore-python (`sign`, `attest`) and sigstore-js (@sigstore/sign, with a TSA timestamp)
 //! sign verifies with sigseal; and a tampered artifact fails in every direction.
 
-mod common;
+use crate::common;
 
 use common::{isolate, js_verify, python_verify, repo_root, sigseal, sigstore_python, Stack};
 use std::path::{Path, PathBuf};
@@ -13,7 +13,12 @@ use std::process::{Command, Output, Stdio};
 const ALICE: &str = "alice@example.com";
 
 fn text(out: &Output) -> String {
-    format!("exit {}\nstdout: {}\nstderr: {}", out.status, String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "exit {}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 fn s(p: &Path) -> String {
@@ -34,7 +39,17 @@ fn artifact_pair(dir: &Path) -> (PathBuf, PathBuf) {
 
 fn sigseal_verify(stack: &Stack, command: &str, artifact: &Path, bundle: &Path) -> Output {
     sigseal(
-        &[command, &s(artifact), "--bundle", &s(bundle), "--offline", "--certificate-identity", ALICE, "--certificate-oidc-issuer", &stack.oidc],
+        &[
+            command,
+            &s(artifact),
+            "--bundle",
+            &s(bundle),
+            "--offline",
+            "--certificate-identity",
+            ALICE,
+            "--certificate-oidc-issuer",
+            &stack.oidc,
+        ],
         &stack.service_env(),
         b"",
     )
@@ -66,7 +81,16 @@ fn sigseal_release_bundles_verify_with_sigstore_python_and_sigstore_js() {
     std::fs::write(&predicate, br#"{"buildDefinition":{"buildType":"https://example.com/build/v1","externalParameters":{}},"runDetails":{"builder":{"id":"https://example.com/builder"}}}"#).unwrap();
     let attestation = dir.path().join("tool.intoto.sigstore.json");
     let out = sigseal(
-        &["attest-blob", &s(&good), "--predicate", &s(&predicate), "--type", "slsaprovenance1", "--bundle", &s(&attestation)],
+        &[
+            "attest-blob",
+            &s(&good),
+            "--predicate",
+            &s(&predicate),
+            "--type",
+            "slsaprovenance1",
+            "--bundle",
+            &s(&attestation),
+        ],
         &env,
         b"",
     );
@@ -75,12 +99,28 @@ fn sigseal_release_bundles_verify_with_sigstore_python_and_sigstore_js() {
     for (what, b) in [("sigseal's message-signature bundle", &bundle), ("sigseal's DSSE attestation", &attestation)] {
         assert_accepts("sigstore-python", what, &python_verify(stack, b, &good, ALICE));
         assert_accepts("sigstore-js", what, &js_verify(stack, b, &good, ALICE));
-        assert_ne!(python_verify(stack, b, &bad, ALICE).status.code(), Some(0), "sigstore-python accepted {what} for a tampered file");
-        assert_ne!(js_verify(stack, b, &bad, ALICE).status.code(), Some(0), "sigstore-js accepted {what} for a tampered file");
-        assert_ne!(python_verify(stack, b, &good, "mallory@example.com").status.code(), Some(0), "sigstore-python ignored the identity for {what}");
+        assert_ne!(
+            python_verify(stack, b, &bad, ALICE).status.code(),
+            Some(0),
+            "sigstore-python accepted {what} for a tampered file"
+        );
+        assert_ne!(
+            js_verify(stack, b, &bad, ALICE).status.code(),
+            Some(0),
+            "sigstore-js accepted {what} for a tampered file"
+        );
+        assert_ne!(
+            python_verify(stack, b, &good, "mallory@example.com").status.code(),
+            Some(0),
+            "sigstore-python ignored the identity for {what}"
+        );
     }
     assert_accepts("sigseal", "its own bundle", &sigseal_verify(stack, "verify-blob", &good, &bundle));
-    assert_accepts("sigseal", "its own attestation", &sigseal_verify(stack, "verify-blob-attestation", &good, &attestation));
+    assert_accepts(
+        "sigseal",
+        "its own attestation",
+        &sigseal_verify(stack, "verify-blob-attestation", &good, &attestation),
+    );
     assert_rejects("sigseal", "a tampered file", &sigseal_verify(stack, "verify-blob", &bad, &bundle));
 }
 
@@ -126,7 +166,16 @@ fn sigstore_python_and_sigstore_js_bundles_verify_with_sigseal() {
     let out = python_sign(
         stack,
         &token,
-        &["attest", "--predicate", &s(&predicate), "--predicate-type", "https://slsa.dev/provenance/v1", "--bundle", &s(&py_dsse), &s(&good)],
+        &[
+            "attest",
+            "--predicate",
+            &s(&predicate),
+            "--predicate-type",
+            "https://slsa.dev/provenance/v1",
+            "--bundle",
+            &s(&py_dsse),
+            &s(&good),
+        ],
     );
     assert!(out.status.success(), "sigstore-python attest: {}", text(&out));
 
@@ -147,17 +196,27 @@ fn sigstore_python_and_sigstore_js_bundles_verify_with_sigseal() {
     assert!(out.status.success(), "sigstore-js sign --in-toto: {}", text(&out));
     let js_bundle: serde_json::Value = serde_json::from_slice(&std::fs::read(&js).unwrap()).unwrap();
     assert!(
-        js_bundle["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"].as_array().is_some_and(|a| !a.is_empty()),
+        js_bundle["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty()),
         "the sigstore-js bundle carries a TSA timestamp: {js_bundle:#}"
     );
 
     for (what, b) in [("sigstore-python's bundle", &py), ("sigstore-js's bundle", &js)] {
         let out = sigseal_verify(stack, "verify-blob", &good, b);
         assert_accepts("sigseal verify-blob", what, &out);
-        assert_rejects("sigseal verify-blob", &format!("{what} for a tampered file"), &sigseal_verify(stack, "verify-blob", &bad, b));
+        assert_rejects(
+            "sigseal verify-blob",
+            &format!("{what} for a tampered file"),
+            &sigseal_verify(stack, "verify-blob", &bad, b),
+        );
     }
     for (what, b) in [("sigstore-python's attestation", &py_dsse), ("sigstore-js's attestation", &js_dsse)] {
-        assert_accepts("sigseal verify-blob-attestation", what, &sigseal_verify(stack, "verify-blob-attestation", &good, b));
+        assert_accepts(
+            "sigseal verify-blob-attestation",
+            what,
+            &sigseal_verify(stack, "verify-blob-attestation", &good, b),
+        );
         assert_rejects(
             "sigseal verify-blob-attestation",
             &format!("{what} for a tampered file"),
@@ -165,7 +224,17 @@ fn sigstore_python_and_sigstore_js_bundles_verify_with_sigseal() {
         );
     }
     let out = sigseal(
-        &["verify-blob", &s(&good), "--bundle", &s(&py), "--offline", "--certificate-identity", "mallory@example.com", "--certificate-oidc-issuer", &stack.oidc],
+        &[
+            "verify-blob",
+            &s(&good),
+            "--bundle",
+            &s(&py),
+            "--offline",
+            "--certificate-identity",
+            "mallory@example.com",
+            "--certificate-oidc-issuer",
+            &stack.oidc,
+        ],
         &stack.service_env(),
         b"",
     );

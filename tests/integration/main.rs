@@ -1,0 +1,26 @@
+//! The integration tests of sigseal, built as one test binary (one link instead of one per file).
+//! Each module runs the `sigseal` binary and real tools (git, openssl, sigstore-python, sigstore-js)
+//! against the local Sigstore stack under tests/stack; `common` is their shared harness.
+
+mod common;
+
+mod bundle_checks;
+mod crafted_signatures;
+mod doc_examples;
+mod doctor;
+mod export_bundle;
+mod fuzz_corpus;
+mod git_signing;
+mod gitsign_fixtures;
+mod identity_sources;
+mod login_and_agent;
+mod malformed_signatures;
+mod offline_verification;
+mod oversized_inputs;
+mod release_interop;
+mod release_pipeline;
+mod release_signing;
+mod server_replies;
+mod signing_failures;
+mod verify_command;
+mod workflows;
