@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The test command of sigseal: checks prerequisites, installs the local Sigstore test stack's
-# npm packages when missing, then runs `cargo test --locked` (extra arguments are passed on).
+# npm packages when missing, checks formatting (`cargo fmt --check`) and lints
+# (`cargo clippy --all-targets -- -D warnings`), then runs `cargo test --locked` (extra arguments
+# are passed on to it; with arguments the format and lint checks are skipped, for a quick rerun
+# of some tests).
 # usage: scripts/test.sh [CARGO TEST ARGS...]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -15,6 +18,14 @@ need() { # need COMMAND WHAT
   fi
 }
 need cargo "install Rust (https://rustup.rs)"
+if command -v cargo >/dev/null 2>&1; then
+  for tool in fmt clippy; do
+    if ! cargo "$tool" --version >/dev/null 2>&1; then
+      echo "test.sh: 'cargo $tool' not found: rustup component add $([ "$tool" = fmt ] && echo rustfmt || echo clippy)" >&2
+      missing=1
+    fi
+  done
+fi
 need node "install Node.js 18 or newer (https://nodejs.org)"
 need npm "install npm (it comes with Node.js)"
 need openssl "install OpenSSL (e.g. the 'openssl' package)"
@@ -46,6 +57,13 @@ if [ ! -d "$STACK/node_modules" ]; then
     cat "$log" >&2
     exit 1
   fi
+fi
+
+if [ "$#" -eq 0 ]; then
+  echo "test.sh: cargo fmt --check" >&2
+  cargo fmt --check || { echo "test.sh: formatting differs from rustfmt.toml: run 'cargo fmt'" >&2; exit 1; }
+  echo "test.sh: cargo clippy --all-targets -- -D warnings" >&2
+  cargo clippy --locked --all-targets --quiet -- -D warnings || { echo "test.sh: clippy found the warnings above" >&2; exit 1; }
 fi
 
 cargo test --locked "$@"

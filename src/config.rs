@@ -1,12 +1,13 @@
 //! Configuration: git config `sigseal.*` (with `gitsign.*` fallbacks), overridden by `SIGSEAL_*`
-//! environment variables, resolved into service URLs, trust material and a verification policy.
+//! environment variables, overridden in turn by command-line flags ([`Overrides`]), resolved
+//! into service URLs, trust material and a verification policy.
 //!
 //! git config is read through `git config` itself, so includes, `git -c` and scopes behave
-//! exactly as git defines them.
+//! exactly as git defines them; [`git_config`] is the one place sigseal runs it (reading these
+//! keys, `sigseal setup` writing git's signing keys, `sigseal doctor` asking where a key is set).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::Command;
 
 use crate::error::{Error, Result};
 
@@ -155,6 +156,39 @@ pub struct Config {
     pub service_error: Option<String>,
 }
 
+/// Settings given on the command line. Each one set beats the environment and git config (flag >
+/// `SIGSEAL_*` > `sigseal.*` > `gitsign.*`); an unset one leaves them to decide.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// A public-good instance to use as a whole: its Fulcio, Rekor and OIDC issuer, and its
+    /// embedded trust material (a configured or given trusted root is dropped). The URL fields
+    /// below still beat it.
+    pub instance: Option<crate::sigstore::Instance>,
+    /// Trusted root file (`--trusted-root`).
+    pub trusted_root: Option<PathBuf>,
+    /// Signing config file (`--signing-config`).
+    pub signing_config: Option<PathBuf>,
+    /// Fulcio base URL.
+    pub fulcio_url: Option<String>,
+    /// Rekor base URL.
+    pub rekor_url: Option<String>,
+    /// OIDC issuer URL.
+    pub oidc_issuer: Option<String>,
+    /// RFC 3161 timestamp authority URL (`--timestamp-server-url`).
+    pub timestamp_url: Option<String>,
+}
+
+impl Overrides {
+    /// The URLs of the chosen instance preset, if any: (Fulcio, Rekor, OIDC issuer).
+    fn preset_urls(&self) -> Option<(&'static str, &'static str, &'static str)> {
+        use crate::sigstore::Instance;
+        self.instance.map(|i| match i {
+            Instance::Production => (DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL, DEFAULT_OIDC_ISSUER),
+            Instance::Staging => (STAGING_FULCIO_URL, STAGING_REKOR_URL, STAGING_OIDC_ISSUER),
+        })
+    }
+}
+
 /// Raw key/value source: git config entries (lower-cased keys) and the environment.
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
@@ -172,12 +206,6 @@ impl Sources {
     pub fn from_maps(git: HashMap<String, String>, env: HashMap<String, String>) -> Self {
         let git = git.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
         Self { git, env }
-    }
-
-    /// Override a setting as if the environment variable `name` were set (command-line flags
-    /// take precedence over the environment and git config).
-    pub fn set_env(&mut self, name: &str, value: impl Into<String>) {
-        self.env.insert(name.to_string(), value.into());
     }
 
     fn env(&self, name: &str) -> Option<String> {
@@ -214,14 +242,11 @@ fn is_true(v: &str) -> bool {
     matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1")
 }
 
+/// Every `sigseal.*` and `gitsign.*` key git sees (all scopes, last value wins); nothing when git
+/// cannot be run (the defaults apply, and signing reports what is missing).
 fn read_git_config() -> HashMap<String, String> {
-    let out = Command::new(git_program())
-        .args(["config", "-z", "--get-regexp", r"^(sigseal|gitsign)\."])
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output();
     let mut map = HashMap::new();
-    if let Ok(out) = out {
+    if let Ok(out) = git_config(&["-z", "--get-regexp", r"^(sigseal|gitsign)\."], None) {
         for rec in out.stdout.split(|b| *b == 0) {
             let rec = String::from_utf8_lossy(rec);
             if rec.is_empty() {
@@ -239,95 +264,85 @@ pub fn git_program() -> String {
     std::env::var("SIGSEAL_GIT").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "git".to_string())
 }
 
-impl Config {
-    /// Load from git config and the environment.
-    pub fn load() -> Result<Self> {
-        Self::from_sources(&Sources::load())
+/// Run `git config ARGS` with the git of [`git_program`]: stdin closed, output captured, and
+/// killed after `deadline` when one is given. The one place sigseal runs `git config`; a
+/// non-zero exit (1: key not set) is returned, not an error.
+pub fn git_config(args: &[&str], deadline: Option<std::time::Duration>) -> Result<crate::process::Ran> {
+    let mut full = Vec::with_capacity(args.len() + 1);
+    full.push("config");
+    full.extend_from_slice(args);
+    crate::process::run(std::ffi::OsStr::new(&git_program()), &full, deadline).map_err(|e| match e {
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::TimedOut => Error::Git(format!(
+            "git config {} did not finish within {} s",
+            args.join(" "),
+            deadline.map_or(0, |d| d.as_secs())
+        )),
+        Error::Io { source, .. } => Error::Git(format!("running git config: {source}")),
+        other => other,
+    })
+}
+
+/// Where `git config` reads and writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GitScope {
+    /// The user's global configuration (`--global`).
+    Global,
+    /// This repository's configuration (`--local`).
+    Local,
+}
+
+impl GitScope {
+    /// The `git config` option naming it.
+    pub fn flag(self) -> &'static str {
+        match self {
+            GitScope::Global => "--global",
+            GitScope::Local => "--local",
+        }
     }
 
-    /// Resolve from the given sources.
-    pub fn from_sources(s: &Sources) -> Result<Self> {
-        let signing_config = s.pick(&["SIGSEAL_SIGNING_CONFIG"], &["sigseal.signingConfig"]).map(PathBuf::from);
-        let (sc_fulcio, sc_rekor, sc_oidc, sc_tsa) = match &signing_config {
-            Some(path) => {
-                let text = crate::input::read_capped_string(path, crate::input::SIGNING_CONFIG)?;
-                let sc = crate::sigstore::parse_signing_config(&text, &path.display().to_string())?;
-                (
-                    sc.fulcio_url().map(|e| e.url.clone()),
-                    sc.rekor_url(Some(1)).map(|e| e.url.clone()),
-                    sc.oidc_url().map(|e| e.url.clone()),
-                    sc.tsa_url().map(|e| e.url.clone()),
-                )
-            }
-            None => (None, None, None, None),
-        };
-        let timestamp_url = s
-            .pick(
-                &["SIGSEAL_TIMESTAMP_URL", "GITSIGN_TIMESTAMP_SERVER_URL"],
-                &["sigseal.timestampURL", "gitsign.timestampServerURL"],
-            )
-            .or(sc_tsa);
-        let fulcio_set =
-            s.pick(&["SIGSEAL_FULCIO_URL", "GITSIGN_FULCIO_URL"], &["sigseal.fulcioURL", "gitsign.fulcio"]);
-        let rekor_set = s.pick(&["SIGSEAL_REKOR_URL", "GITSIGN_REKOR_URL"], &["sigseal.rekorURL", "gitsign.rekor"]);
-        // A public-good default stands in for a service only when nothing names another
-        // instance: a private Fulcio with the public Rekor would publish the private
-        // identity in the public log.
-        let names_other =
-            |url: &Option<String>, public: &str| url.as_deref().is_some_and(|u| u.trim_end_matches('/') != public);
-        let mut service_error = None;
-        let fulcio_url = match fulcio_set.or(sc_fulcio) {
-            Some(u) => u,
-            None => {
-                if let Some(sc) = &signing_config {
-                    service_error = Some(format!(
-                        "the signing config {} names no Fulcio, and sigseal.fulcioURL is not set",
-                        sc.display()
-                    ));
-                } else if names_other(&rekor_set, DEFAULT_REKOR_URL) {
-                    service_error = Some(
-                        "Rekor is set to another instance than the public one, but Fulcio is not; set sigseal.fulcioURL to that instance's Fulcio"
-                            .to_string(),
-                    );
-                }
-                DEFAULT_FULCIO_URL.into()
-            }
-        };
-        let rekor_url = match rekor_set.or(sc_rekor) {
-            Some(u) => u,
-            None => {
-                if let Some(sc) = &signing_config {
-                    service_error.get_or_insert(format!(
-                        "the signing config {} names no Rekor log sigseal can write (it writes Rekor API version 1), \
-                         and sigseal.rekorURL is not set",
-                        sc.display()
-                    ));
-                } else if names_other(&Some(fulcio_url.clone()), DEFAULT_FULCIO_URL) {
-                    service_error.get_or_insert(
-                        "Fulcio is set to another instance than the public one, but Rekor is not; set sigseal.rekorURL to that instance's Rekor"
-                            .to_string(),
-                    );
-                }
-                DEFAULT_REKOR_URL.into()
-            }
-        };
-        let oidc_issuer = s
-            .pick(&["SIGSEAL_OIDC_ISSUER", "GITSIGN_OIDC_ISSUER"], &["sigseal.oidcIssuer", "gitsign.issuer"])
-            .or(sc_oidc)
-            .unwrap_or_else(|| DEFAULT_OIDC_ISSUER.into());
-        let client_id = s
-            .pick(&["SIGSEAL_CLIENT_ID", "GITSIGN_OIDC_CLIENT_ID"], &["sigseal.clientID", "gitsign.clientID"])
-            .unwrap_or_else(|| DEFAULT_CLIENT_ID.into());
-        let trusted_root = s.pick(&["SIGSEAL_TRUSTED_ROOT"], &["sigseal.trustedRoot"]).map(PathBuf::from);
-        let token_file = s.pick(&["SIGSEAL_TOKEN_FILE"], &["sigseal.tokenFile"]).map(PathBuf::from);
-        let verify = VerifyPolicy {
+    /// Its name: `global` or `local`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GitScope::Global => "global",
+            GitScope::Local => "local",
+        }
+    }
+}
+
+/// The value of `key` in `scope`, `None` when it is not set there (or git cannot tell).
+pub fn git_config_get(scope: GitScope, key: &str) -> Option<String> {
+    git_config(&[scope.flag(), "--get", key], None)
+        .ok()
+        .filter(|o| o.success)
+        .map(|o| o.stdout_text().trim_end().to_string())
+}
+
+/// Set `key` to `value` in `scope`.
+pub fn git_config_set(scope: GitScope, key: &str, value: &str) -> Result<()> {
+    let out = git_config(&[scope.flag(), key, value], None)?;
+    if !out.success {
+        return Err(Error::Git(format!("git config {} {key} failed: {}", scope.flag(), out.stderr.trim())));
+    }
+    Ok(())
+}
+
+impl VerifyPolicy {
+    /// The `sigseal.verify.*` keys (each `SIGSEAL_VERIFY_*` variable before its key).
+    fn from_sources(s: &Sources) -> Self {
+        VerifyPolicy {
             identity: s.pick_policy("SIGSEAL_VERIFY_IDENTITY", "sigseal.verify.identity"),
             identity_regexp: s.pick_policy("SIGSEAL_VERIFY_IDENTITY_REGEXP", "sigseal.verify.identityRegexp"),
             issuer: s.pick_policy("SIGSEAL_VERIFY_ISSUER", "sigseal.verify.issuer"),
             issuer_regexp: s.pick_policy("SIGSEAL_VERIFY_ISSUER_REGEXP", "sigseal.verify.issuerRegexp"),
             policy_file: s.pick_policy("SIGSEAL_VERIFY_POLICY_FILE", "sigseal.verify.policyFile").map(PathBuf::from),
-        };
-        let identity = IdentityConfig {
+        }
+    }
+}
+
+impl IdentityConfig {
+    /// The identity and login keys.
+    fn from_sources(s: &Sources) -> Result<Self> {
+        Ok(IdentityConfig {
             provider: TokenProvider::parse(
                 &s.pick(&["SIGSEAL_TOKEN_PROVIDER"], &["sigseal.tokenProvider"]).unwrap_or_default(),
             )?,
@@ -352,7 +367,105 @@ impl Config {
                 .unwrap_or(false),
             use_agent: s.pick_bool(&["SIGSEAL_AGENT"], &["sigseal.agent"]).unwrap_or(true),
             agent_socket: s.pick(&["SIGSEAL_AGENT_SOCKET"], &["sigseal.agentSocket"]).map(PathBuf::from),
+        })
+    }
+}
+
+/// The service URLs a signing config names: Fulcio, a Rekor sigseal can write (API version 1),
+/// the OIDC issuer and the timestamp authority.
+#[derive(Default)]
+struct SigningConfigUrls {
+    fulcio: Option<String>,
+    rekor: Option<String>,
+    oidc: Option<String>,
+    tsa: Option<String>,
+}
+
+impl SigningConfigUrls {
+    fn read(path: &std::path::Path) -> Result<Self> {
+        let text = crate::input::read_capped_string(path, crate::input::SIGNING_CONFIG)?;
+        let sc = crate::sigstore::parse_signing_config(&text, &path.display().to_string())?;
+        Ok(Self {
+            fulcio: sc.fulcio_url().map(|e| e.url.clone()),
+            rekor: sc.rekor_url(Some(1)).map(|e| e.url.clone()),
+            oidc: sc.oidc_url().map(|e| e.url.clone()),
+            tsa: sc.tsa_url().map(|e| e.url.clone()),
+        })
+    }
+}
+
+impl Config {
+    /// Load from git config and the environment.
+    pub fn load() -> Result<Self> {
+        Self::from_sources(&Sources::load())
+    }
+
+    /// Load from git config and the environment, with command-line overrides on top.
+    pub fn load_with(overrides: &Overrides) -> Result<Self> {
+        Self::from_sources_with(&Sources::load(), overrides)
+    }
+
+    /// Resolve from the given sources.
+    pub fn from_sources(s: &Sources) -> Result<Self> {
+        Self::from_sources_with(s, &Overrides::default())
+    }
+
+    /// Resolve from the given sources, with command-line overrides on top.
+    pub fn from_sources_with(s: &Sources, o: &Overrides) -> Result<Self> {
+        let preset = o.preset_urls();
+        let signing_config = o
+            .signing_config
+            .clone()
+            .or_else(|| s.pick(&["SIGSEAL_SIGNING_CONFIG"], &["sigseal.signingConfig"]).map(PathBuf::from));
+        let named = match &signing_config {
+            Some(path) => SigningConfigUrls::read(path)?,
+            None => SigningConfigUrls::default(),
         };
+        if let Some(url) = &o.timestamp_url {
+            check_service_url("timestamp authority", url)?;
+        }
+        let timestamp_url = o
+            .timestamp_url
+            .clone()
+            .or_else(|| {
+                s.pick(
+                    &["SIGSEAL_TIMESTAMP_URL", "GITSIGN_TIMESTAMP_SERVER_URL"],
+                    &["sigseal.timestampURL", "gitsign.timestampServerURL"],
+                )
+            })
+            .or(named.tsa);
+        let fulcio_set = o.fulcio_url.clone().or_else(|| preset.map(|p| p.0.to_string())).or_else(|| {
+            s.pick(&["SIGSEAL_FULCIO_URL", "GITSIGN_FULCIO_URL"], &["sigseal.fulcioURL", "gitsign.fulcio"])
+        });
+        let rekor_set =
+            o.rekor_url.clone().or_else(|| preset.map(|p| p.1.to_string())).or_else(|| {
+                s.pick(&["SIGSEAL_REKOR_URL", "GITSIGN_REKOR_URL"], &["sigseal.rekorURL", "gitsign.rekor"])
+            });
+        let (fulcio_url, rekor_url, service_error) =
+            resolve_services(fulcio_set.or(named.fulcio), rekor_set.as_deref(), named.rekor, signing_config.as_deref());
+        let oidc_issuer = o
+            .oidc_issuer
+            .clone()
+            .or_else(|| preset.map(|p| p.2.to_string()))
+            .or_else(|| {
+                s.pick(&["SIGSEAL_OIDC_ISSUER", "GITSIGN_OIDC_ISSUER"], &["sigseal.oidcIssuer", "gitsign.issuer"])
+            })
+            .or(named.oidc)
+            .unwrap_or_else(|| DEFAULT_OIDC_ISSUER.into());
+        let client_id = s
+            .pick(&["SIGSEAL_CLIENT_ID", "GITSIGN_OIDC_CLIENT_ID"], &["sigseal.clientID", "gitsign.clientID"])
+            .unwrap_or_else(|| DEFAULT_CLIENT_ID.into());
+        // An instance preset names its trust material itself (the embedded root).
+        let trusted_root = if o.instance.is_some() {
+            None
+        } else {
+            o.trusted_root
+                .clone()
+                .or_else(|| s.pick(&["SIGSEAL_TRUSTED_ROOT"], &["sigseal.trustedRoot"]).map(PathBuf::from))
+        };
+        let token_file = s.pick(&["SIGSEAL_TOKEN_FILE"], &["sigseal.tokenFile"]).map(PathBuf::from);
+        let verify = VerifyPolicy::from_sources(s);
+        let identity = IdentityConfig::from_sources(s)?;
         for (name, url) in [("Fulcio", &fulcio_url), ("Rekor", &rekor_url), ("OIDC issuer", &oidc_issuer)] {
             check_service_url(name, url)?;
         }
@@ -414,6 +527,54 @@ impl Config {
     }
 }
 
+/// Fulcio and Rekor from what is set (flags, environment, git config: `fulcio`, `rekor_set`) and
+/// what the signing config names; a public-good default fills a gap, with the reason it must not
+/// be used when the rest names another instance.
+fn resolve_services(
+    fulcio: Option<String>,
+    rekor_set: Option<&str>,
+    named_rekor: Option<String>,
+    signing_config: Option<&std::path::Path>,
+) -> (String, String, Option<String>) {
+    // A public-good default stands in for a service only when nothing names another
+    // instance: a private Fulcio with the public Rekor would publish the private
+    // identity in the public log.
+    let names_other = |url: Option<&str>, public: &str| url.is_some_and(|u| u.trim_end_matches('/') != public);
+    let mut service_error = None;
+    let fulcio_url = if let Some(u) = fulcio {
+        u
+    } else {
+        if let Some(sc) = signing_config {
+            service_error =
+                Some(format!("the signing config {} names no Fulcio, and sigseal.fulcioURL is not set", sc.display()));
+        } else if names_other(rekor_set, DEFAULT_REKOR_URL) {
+            service_error = Some(
+                "Rekor is set to another instance than the public one, but Fulcio is not; set sigseal.fulcioURL to that instance's Fulcio"
+                    .to_string(),
+            );
+        }
+        DEFAULT_FULCIO_URL.into()
+    };
+    let rekor_url = if let Some(u) = rekor_set.map(str::to_string).or(named_rekor) {
+        u
+    } else {
+        if let Some(sc) = signing_config {
+            service_error.get_or_insert(format!(
+                "the signing config {} names no Rekor log sigseal can write (it writes Rekor API version 1), \
+                 and sigseal.rekorURL is not set",
+                sc.display()
+            ));
+        } else if names_other(Some(&fulcio_url), DEFAULT_FULCIO_URL) {
+            service_error.get_or_insert(
+                "Fulcio is set to another instance than the public one, but Rekor is not; set sigseal.rekorURL to that instance's Rekor"
+                    .to_string(),
+            );
+        }
+        DEFAULT_REKOR_URL.into()
+    };
+    (fulcio_url, rekor_url, service_error)
+}
+
 /// Service URLs must be https, or http on a loopback address (local test stacks).
 pub fn check_service_url(name: &str, url: &str) -> Result<()> {
     let lower = url.to_ascii_lowercase();
@@ -468,6 +629,86 @@ mod tests {
         .unwrap();
         assert_eq!(c.fulcio_url, "https://f.example");
         assert_eq!(c.rekor_url, "https://env.example");
+    }
+
+    #[test]
+    fn a_flag_beats_the_environment_which_beats_git_config() {
+        let git = [
+            ("sigseal.fulcioURL", "https://git-fulcio.example"),
+            ("sigseal.rekorURL", "https://git-rekor.example"),
+            ("sigseal.oidcIssuer", "https://git-issuer.example"),
+            ("sigseal.trustedRoot", "/git/root.json"),
+            ("sigseal.timestampURL", "https://git-tsa.example"),
+        ];
+        let env = [
+            ("SIGSEAL_FULCIO_URL", "https://env-fulcio.example"),
+            ("SIGSEAL_REKOR_URL", "https://env-rekor.example"),
+            ("SIGSEAL_TRUSTED_ROOT", "/env/root.json"),
+        ];
+        let flags = Overrides {
+            fulcio_url: Some("https://flag-fulcio.example".into()),
+            trusted_root: Some("/flag/root.json".into()),
+            timestamp_url: Some("https://flag-tsa.example".into()),
+            ..Overrides::default()
+        };
+        // Git config alone.
+        let c = Config::from_sources_with(&sources(&git, &[]), &Overrides::default()).unwrap();
+        assert_eq!(c.fulcio_url, "https://git-fulcio.example");
+        assert_eq!(c.trusted_root, Some(PathBuf::from("/git/root.json")));
+        // The environment over git config.
+        let c = Config::from_sources_with(&sources(&git, &env), &Overrides::default()).unwrap();
+        assert_eq!(c.fulcio_url, "https://env-fulcio.example");
+        assert_eq!(c.rekor_url, "https://env-rekor.example");
+        assert_eq!(c.oidc_issuer, "https://git-issuer.example");
+        assert_eq!(c.trusted_root, Some(PathBuf::from("/env/root.json")));
+        // Flags over both; what no flag names is left to them.
+        let c = Config::from_sources_with(&sources(&git, &env), &flags).unwrap();
+        assert_eq!(c.fulcio_url, "https://flag-fulcio.example");
+        assert_eq!(c.rekor_url, "https://env-rekor.example");
+        assert_eq!(c.oidc_issuer, "https://git-issuer.example");
+        assert_eq!(c.trusted_root, Some(PathBuf::from("/flag/root.json")));
+        assert_eq!(c.timestamp_url.as_deref(), Some("https://flag-tsa.example"));
+        // No override: the same as resolving without one.
+        let plain = Config::from_sources(&sources(&git, &env)).unwrap();
+        assert_eq!(plain.fulcio_url, "https://env-fulcio.example");
+    }
+
+    #[test]
+    fn an_instance_preset_replaces_configured_services_and_trust_but_not_explicit_urls() {
+        use crate::sigstore::Instance;
+        let git = [("sigseal.fulcioURL", "https://private-fulcio.example"), ("sigseal.trustedRoot", "/git/root.json")];
+        let env = [("SIGSEAL_REKOR_URL", "https://private-rekor.example")];
+        let staging = Overrides { instance: Some(Instance::Staging), ..Overrides::default() };
+        let c = Config::from_sources_with(&sources(&git, &env), &staging).unwrap();
+        assert_eq!(c.fulcio_url, STAGING_FULCIO_URL);
+        assert_eq!(c.rekor_url, STAGING_REKOR_URL);
+        assert_eq!(c.oidc_issuer, STAGING_OIDC_ISSUER);
+        assert_eq!(c.trusted_root, None, "the preset's embedded root replaces a configured one");
+        assert_eq!(c.instance(), Some(Instance::Staging));
+        // A trusted root given with the preset is dropped too: the preset names the trust.
+        let both = Overrides { trusted_root: Some("/flag/root.json".into()), ..staging.clone() };
+        assert_eq!(Config::from_sources_with(&sources(&[], &[]), &both).unwrap().trusted_root, None);
+        // An explicit URL flag beats the preset: the mix is no longer that instance, so its
+        // embedded root does not stand in, and without a trusted root the mix is refused.
+        let rekor = Overrides { rekor_url: Some("https://flag-rekor.example".into()), ..staging };
+        let err = Config::from_sources_with(&sources(&[], &[]), &rekor).unwrap_err();
+        assert!(err.to_string().contains("https://flag-rekor.example"), "{err}");
+        assert!(err.to_string().contains("no trusted root"), "{err}");
+    }
+
+    #[test]
+    fn overridden_urls_are_checked_like_configured_ones() {
+        let bad_tsa = Overrides { timestamp_url: Some("http://tsa.example".into()), ..Overrides::default() };
+        let err = Config::from_sources_with(&sources(&[], &[]), &bad_tsa).unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err}");
+        assert!(err.to_string().contains("timestamp authority"), "{err}");
+        let bad_fulcio = Overrides {
+            fulcio_url: Some("http://fulcio.example".into()),
+            trusted_root: Some("/x/root.json".into()),
+            ..Overrides::default()
+        };
+        let err = Config::from_sources_with(&sources(&[], &[]), &bad_fulcio).unwrap_err();
+        assert!(err.to_string().contains("plain http"), "{err}");
     }
 
     #[test]

@@ -8,6 +8,10 @@ use std::fmt;
 /// Result alias used throughout the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A lower-level error (a DER decoder's, an I/O error, a parser's) kept as the cause of a
+/// sigseal error, so that [`std::error::Error::source`] reaches it.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Everything that can go wrong, grouped by the stage that failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -15,6 +19,15 @@ pub enum Error {
     /// Command line not understood.
     #[error("{0}")]
     Usage(String),
+    /// A verification was asked for without saying who may have signed (no identity policy from
+    /// the flags, a policy file or git config, and no `--insecure-any-identity`). A usage error
+    /// (SS0001) that reports name as the identity-policy check.
+    #[error(
+        "no identity policy: sigseal will not say a signature is good without knowing who may have made it; \
+         give --certificate-identity or --certificate-identity-regexp with --certificate-oidc-issuer(-regexp), \
+         a policy file (--policy, sigseal.verify.policyFile), or --insecure-any-identity to check everything but the signer"
+    )]
+    NoPolicy,
     /// Configuration (git config or environment) is invalid.
     #[error("configuration: {0}")]
     Config(String),
@@ -72,7 +85,7 @@ pub enum Error {
     /// The signature cannot be checked: chain, log proof, time (ERRSIG).
     #[error("cannot verify: {0}")]
     Unverifiable(String),
-    /// The signature is valid but the signer does not satisfy the policy (TRUST_NEVER).
+    /// The signature is valid but the signer does not satisfy the policy (`TRUST_NEVER`).
     #[error("policy not met: {0}")]
     Policy(String),
     /// A git object is malformed or ambiguous (repeated headers, a signature in an unexpected
@@ -82,6 +95,16 @@ pub enum Error {
     /// A freshly made signature failed its own checks before being handed out.
     #[error("signing aborted: {0}")]
     SelfCheck(String),
+    /// Any other error, with the lower-level error that caused it: made by [`Error::because`].
+    /// Its code, exit code and hint are those of `error`; [`Error::kind`] is `error`.
+    #[error("{error}: {cause}")]
+    Caused {
+        /// What failed, as one of the other variants.
+        error: Box<Error>,
+        /// Why: the lower-level error, reachable through `source()`.
+        #[source]
+        cause: Cause,
+    },
     /// Local I/O failed.
     #[error("{context}: {source}")]
     Io {
@@ -113,10 +136,26 @@ pub enum Error {
 }
 
 impl Error {
+    /// This error with the lower-level error that caused it, kept as its `source()`. The message
+    /// reads `<this error>: <cause>`.
+    #[must_use]
+    pub fn because(self, cause: impl Into<Cause>) -> Self {
+        Error::Caused { error: Box::new(self), cause: cause.into() }
+    }
+
+    /// What failed, without the cause attached by [`Error::because`]: match on this.
+    pub fn kind(&self) -> &Error {
+        match self {
+            Error::Caused { error, .. } => error.kind(),
+            other => other,
+        }
+    }
+
     /// Stable diagnostic code, e.g. `SS0301`.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Usage(_) => "SS0001",
+            Error::Caused { error, .. } => error.code(),
+            Error::Usage(_) | Error::NoPolicy => "SS0001",
             Error::Config(_) => "SS0002",
             Error::Git(_) => "SS0003",
             Error::Io { .. } => "SS0004",
@@ -145,6 +184,7 @@ impl Error {
     /// Process exit code for this error (1 = verification/signing verdict, 2 = usage/environment).
     pub fn exit_code(&self) -> i32 {
         match self {
+            Error::Caused { error, .. } => error.exit_code(),
             Error::BadSignature(_)
             | Error::Unverifiable(_)
             | Error::Policy(_)
@@ -159,6 +199,7 @@ impl Error {
     /// What the user can do about it, when there is something useful to say.
     pub fn hint(&self) -> Option<&'static str> {
         Some(match self {
+            Error::Caused { error, .. } => return error.hint(),
             Error::NoToken(_) => {
                 "run `sigseal login`, set SIGSTORE_ID_TOKEN, point sigseal.tokenFile at a token, or give the CI job an OIDC token (see docs/identity.md)"
             }
@@ -175,7 +216,7 @@ impl Error {
             Error::Policy(_) => {
                 "give --certificate-identity(-regexp) and --certificate-oidc-issuer(-regexp), or a policy file (sigseal.verify.policyFile); see docs/verification.md"
             }
-            Error::Usage(_) => "see `sigseal --help`",
+            Error::Usage(_) | Error::NoPolicy => "see `sigseal --help`",
             Error::TooLarge { .. } => {
                 "check that the path names the intended file; genuine ones are far smaller (size limits: docs/release.md#input-size-limits)"
             }
@@ -229,6 +270,7 @@ mod tests {
         let s = || String::from("x");
         let all = vec![
             Error::Usage(s()),
+            Error::NoPolicy,
             Error::Config(s()),
             Error::Git(s()),
             Error::NoToken(s()),
@@ -251,10 +293,12 @@ mod tests {
             Error::WrongPassword(s()),
             Error::Crypto(s()),
             Error::TooLarge { what: "x", path: s(), limit: s() },
+            Error::Crypto(s()).because(std::io::Error::other("x")),
         ];
         for e in &all {
             match e {
                 Error::Usage(_)
+                | Error::NoPolicy
                 | Error::Config(_)
                 | Error::Git(_)
                 | Error::NoToken(_)
@@ -276,7 +320,8 @@ mod tests {
                 | Error::Key(_)
                 | Error::WrongPassword(_)
                 | Error::Crypto(_)
-                | Error::TooLarge { .. } => {}
+                | Error::TooLarge { .. }
+                | Error::Caused { .. } => {}
             }
         }
         all
@@ -288,6 +333,16 @@ mod tests {
         let doc = include_str!("../docs/errors.md");
         let mut built: BTreeMap<&str, i32> = BTreeMap::new();
         for e in every_variant() {
+            // NoPolicy is a usage error with a structure of its own (reports name its check).
+            if matches!(e, Error::Caused { .. }) {
+                // A cause changes nothing of the code: it is the wrapped variant's.
+                assert_eq!((e.code(), e.exit_code()), (e.kind().code(), e.kind().exit_code()));
+                continue;
+            }
+            if matches!(e, Error::NoPolicy) {
+                assert_eq!((e.code(), e.exit_code()), (Error::Usage(String::new()).code(), 2));
+                continue;
+            }
             assert!(built.insert(e.code(), e.exit_code()).is_none(), "{} is used by two variants", e.code());
         }
         let mut documented: Vec<String> = doc
@@ -296,7 +351,7 @@ mod tests {
             .map(|rest| format!("SS{}", rest.split(' ').next().unwrap_or("")))
             .collect();
         documented.sort();
-        let codes: Vec<String> = built.keys().map(|c| c.to_string()).collect();
+        let codes: Vec<String> = built.keys().map(std::string::ToString::to_string).collect();
         assert_eq!(codes, documented, "codes in src/error.rs vs the rows of docs/errors.md");
         // The exit-code table names every code that exits 1; all others exit 2.
         let ones = doc.lines().find(|l| l.starts_with("| 1 |")).expect("exit code 1 row in docs/errors.md");
@@ -310,6 +365,22 @@ mod tests {
             );
             assert!(*exit == 1 || *exit == 2, "{code} exits {exit}");
         }
+    }
+
+    #[test]
+    fn a_cause_is_kept_as_source_and_shown_after_the_message() {
+        use std::error::Error as _;
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let e = Error::Malformed("certificate".into()).because(io);
+        assert_eq!(e.to_string(), "malformed signature: certificate: denied");
+        assert_eq!(e.code(), "SS0401");
+        assert_eq!(e.exit_code(), 1);
+        assert!(matches!(e.kind(), Error::Malformed(m) if m == "certificate"));
+        let source = e.source().expect("the cause is the source");
+        assert_eq!(
+            source.downcast_ref::<std::io::Error>().map(std::io::Error::kind),
+            Some(std::io::ErrorKind::PermissionDenied)
+        );
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub const KEY_PASSWORD: &[u8] = b"fuzz";
 /// bounds the reader enforces allow seconds of work per file, too slow for a fuzzing loop.
 const MAX_FUZZ_SCRYPT_WORK: u64 = 1 << 10;
 
-/// Git's x509 signature armor and the CMS SignedData inside it.
+/// Git's x509 signature armor and the CMS `SignedData` inside it.
 ///
 /// The input is tried both as armor (what git hands over) and as DER. Invariants: armor that
 /// decodes re-encodes to exactly the input (one spelling per signature); any bytes armored by
@@ -47,7 +47,7 @@ pub fn signature(data: &[u8]) {
     let armored = armor::encode(data);
     assert_eq!(armor::decode(armored.as_bytes()).ok().as_deref(), Some(data), "armor round trip");
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = armor::pem_decode("SIGNED MESSAGE", text);
+        let _ = crate::pem::decode("SIGNED MESSAGE", text);
     }
     check_cms(data);
 }
@@ -82,7 +82,7 @@ pub fn git_object(data: &[u8]) {
     assert!(split.payload.len() + sig_len <= raw.len(), "split invents bytes");
     match (kind, &split.signature) {
         (Kind::Tag, Some((_, sig))) => {
-            assert_eq!([split.payload.as_slice(), sig.as_slice()].concat(), raw, "tag payload + signature != object")
+            assert_eq!([split.payload.as_slice(), sig.as_slice()].concat(), raw, "tag payload + signature != object");
         }
         (Kind::Tag, None) => assert_eq!(split.payload, raw, "unsigned tag payload != object"),
         (Kind::Commit, Some((_, sig))) => {
@@ -119,6 +119,10 @@ pub fn git_object(data: &[u8]) {
 ///
 /// Invariant: a bundle that parses is written back as JSON that parses again to the same facts
 /// (certificate, key hint, signature, DSSE payload, log index, timestamps).
+#[allow(
+    clippy::panic,
+    reason = "a broken invariant must crash the fuzz target: that is how libFuzzer and the corpus test report it"
+)]
 pub fn bundle(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let Ok(bundle) = sigstore::bundle_from_json(text, "fuzz") else { return };
@@ -172,7 +176,7 @@ pub fn cosign_files(data: &[u8]) {
     if let Ok(work) = keypair::scrypt_work(text, "fuzz.key") {
         if work <= MAX_FUZZ_SCRYPT_WORK {
             if let Ok(pkcs8) = keypair::decrypt(text, KEY_PASSWORD, "fuzz.key") {
-                let _ = keypair::public_key_of(&pkcs8);
+                let _ = crate::keyless::public_key_of(&pkcs8);
             }
         }
     }

@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod cms;
 pub mod config;
+pub mod doctor;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzz;
@@ -21,6 +22,8 @@ pub mod http;
 pub mod identity;
 pub mod input;
 pub mod keyless;
+pub mod pem;
+pub mod process;
 pub mod release;
 pub mod sigstore;
 pub mod transparency;
@@ -39,10 +42,12 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
 
 /// Seconds since the Unix epoch.
 pub(crate) fn unix_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// A unix time as RFC 3339 (UTC), or the bare number when it is out of range.
 pub(crate) fn iso_time(unix: i64) -> String {
-    jiff::Timestamp::from_second(unix).map(|t| t.to_string()).unwrap_or_else(|_| unix.to_string())
+    jiff::Timestamp::from_second(unix).map_or_else(|_| unix.to_string(), |t| t.to_string())
 }

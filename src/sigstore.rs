@@ -142,7 +142,7 @@ fn fulcio_chain(body: &[u8]) -> std::result::Result<Vec<Vec<u8>>, String> {
 /// Rekor's canonical hashedrekord v0.0.1 body for a CMS signature: what gitsign strips from the
 /// embedded entry and a verifier rebuilds (keys sorted, no spaces, PEM re-encoded at 64 columns).
 pub fn hashedrekord_body(artifact_sha256: &[u8; 32], signature: &[u8], leaf_der: &[u8]) -> Vec<u8> {
-    let pem = crate::cms::armor::pem("CERTIFICATE", leaf_der);
+    let pem = crate::pem::encode("CERTIFICATE", leaf_der);
     format!(
         r#"{{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{{"data":{{"hash":{{"algorithm":"sha256","value":"{}"}}}},"signature":{{"content":"{}","publicKey":{{"content":"{}"}}}}}}}}"#,
         hex::encode(artifact_sha256),
@@ -694,8 +694,8 @@ impl Material<'_> {
     /// The PEM form Rekor v1 takes as an entry's verifier.
     pub fn pem(&self) -> String {
         match self {
-            Material::Certificate(der) => crate::cms::armor::pem("CERTIFICATE", der),
-            Material::PublicKey(der) => crate::cms::armor::pem("PUBLIC KEY", der),
+            Material::Certificate(der) => crate::pem::encode("CERTIFICATE", der),
+            Material::PublicKey(der) => crate::pem::encode("PUBLIC KEY", der),
         }
     }
 }

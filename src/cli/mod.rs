@@ -2,6 +2,7 @@
 //! holds the subcommand table (one place for every flag).
 
 mod doctor;
+mod generate;
 mod out;
 mod release;
 mod session;
@@ -34,7 +35,7 @@ enum Command {
     /// certificate expires; the credential is kept by the agent.
     Login(session::LoginArgs),
     /// Show the identities the agent can sign as, their issuer and minutes left.
-    Whoami,
+    Whoami(session::WhoamiArgs),
     /// Wipe every credential the agent holds.
     Logout,
     /// Run the credential agent in the foreground (or stop it with --stop).
@@ -64,12 +65,26 @@ enum Command {
     VerifyBlobAttestation(Box<release::VerifyAttestationArgs>),
     /// Make a cosign-compatible key pair for the key-based fallback (PREFIX.key, PREFIX.pub).
     GenerateKeyPair(release::GenerateKeyPairArgs),
+    /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff), or write one page per subcommand with --dir.
+    Man(generate::ManArgs),
     /// sigstore-conformance: sign a file into a bundle.
     #[command(hide = true)]
     SignBundle(Box<release::ConformanceSignArgs>),
     /// sigstore-conformance: verify a bundle (exit code only).
     #[command(hide = true)]
     VerifyBundle(Box<release::ConformanceVerifyArgs>),
+}
+
+/// Report format of the commands that report on standard output (`--output`, `-o`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Lines for people.
+    #[default]
+    Text,
+    /// One JSON document.
+    Json,
 }
 
 /// Run sigseal with these arguments (without the program name); returns the exit code.
@@ -92,23 +107,25 @@ pub fn run(args: Vec<String>) -> i32 {
         }
     };
     let result: Result<i32, Error> = match cli.command {
-        Command::Setup(a) => setup::run(&a).map(|_| 0),
+        Command::Setup(a) => setup::run(&a).map(|()| 0),
         Command::Doctor(a) => doctor::run(&a),
-        Command::Login(a) => session::login(&a).map(|_| 0),
-        Command::Whoami => session::whoami(),
-        Command::Logout => session::logout().map(|_| 0),
-        Command::Agent(a) => session::agent(&a).map(|_| 0),
+        Command::Login(a) => session::login(&a).map(|()| 0),
+        Command::Whoami(a) => session::whoami(&a),
+        Command::Logout => session::logout().map(|()| 0),
+        Command::Agent(a) => session::agent(&a).map(|()| 0),
         Command::Verify(a) => return verify::verify(&a),
         Command::VerifyTag(a) => return verify::verify_tag(&a),
-        Command::ExportBundle(a) => verify::export_bundle(&a).map(|_| 0),
-        Command::SignBlob(a) => release::sign_blob(&a).map(|_| 0),
+        Command::ExportBundle(a) => verify::export_bundle(&a).map(|()| 0),
+        Command::SignBlob(a) => release::sign_blob(&a).map(|()| 0),
         Command::VerifyBlob(a) => return release::verify_blob(&a),
-        Command::SignRelease(a) => release::sign_release(&a).map(|_| 0),
+        Command::SignRelease(a) => release::sign_release(&a).map(|()| 0),
         Command::VerifyRelease(a) => return release::verify_release(&a),
-        Command::AttestBlob(a) => release::attest_blob(&a).map(|_| 0),
+        Command::AttestBlob(a) => release::attest_blob(&a).map(|()| 0),
         Command::VerifyBlobAttestation(a) => return release::verify_attestation(&a),
-        Command::GenerateKeyPair(a) => release::generate_key_pair(&a).map(|_| 0),
-        Command::SignBundle(a) => release::conformance_sign(&a).map(|_| 0),
+        Command::GenerateKeyPair(a) => release::generate_key_pair(&a).map(|()| 0),
+        Command::Completions(a) => generate::completions(&a).map(|()| 0),
+        Command::Man(a) => generate::man(&a).map(|()| 0),
+        Command::SignBundle(a) => release::conformance_sign(&a).map(|()| 0),
         Command::VerifyBundle(a) => return release::conformance_verify(&a),
     };
     match result {

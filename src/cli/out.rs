@@ -52,3 +52,10 @@ pub(crate) fn line(text: impl std::fmt::Display) -> crate::Result<()> {
     let mut out = stdout();
     writeln!(out, "{text}").and_then(|()| out.flush()).map_err(|e| crate::Error::io("writing to standard output", e))
 }
+
+/// Write one JSON document (pretty-printed) and a newline to standard output.
+pub(crate) fn json(value: &impl serde::Serialize) -> crate::Result<()> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| crate::Error::io("writing a JSON document", std::io::Error::other(e)))?;
+    line(text)
+}

@@ -1,12 +1,16 @@
-//! `sigseal setup`: writes the git configuration that makes git sign with sigseal.
+//! `sigseal setup`: writes the git configuration that makes git sign with sigseal, and reports
+//! each key as text or as one JSON document.
 
-use std::process::Command;
+use serde::Serialize;
 
-use crate::config::git_program;
-use crate::error::{Error, Result};
+use super::Format;
+use crate::config::GitScope;
+use crate::error::Result;
+use crate::gpg::setup::{self, Action, Setting, SetupOptions};
 
 /// Arguments of `sigseal setup`.
 #[derive(Debug, clap::Args)]
+#[allow(clippy::struct_excessive_bools, reason = "each is one command-line switch")]
 pub struct SetupArgs {
     /// Write to the user's global git config (~/.gitconfig).
     #[arg(long, conflicts_with = "local")]
@@ -20,46 +24,33 @@ pub struct SetupArgs {
     /// Also sign every commit (commit.gpgSign=true).
     #[arg(long)]
     sign_commits: bool,
+    /// Report format: one line per key, or one JSON document.
+    #[arg(long, short = 'o', value_enum, default_value_t = Format::Text)]
+    output: Format,
 }
 
-/// Apply the configuration, printing each change.
+/// Apply the configuration, reporting each key.
 pub fn run(a: &SetupArgs) -> Result<()> {
-    let exe = std::env::current_exe()
-        .and_then(|p| p.canonicalize())
-        .map_err(|e| Error::io("finding the path of this sigseal binary", e))?;
-    let exe = exe.to_str().ok_or_else(|| Error::Config("the path of this binary is not UTF-8".into()))?;
-    let scope = if a.global { "--global" } else { "--local" };
-    let mut changes = vec![("gpg.format", "x509"), ("gpg.x509.program", exe)];
-    if a.sign_tags {
-        changes.push(("tag.gpgSign", "true"));
-    }
-    if a.sign_commits {
-        changes.push(("commit.gpgSign", "true"));
-    }
-    for (key, value) in changes {
-        let old = Command::new(git_program())
-            .args(["config", scope, "--get", key])
-            .output()
-            .ok()
-            .and_then(|o| o.status.success().then(|| String::from_utf8_lossy(&o.stdout).trim_end().to_string()));
-        if old.as_deref() == Some(value) {
-            super::out::line(format_args!("unchanged  git config {scope} {key} {value}"))?;
-            continue;
+    let scope = if a.global { GitScope::Global } else { GitScope::Local };
+    let options = SetupOptions { scope, sign_tags: a.sign_tags, sign_commits: a.sign_commits };
+    let settings = setup::apply(options, |setting| {
+        if a.output != Format::Text {
+            return Ok(());
         }
-        let out = Command::new(git_program())
-            .args(["config", scope, key, value])
-            .output()
-            .map_err(|e| Error::Git(format!("running git config: {e}")))?;
-        if !out.status.success() {
-            return Err(Error::Git(format!(
-                "git config {scope} {key} failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            )));
+        let (flag, key, value) = (scope.flag(), setting.key, &setting.value);
+        match (&setting.action, &setting.previous) {
+            (Action::Unchanged, _) => super::out::line(format_args!("unchanged  git config {flag} {key} {value}")),
+            (_, Some(o)) => super::out::line(format_args!("changed    git config {flag} {key} {value} (was {o})")),
+            (_, None) => super::out::line(format_args!("set        git config {flag} {key} {value}")),
         }
-        match old {
-            Some(o) => super::out::line(format_args!("changed    git config {scope} {key} {value} (was {o})"))?,
-            None => super::out::line(format_args!("set        git config {scope} {key} {value}"))?,
+    })?;
+    if a.output == Format::Json {
+        #[derive(Serialize)]
+        struct Document<'a> {
+            scope: &'static str,
+            settings: &'a [Setting],
         }
+        super::out::json(&Document { scope: scope.as_str(), settings: &settings })?;
     }
     Ok(())
 }

@@ -5,14 +5,14 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::config::{Config, Sources};
+use crate::config::{Config, Overrides};
 use crate::error::{Error, Result};
-use crate::git::object;
+
 use crate::git::repo::{Repo, Target};
 use crate::sigstore::{self, Instance};
 use crate::verify::history::{self, Options};
 use crate::verify::render::{self, JsonStream};
-use crate::verify::{policy, Matcher, Policy, Rule, Verifier};
+use crate::verify::{Policy, PolicyOptions, Verifier};
 
 /// Who may have signed (cosign-compatible flags).
 #[derive(Debug, Default, clap::Args)]
@@ -149,73 +149,23 @@ pub struct ExportArgs {
     artifact: Option<PathBuf>,
 }
 
-/// How a refusal to run without a policy starts (the JSON error names the identity-policy check).
-const NO_POLICY: &str = "no identity policy";
-
+/// The policy the flags ask for: the library's [`PolicyOptions`] filled from them.
 pub(super) fn policy_from(a: &PolicyArgs, cfg: &Config) -> Result<Policy> {
-    let mut rule = Rule::identity_and_issuer(
-        "the command line",
-        a.certificate_identity.as_deref(),
-        a.certificate_identity_regexp.as_deref().map(|r| (r, "--certificate-identity-regexp")),
-        a.certificate_oidc_issuer.as_deref(),
-        a.certificate_oidc_issuer_regexp.as_deref().map(|r| (r, "--certificate-oidc-issuer-regexp")),
-    )?;
-    for (which, value) in [
-        ("repository", &a.certificate_github_workflow_repository),
-        ("ref", &a.certificate_github_workflow_ref),
-        ("sha", &a.certificate_github_workflow_sha),
-        ("trigger", &a.certificate_github_workflow_trigger),
-        ("name", &a.certificate_github_workflow_name),
-    ] {
-        if let Some(v) = value {
-            rule = rule.claim(&format!("github-workflow-{which}"), Matcher::exact(v))?;
-        }
-    }
-    for ext in &a.certificate_extension {
-        let (key, value) = ext
-            .split_once('=')
-            .ok_or_else(|| Error::Usage(format!("--certificate-extension {ext:?}: expected OID=VALUE")))?;
-        rule = rule.claim(key, Matcher::exact(value)).map_err(|e| match e {
-            Error::Config(m) => Error::Usage(format!("--certificate-extension {ext:?}: {m}")),
-            other => other,
-        })?;
-    }
-    let flag_given = !rule.is_empty();
-    let id_given = a.certificate_identity.is_some() || a.certificate_identity_regexp.is_some();
-    let issuer_given = a.certificate_oidc_issuer.is_some() || a.certificate_oidc_issuer_regexp.is_some();
-    if flag_given && !(id_given && issuer_given) {
-        // As cosign: an identity means nothing without the issuer that vouched for it.
-        return Err(Error::Usage(
-            "give both an identity (--certificate-identity or --certificate-identity-regexp) and an issuer \
-             (--certificate-oidc-issuer or --certificate-oidc-issuer-regexp); claims only narrow them"
-                .into(),
-        ));
-    }
-    if flag_given && rule.admits_anyone() {
-        // As the policy file refuses `* *`: a pattern that matches everyone is no policy.
-        return Err(Error::Usage(
-            "--certificate-identity-regexp and --certificate-oidc-issuer-regexp together match any signer from any \
-             issuer; name who may sign, or say --insecure-any-identity to check everything but the signer"
-                .into(),
-        ));
-    }
-    let policy = if flag_given || a.policy.is_some() {
-        let mut rules = vec![rule];
-        if let Some(path) = &a.policy {
-            rules.extend(policy::read_file(path)?);
-        }
-        Policy::from_rules(rules)
-    } else {
-        Policy::new(&cfg.verify)?
+    let options = PolicyOptions {
+        identity: a.certificate_identity.clone(),
+        identity_regexp: a.certificate_identity_regexp.clone(),
+        issuer: a.certificate_oidc_issuer.clone(),
+        issuer_regexp: a.certificate_oidc_issuer_regexp.clone(),
+        github_workflow_repository: a.certificate_github_workflow_repository.clone(),
+        github_workflow_ref: a.certificate_github_workflow_ref.clone(),
+        github_workflow_sha: a.certificate_github_workflow_sha.clone(),
+        github_workflow_trigger: a.certificate_github_workflow_trigger.clone(),
+        github_workflow_name: a.certificate_github_workflow_name.clone(),
+        extensions: a.certificate_extension.clone(),
+        policy_file: a.policy.clone(),
+        insecure_any_identity: a.insecure_any_identity,
     };
-    if policy.is_empty() && !a.insecure_any_identity {
-        return Err(Error::Usage(format!(
-            "{NO_POLICY}: sigseal will not say a signature is good without knowing who may have made it; \
-             give --certificate-identity or --certificate-identity-regexp with --certificate-oidc-issuer(-regexp), \
-             a policy file (--policy, sigseal.verify.policyFile), or --insecure-any-identity to check everything but the signer"
-        )));
-    }
-    Ok(policy)
+    Policy::from_options(&options, &cfg.verify)
 }
 
 struct Prepared {
@@ -225,33 +175,23 @@ struct Prepared {
 }
 
 /// The configuration a verification runs with: `--trusted-root` names the root file, and
-/// `--staging` drops a configured one (it names the trust material itself).
+/// `--staging` the staging instance's own trust material.
 pub(super) fn config_for(trust: &TrustArgs) -> Result<Config> {
-    let mut sources = Sources::load();
-    if let Some(path) = &trust.trusted_root {
-        sources.set_env("SIGSEAL_TRUSTED_ROOT", path.display().to_string());
-    }
-    let mut cfg = Config::from_sources(&sources)?;
-    if trust.staging {
-        cfg.trusted_root = None;
-    }
-    if let Some(url) = &trust.rekor_url {
-        crate::config::check_service_url("Rekor", url)?;
-    }
-    Ok(cfg)
+    Config::load_with(&Overrides {
+        trusted_root: trust.trusted_root.clone(),
+        instance: trust.staging.then_some(Instance::Staging),
+        ..Overrides::default()
+    })
 }
 
 /// The trusted root, and the Rekor that may be searched (none with `--offline`).
 pub(super) fn root_for(cfg: &Config, trust: &TrustArgs) -> Result<(sigstore::TrustedRoot, Option<String>)> {
-    let instance = if trust.staging { Instance::Staging } else { cfg.instance().unwrap_or(Instance::Production) };
-    let (root, _) = crate::runtime()?.block_on(crate::trust::load_instance(cfg, instance, !trust.offline))?;
-    let rekor_url = match (&trust.rekor_url, trust.offline, trust.staging) {
-        (_, true, _) => None,
-        (Some(url), _, _) => Some(url.trim_end_matches('/').to_string()),
-        (None, _, true) => Some(crate::config::STAGING_REKOR_URL.to_string()),
-        (None, _, false) => cfg.rekor_for_search().map(str::to_string),
+    let options = crate::trust::TrustOptions {
+        staging: trust.staging,
+        offline: trust.offline,
+        rekor_url: trust.rekor_url.clone(),
     };
-    Ok((root, rekor_url))
+    crate::runtime()?.block_on(crate::trust::for_verification(cfg, &options))
 }
 
 fn prepare(policy_args: &PolicyArgs, trust: &TrustArgs, require_signed: bool) -> Result<Prepared> {
@@ -301,9 +241,8 @@ fn run_report(p: &Prepared, targets: &[Target], out: &OutputArgs) -> Result<i32>
 pub(super) fn fail_setup(e: Error, output: Format, list: &str) -> i32 {
     let code = 2;
     if output == Format::Json {
-        let check = match &e {
-            Error::Usage(m) if m.starts_with(NO_POLICY) => Some("identity-policy"),
-            Error::Policy(_) => Some("identity-policy"),
+        let check = match e.kind() {
+            Error::NoPolicy | Error::Policy(_) => Some("identity-policy"),
             Error::TrustRoot(_) => Some("trusted-root"),
             _ => None,
         };
@@ -351,64 +290,19 @@ pub fn verify_tag(a: &VerifyTagArgs) -> i32 {
 pub fn export_bundle(a: &ExportArgs) -> Result<()> {
     let cwd = std::env::current_dir().map_err(|e| Error::io("reading the current directory", e))?;
     let repo = Repo::discover(&cwd)?;
-    let mut targets = repo.resolve(&a.rev)?;
-    let target = match targets.as_slice() {
-        [_] => targets.remove(0),
-        _ => return Err(Error::Usage(format!("{:?} must name one commit or tag, not a range", a.rev))),
-    };
-    let raw = repo.read(target.id)?;
-    let split = object::split(raw.kind, &raw.data, repo.format())?;
-    let Some((scheme, block)) = split.signature else {
-        return Err(Error::Usage(format!("{} {} is not signed", raw.kind.as_str(), raw.id)));
-    };
-    if scheme != object::Scheme::X509 {
-        return Err(Error::Usage(format!(
-            "{} {} carries an {} signature, not a Sigstore one",
-            raw.kind.as_str(),
-            raw.id,
-            scheme.name()
-        )));
-    }
-    let der = crate::cms::armor::decode(&block)?;
-    let parsed = crate::cms::parse(&der)?;
-    if !crate::cms::digest_matches(&parsed, &split.payload) {
-        return Err(Error::BadSignature(format!(
-            "the signature of {} does not cover its content (message-digest mismatch); refusing to export it",
-            raw.id
-        )));
-    }
-    let entry = match crate::transparency::embedded(&parsed) {
-        crate::transparency::Embedded::Entry(e) => *e,
-        crate::transparency::Embedded::Absent => {
-            return Err(Error::Unverifiable(format!(
-                "{} has no embedded Rekor entry (a gitsign online-mode signature); a bundle needs one",
-                raw.id
-            )))
-        }
-        crate::transparency::Embedded::Unreadable(why) => {
-            return Err(Error::Unverifiable(format!("{}: the embedded log entry is unusable: {why}", raw.id)))
-        }
-    };
-    let bundle = sigstore::bundle_for(
-        &parsed.signer_certificate,
-        &parsed.signed_attrs_sha256(),
-        &parsed.signature,
-        Some(entry),
-        &parsed.timestamps,
-    );
-    let json = sigstore::bundle_to_json(&bundle)?;
-    let id = raw.id.to_string();
+    let exported = crate::verify::export::bundle_of(&repo, &a.rev)?;
+    let id = exported.id.clone();
     let bundle_path = a.bundle.clone().unwrap_or_else(|| PathBuf::from(format!("{id}.sigstore.json")));
     let artifact_path = a.artifact.clone().unwrap_or_else(|| PathBuf::from(format!("{id}.signed-attributes.der")));
-    std::fs::write(&bundle_path, json.as_bytes())
+    std::fs::write(&bundle_path, exported.bundle_json.as_bytes())
         .map_err(|e| Error::io(format!("writing {}", bundle_path.display()), e))?;
-    std::fs::write(&artifact_path, &parsed.signed_attrs_der)
+    std::fs::write(&artifact_path, &exported.signed_attributes)
         .map_err(|e| Error::io(format!("writing {}", artifact_path.display()), e))?;
     eprintln!(
         "sigseal: wrote {} (Sigstore bundle v0.3) and {} (the signed artifact: DER signed attributes of {} {})",
         bundle_path.display(),
         artifact_path.display(),
-        raw.kind.as_str(),
+        exported.kind.as_str(),
         id
     );
     Ok(())

@@ -10,33 +10,7 @@ const END: &str = "-----END SIGNED MESSAGE-----";
 
 /// Armor DER bytes the way gpgsm and gitsign do (git looks for the BEGIN line).
 pub fn encode(der: &[u8]) -> String {
-    pem("SIGNED MESSAGE", der)
-}
-
-/// PEM with 64-column base64 and a trailing newline, as Go's `pem.Encode` writes it (gitsign's
-/// armor, Rekor's re-encoded certificates).
-pub fn pem(label: &str, der: &[u8]) -> String {
-    let b64 = STANDARD.encode(der);
-    let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 2 * label.len() + 32);
-    out.push_str(&format!("-----BEGIN {label}-----\n"));
-    for chunk in b64.as_bytes().chunks(64) {
-        // base64 output is ASCII, so every chunk is valid UTF-8.
-        out.push_str(&String::from_utf8_lossy(chunk));
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
-}
-
-/// The first PEM block labelled `label` in `text`, decoded; `None` when there is none or its
-/// base64 is damaged.
-pub fn pem_decode(label: &str, text: &str) -> Option<Vec<u8>> {
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
-    let start = text.find(&begin)? + begin.len();
-    let stop = start + text[start..].find(&end)?;
-    let body: String = text[start..stop].chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    STANDARD.decode(body.as_bytes()).ok()
+    crate::pem::encode("SIGNED MESSAGE", der)
 }
 
 /// Decode an armored signature as git hands it over (and as it is stored in a commit header or

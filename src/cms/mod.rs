@@ -2,9 +2,9 @@
 //! them apart when verifying.
 //!
 //! Shape: ContentInfo(SignedData v1), digest sha256, detached id-data, certificates = the leaf,
-//! one SignerInfo v1 identified by issuer and serial number, ecdsa-with-SHA256 over the DER SET of
-//! the signed attributes (content-type, signing-time as UTCTime, message-digest). Unsigned
-//! attributes may carry a Rekor TransparencyLogEntry (1.3.6.1.4.1.57264.3.1) and RFC 3161
+//! one `SignerInfo` v1 identified by issuer and serial number, ecdsa-with-SHA256 over the DER SET of
+//! the signed attributes (content-type, signing-time as `UTCTime`, message-digest). Unsigned
+//! attributes may carry a Rekor `TransparencyLogEntry` (1.3.6.1.4.1.57264.3.1) and RFC 3161
 //! timestamp tokens (1.2.840.113549.1.9.16.2.14).
 
 pub mod armor;
@@ -38,7 +38,7 @@ pub const OID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2
 pub const OID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
 /// signingTime attribute.
 pub const OID_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
-/// Sigstore: Rekor TransparencyLogEntry (protobuf) as unsigned attribute.
+/// Sigstore: Rekor `TransparencyLogEntry` (protobuf) as unsigned attribute.
 pub const OID_TLOG_ENTRY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.3.1");
 /// RFC 3161 signature timestamp token (id-aa-timeStampToken).
 pub const OID_TIMESTAMP_TOKEN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
@@ -60,7 +60,7 @@ impl SignedAttrs {
     pub fn for_payload(payload: &[u8], signing_time_unix: u64) -> Result<Self> {
         let digest = Sha256::digest(payload);
         let time = UtcTime::from_unix_duration(std::time::Duration::from_secs(signing_time_unix))
-            .map_err(|e| Error::Crypto(format!("signing time out of UTCTime range: {e}")))?;
+            .map_err(|e| Error::Crypto("signing time out of UTCTime range".into()).because(e))?;
         let attrs = SetOfVec::try_from(vec![
             attribute(OID_CONTENT_TYPE, Any::encode_from(&OID_DATA))?,
             attribute(OID_SIGNING_TIME, Any::encode_from(&time))?,
@@ -77,7 +77,7 @@ fn attribute(oid: ObjectIdentifier, value: der::Result<Any>) -> Result<Attribute
 }
 
 fn der_err(e: der::Error) -> Error {
-    Error::Malformed(format!("DER: {e}"))
+    Error::Malformed("DER".into()).because(e)
 }
 
 fn alg(oid: ObjectIdentifier) -> AlgorithmIdentifierOwned {
@@ -89,13 +89,14 @@ fn alg(oid: ObjectIdentifier) -> AlgorithmIdentifierOwned {
 pub enum Unsigned {
     /// Value is an OCTET STRING with these bytes (used for the transparency log entry).
     OctetString(ObjectIdentifier, Vec<u8>),
-    /// Value is this DER element, as is (used for RFC 3161 TimeStampToken ContentInfo).
+    /// Value is this DER element, as is (used for RFC 3161 `TimeStampToken` `ContentInfo`).
     Der(ObjectIdentifier, Vec<u8>),
 }
 
-/// Assemble the DER ContentInfo of a detached signature.
+/// Assemble the DER `ContentInfo` of a detached signature.
 pub fn build(leaf_der: &[u8], attrs: &SignedAttrs, signature: &[u8], unsigned: &[Unsigned]) -> Result<Vec<u8>> {
-    let leaf = Certificate::from_der(leaf_der).map_err(|e| Error::Malformed(format!("signing certificate: {e}")))?;
+    let leaf =
+        Certificate::from_der(leaf_der).map_err(|e| Error::Malformed("signing certificate".into()).because(e))?;
     let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
         issuer: leaf.tbs_certificate.issuer.clone(),
         serial_number: leaf.tbs_certificate.serial_number.clone(),
@@ -127,8 +128,8 @@ pub fn build(leaf_der: &[u8], attrs: &SignedAttrs, signature: &[u8], unsigned: &
 /// Replace the unsigned attributes of a signature's single signer (e.g. to attach a timestamp or
 /// log entry after signing); the signed part is untouched.
 pub fn replace_unsigned(der: &[u8], unsigned: &[Unsigned]) -> Result<Vec<u8>> {
-    let ci = ContentInfo::from_der(der).map_err(|e| Error::Malformed(format!("not a CMS ContentInfo: {e}")))?;
-    let mut sd: SignedData = ci.content.decode_as().map_err(|e| Error::Malformed(format!("SignedData: {e}")))?;
+    let ci = ContentInfo::from_der(der).map_err(|e| Error::Malformed("not a CMS ContentInfo".into()).because(e))?;
+    let mut sd: SignedData = ci.content.decode_as().map_err(|e| Error::Malformed("SignedData".into()).because(e))?;
     let mut signers: Vec<SignerInfo> = sd.signer_infos.0.into_vec();
     let [signer] = signers.as_mut_slice() else {
         return Err(Error::Malformed("expected exactly one signer".into()));
@@ -172,7 +173,7 @@ pub struct ParsedSignature {
     pub signature: Vec<u8>,
     /// Contents of the Sigstore transparency-log-entry attribute, when present as an OCTET STRING.
     pub tlog_entry: Option<Vec<u8>>,
-    /// RFC 3161 TimeStampToken(s), DER ContentInfo.
+    /// RFC 3161 TimeStampToken(s), DER `ContentInfo`.
     pub timestamps: Vec<Vec<u8>>,
     /// OIDs of unsigned attributes sigseal does not interpret.
     pub other_unsigned: Vec<String>,
@@ -187,6 +188,7 @@ impl ParsedSignature {
 
 /// Parse a DER detached signature, enforcing sigseal's shape (one signer, sha256, id-data,
 /// detached content, ECDSA-SHA256, signer certificate present).
+#[allow(clippy::too_many_lines, reason = "one pass over the CMS structure, each check next to the field it reads")]
 pub fn parse(der: &[u8]) -> Result<ParsedSignature> {
     if der.len() > MAX_SIGNATURE_BYTES {
         return Err(Error::Malformed(format!(
@@ -195,7 +197,7 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignature> {
             MAX_SIGNATURE_BYTES
         )));
     }
-    let ci = ContentInfo::from_der(der).map_err(|e| Error::Malformed(format!("not a CMS ContentInfo: {e}")))?;
+    let ci = ContentInfo::from_der(der).map_err(|e| Error::Malformed("not a CMS ContentInfo".into()).because(e))?;
     // One encoding per signature: DER as the signers write it, never a BER or re-ordered
     // spelling of the same values.
     if ci.to_der().map_err(der_err)? != der {
@@ -204,7 +206,7 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignature> {
     if ci.content_type != OID_SIGNED_DATA {
         return Err(Error::Malformed(format!("content type {} is not signedData", ci.content_type)));
     }
-    let sd: SignedData = ci.content.decode_as().map_err(|e| Error::Malformed(format!("SignedData: {e}")))?;
+    let sd: SignedData = ci.content.decode_as().map_err(|e| Error::Malformed("SignedData".into()).because(e))?;
     if sd.encap_content_info.econtent_type != OID_DATA {
         return Err(Error::Malformed("encapsulated content type is not id-data".into()));
     }
@@ -311,9 +313,9 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignature> {
             message_digest = Some(os.as_bytes().to_vec());
         } else if a.oid == OID_SIGNING_TIME {
             if let Ok(t) = value.decode_as::<UtcTime>() {
-                signing_time = Some(t.to_unix_duration().as_secs() as i64);
+                signing_time = i64::try_from(t.to_unix_duration().as_secs()).ok();
             } else if let Ok(t) = value.decode_as::<der::asn1::GeneralizedTime>() {
-                signing_time = Some(t.to_unix_duration().as_secs() as i64);
+                signing_time = i64::try_from(t.to_unix_duration().as_secs()).ok();
             }
         } else if a.oid == OID_CONTENT_TYPE {
             content_type = Some(value.decode_as::<ObjectIdentifier>().map_err(der_err)?);
@@ -394,7 +396,8 @@ mod tests {
     #[test]
     fn garbage_is_malformed_not_a_panic() {
         for input in [&b""[..], b"\x30\x00", b"\x30\x80\x00\x00", &[0xff; 64]] {
-            assert!(matches!(parse(input), Err(Error::Malformed(_))));
+            let e = parse(input).unwrap_err();
+            assert!(matches!(e.kind(), Error::Malformed(_)), "{e}");
         }
     }
 

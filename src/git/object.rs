@@ -50,7 +50,7 @@ impl Format {
 pub enum Scheme {
     /// `-----BEGIN SIGNED MESSAGE-----`: CMS, what sigseal and gitsign write.
     X509,
-    /// OpenPGP.
+    /// `OpenPGP`.
     OpenPgp,
     /// SSH.
     Ssh,

@@ -44,7 +44,7 @@ fn git_err(what: impl std::fmt::Display, e: impl std::fmt::Display) -> Error {
 }
 
 impl Repo {
-    /// Open the repository containing `dir` (like git, honouring GIT_DIR).
+    /// Open the repository containing `dir` (like git, honouring `GIT_DIR`).
     pub fn discover(dir: &Path) -> Result<Self> {
         let repo = gix::ThreadSafeRepository::discover_with_environment_overrides(dir)
             .map_err(|e| git_err(format!("no git repository at {}", dir.display()), e))?
@@ -142,7 +142,7 @@ impl Repo {
             let name = r.name().as_bstr().to_string();
             // The reference's own target first (peeling rewrites it), so every annotated tag
             // on the way to the commit is verified.
-            let direct = r.target().try_id().map(|id| id.to_owned());
+            let direct = r.target().try_id().map(std::borrow::ToOwned::to_owned);
             let Ok(id) = r.peel_to_id() else { continue };
             let mut current = direct.unwrap_or_else(|| id.detach());
             loop {

@@ -1,10 +1,11 @@
 //! git's gpg-program protocol: sigseal answers `git tag -s` / `git commit -S` and
 //! `git verify-tag` / `git verify-commit` exactly as gpgsm would, with `[GNUPG:]` status lines
 //! on the status fd, the armored signature (and nothing else) on stdout, and a human summary on
-//! stderr. On any signing failure it emits no SIG_CREATED and writes nothing to stdout, so git
+//! stderr. On any signing failure it emits no `SIG_CREATED` and writes nothing to stdout, so git
 //! never records an unsigned object.
 
 mod args;
+pub mod setup;
 
 use std::io::{Read, Write};
 
@@ -41,7 +42,7 @@ impl StatusFd {
     pub fn line(&mut self, text: &str) -> Result<()> {
         if let Some(out) = &mut self.out {
             out.write_all(format!("[GNUPG:] {text}\n").as_bytes())
-                .and_then(|_| out.flush())
+                .and_then(|()| out.flush())
                 .map_err(|e| Error::io("writing to the status fd", e))?;
         }
         Ok(())
@@ -80,9 +81,7 @@ pub fn run(args: &GpgArgs) -> i32 {
                 if args.status_fd == Some(2) {
                     // git before 2.42 swallows the signing program's stderr when it owns it as
                     // the status fd; say it on the terminal too, so the cause is never lost.
-                    if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
-                        let _ = writeln!(tty, "{line}");
-                    }
+                    crate::identity::terminal::echo_to_tty(&line);
                 }
                 e.exit_code().max(1)
             }
@@ -112,7 +111,7 @@ fn sign(args: &GpgArgs, input: Option<&str>) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(pem.as_bytes())
-        .and_then(|_| stdout.flush())
+        .and_then(|()| stdout.flush())
         .map_err(|e| Error::io("writing the signature to stdout", e))?;
     status.line(&format!("SIG_CREATED D 19 8 00 {} {}", signature.signing_time, signature.fingerprint))?;
     eprintln!(
@@ -201,9 +200,7 @@ pub fn emit_verify_status(status: &mut StatusFd, r: &Report) -> i32 {
 }
 
 fn date(unix: i64) -> String {
-    jiff::Timestamp::from_second(unix)
-        .map(|t| t.strftime("%Y-%m-%d").to_string())
-        .unwrap_or_else(|_| "1970-01-01".into())
+    jiff::Timestamp::from_second(unix).map_or_else(|_| "1970-01-01".into(), |t| t.strftime("%Y-%m-%d").to_string())
 }
 
 /// Human summary lines (for stderr): verdict, who, log facts, what was and was not checked.

@@ -6,7 +6,6 @@
 //! Tokens are secrets: they are held in [`Token`], which never prints its value and is zeroized
 //! on drop.
 
-pub mod agent;
 pub mod ci;
 pub mod login;
 mod oidc;
@@ -31,7 +30,7 @@ const MIN_LIFETIME_SECS: i64 = 5;
 pub enum ExpectedIssuer {
     /// Exactly this issuer URL.
     Exact(String),
-    /// This URL or a path below it (GitHub Enterprise issuers, CircleCI organisations).
+    /// This URL or a path below it (GitHub Enterprise issuers, `CircleCI` organisations).
     Under(String),
     /// Any well-formed issuer URL (tokens the user handed over explicitly).
     AnyUrl,
@@ -78,6 +77,7 @@ pub struct Token {
     certificate_issuer: String,
 }
 
+#[allow(clippy::missing_fields_in_debug, reason = "the token itself is a secret and is never printed")]
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Token")
@@ -120,7 +120,10 @@ impl Token {
                 .get("email_verified")
                 .and_then(|v| v.as_bool().or_else(|| v.as_str().map(|s| s == "true")))
                 .unwrap_or(false),
-            expires_at: claims.get("exp").and_then(|v| v.as_i64()).ok_or_else(|| reject("no 'exp' claim"))?,
+            expires_at: claims
+                .get("exp")
+                .and_then(serde_json::Value::as_i64)
+                .ok_or_else(|| reject("no 'exp' claim"))?,
             audiences,
             expected_issuer: ExpectedIssuer::AnyUrl,
             expected_audience: AUDIENCE.to_string(),
@@ -286,6 +289,7 @@ pub async fn verify_token(token: &Token) -> Result<()> {
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_pass_by_value, reason = "each test passes its own json! literal")]
 pub(crate) fn test_jwt(claims: serde_json::Value) -> String {
     format!("eyJhbGciOiJub25lIn0.{}.sig", URL_SAFE_NO_PAD.encode(claims.to_string()))
 }

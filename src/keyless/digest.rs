@@ -8,7 +8,8 @@ use zeroize::Zeroizing;
 use super::{Credential, KeySource};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::identity::{self, agent, login, Token};
+use crate::identity::{self, login, Token};
+use crate::keyless::agent;
 use crate::sigstore::{self, KeyPair, Material};
 
 enum Key {
@@ -65,7 +66,7 @@ impl DigestSigner {
     /// A signer with a long-lived key (PKCS#8 DER, e.g. decrypted from a cosign key file).
     pub fn with_key(pkcs8: &Zeroizing<Vec<u8>>) -> Result<Self> {
         let key = sigstore::key_from_pkcs8(pkcs8)?;
-        let spki = crate::release::keypair::public_key_of(pkcs8)?;
+        let spki = super::public_key_of(pkcs8)?;
         Ok(Self { key: Key::File { key, spki }, source: KeySource::KeyFile })
     }
 

@@ -44,7 +44,7 @@ pub fn predicate_type(arg: &str) -> Result<String> {
 }
 
 /// An in-toto Statement v1 (JSON bytes) about `subjects` (name, SHA-256).
-pub fn statement(subjects: &[(String, [u8; 32])], predicate_type: &str, predicate: Value) -> Result<Vec<u8>> {
+pub fn statement(subjects: &[(String, [u8; 32])], predicate_type: &str, predicate: &Value) -> Result<Vec<u8>> {
     if !predicate.is_object() {
         return Err(Error::Usage("the predicate must be a JSON object".into()));
     }
@@ -112,7 +112,7 @@ pub fn github_provenance(env: impl Fn(&str) -> Option<String>) -> Result<Value> 
         .ok_or_else(|| Error::Usage(format!("GITHUB_WORKFLOW_REF {workflow_ref:?} is not OWNER/REPO/PATH@REF")))?;
     let workflow_path =
         workflow_path_full.strip_prefix(&format!("{repository}/")).unwrap_or(workflow_path_full).to_string();
-    let optional = |n: &str| get(n).map(Value::String).unwrap_or(Value::Null);
+    let optional = |n: &str| get(n).map_or(Value::Null, Value::String);
     Ok(json!({
         "buildDefinition": {
             "buildType": GITHUB_WORKFLOW_BUILD_TYPE,
@@ -199,14 +199,14 @@ mod tests {
 
     #[test]
     fn statement_lists_every_subject_with_its_sha256() {
-        let st = statement(&[("a.tar.gz".into(), [1; 32]), ("b.zip".into(), [2; 32])], "https://x/y", json!({"k": 1}))
+        let st = statement(&[("a.tar.gz".into(), [1; 32]), ("b.zip".into(), [2; 32])], "https://x/y", &json!({"k": 1}))
             .unwrap();
         let v: Value = serde_json::from_slice(&st).unwrap();
         assert_eq!(v["_type"], STATEMENT_V1);
         assert_eq!(v["subject"][1]["name"], "b.zip");
         assert_eq!(v["subject"][1]["digest"]["sha256"], "02".repeat(32));
         assert_eq!(v["predicate"]["k"], 1);
-        assert!(statement(&[], "https://x/y", json!([1])).is_err());
+        assert!(statement(&[], "https://x/y", &json!([1])).is_err());
     }
 
     fn actions_env() -> HashMap<&'static str, &'static str> {
@@ -226,7 +226,7 @@ mod tests {
     #[test]
     fn provenance_names_the_workflow_source_commit_and_run() {
         let env = actions_env();
-        let p = github_provenance(|n| env.get(n).map(|v| v.to_string())).unwrap();
+        let p = github_provenance(|n| env.get(n).map(ToString::to_string)).unwrap();
         assert_eq!(
             p["runDetails"]["builder"]["id"],
             "https://github.com/octo/app/.github/workflows/release.yml@refs/tags/v1.2.0"
@@ -251,7 +251,7 @@ mod tests {
         let mut env = actions_env();
         env.remove("GITHUB_SHA");
         env.remove("GITHUB_RUN_ID");
-        let e = github_provenance(|n| env.get(n).map(|v| v.to_string())).unwrap_err();
+        let e = github_provenance(|n| env.get(n).map(ToString::to_string)).unwrap_err();
         assert!(e.to_string().contains("GITHUB_SHA, GITHUB_RUN_ID are not set"), "{e}");
     }
 }

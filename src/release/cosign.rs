@@ -20,7 +20,7 @@ pub fn signature_file(der: &[u8], b64: bool) -> Vec<u8> {
 
 /// `.pem` contents for a DER certificate: base64 of the PEM (`b64`, cosign's default) or the PEM.
 pub fn certificate_file(der: &[u8], b64: bool) -> Vec<u8> {
-    let pem = crate::cms::armor::pem("CERTIFICATE", der);
+    let pem = crate::pem::encode("CERTIFICATE", der);
     if b64 {
         STANDARD.encode(pem.as_bytes()).into_bytes()
     } else {
@@ -57,7 +57,7 @@ pub fn read_certificate(text: &[u8], origin: &str) -> Result<Vec<u8>> {
             .map_err(|_| Error::Malformed(format!("{origin} is neither a PEM certificate nor base64 of one")))?;
         String::from_utf8(inner).map_err(|_| Error::Malformed(format!("{origin} is not a PEM certificate")))?
     };
-    crate::cms::armor::pem_decode("CERTIFICATE", &pem_text)
+    crate::pem::decode("CERTIFICATE", &pem_text)
         .ok_or_else(|| Error::Malformed(format!("{origin} holds no CERTIFICATE PEM block")))
 }
 

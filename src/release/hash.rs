@@ -2,7 +2,7 @@
 //! form an artifact digest can be given in.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
@@ -50,6 +50,27 @@ pub fn sha256_reader(mut reader: impl Read, mut progress: impl FnMut(u64)) -> st
 pub fn sha256_file(path: &Path, progress: impl FnMut(u64)) -> Result<Digest> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
     sha256_reader(file, progress).map_err(|e| Error::io(format!("reading {}", path.display()), e))
+}
+
+/// Hash regular files in order, with one progress bar for the run (see
+/// [`super::progress`]); anything but a regular file is refused before any hashing.
+pub fn sha256_files(files: &[PathBuf]) -> Result<Vec<Digest>> {
+    let mut total = 0u64;
+    for f in files {
+        let meta = std::fs::metadata(f).map_err(|e| Error::io(format!("reading {}", f.display()), e))?;
+        if !meta.is_file() {
+            return Err(Error::Usage(format!("{} is not a regular file", f.display())));
+        }
+        total += meta.len();
+    }
+    let progress = super::progress::Progress::hashing(files.len(), total);
+    let mut out = Vec::with_capacity(files.len());
+    for f in files {
+        progress.file(&f.display().to_string());
+        out.push(sha256_file(f, |n| progress.advance(n))?);
+    }
+    progress.finish();
+    Ok(out)
 }
 
 /// `sha256:<64 hex>` as a digest, or `None` when `arg` is not of that form.

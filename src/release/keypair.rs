@@ -1,6 +1,6 @@
 //! cosign's key-pair files: the password-protected private key (`cosign.key`) and the public key
 //! (`cosign.pub`), read and written so that cosign and sigseal can use each other's files, and
-//! the password prompt that goes with them.
+//! the password they are sealed with (typed on the terminal through `identity::terminal`).
 //!
 //! The private key file is one PEM block labelled `ENCRYPTED SIGSTORE PRIVATE KEY` (older cosign
 //! releases wrote `ENCRYPTED COSIGN PRIVATE KEY`; both are read, the first is written). Its body
@@ -12,8 +12,8 @@
 //! ```
 //!
 //! The secretbox key is `scrypt(password, salt, N, r, p, 32)`; the sealed plaintext is the
-//! PKCS#8 DER of the private key, sealed as NaCl does it (XSalsa20-Poly1305, the 16-byte tag
-//! first). The public key file is a `PUBLIC KEY` block holding the SubjectPublicKeyInfo DER.
+//! PKCS#8 DER of the private key, sealed as `NaCl` does it (XSalsa20-Poly1305, the 16-byte tag
+//! first). The public key file is a `PUBLIC KEY` block holding the `SubjectPublicKeyInfo` DER.
 //! Bodies are wrapped at 64 columns and each file ends with a newline, as Go's `encoding/pem`
 //! writes them.
 //!
@@ -24,19 +24,18 @@
 
 use std::ffi::OsString;
 use std::fmt;
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use crypto_secretbox::aead::{AeadInPlace, KeyInit};
 use crypto_secretbox::XSalsa20Poly1305;
-use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, PrivateKeyInfo};
+use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, PrivateKeyInfo};
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+pub use crate::keyless::public_key_of;
 
 /// PEM label of the private key files sigseal writes (cosign's current label).
 pub const PRIVATE_KEY_LABEL: &str = "ENCRYPTED SIGSTORE PRIVATE KEY";
@@ -138,7 +137,7 @@ pub fn generate(password: &[u8]) -> Result<GeneratedPair> {
         .public_key()
         .to_public_key_der()
         .map_err(|e| Error::Crypto(format!("encoding the new public key failed: {e}")))?;
-    let public_pem = pem_encode(PUBLIC_KEY_LABEL, spki.as_bytes());
+    let public_pem = crate::pem::encode(PUBLIC_KEY_LABEL, spki.as_bytes());
     Ok(GeneratedPair { private_pem, public_pem })
 }
 
@@ -244,7 +243,7 @@ fn check_envelope(json: &[u8], origin: &str) -> Result<CheckedEnvelope> {
     Ok(CheckedEnvelope { log_n, r, p, salt, nonce, sealed })
 }
 
-/// The SubjectPublicKeyInfo DER in a `PUBLIC KEY` PEM file such as `cosign.pub`.
+/// The `SubjectPublicKeyInfo` DER in a `PUBLIC KEY` PEM file such as `cosign.pub`.
 ///
 /// The structure is checked, the algorithm is not: cosign public keys may be ECDSA, RSA or
 /// Ed25519, and the verifier says which it accepts.
@@ -287,23 +286,6 @@ pub fn public_key_der(pem: &str, origin: &str) -> Result<Vec<u8>> {
     Ok(der)
 }
 
-/// The SubjectPublicKeyInfo DER of the public half of a PKCS#8 private key. Only ECDSA P-256
-/// keys are accepted, the kind `cosign generate-key-pair` makes.
-pub fn public_key_of(pkcs8: &[u8]) -> Result<Vec<u8>> {
-    let secret = p256::SecretKey::from_pkcs8_der(pkcs8).map_err(|e| {
-        Error::Key(format!(
-            "the private key is {}, but sigseal signs only with ECDSA P-256 keys (what `cosign \
-             generate-key-pair` makes): {e}",
-            describe_algorithm(pkcs8)
-        ))
-    })?;
-    let spki = secret
-        .public_key()
-        .to_public_key_der()
-        .map_err(|e| Error::Crypto(format!("encoding the public key failed: {e}")))?;
-    Ok(spki.as_bytes().to_vec())
-}
-
 /// The key password: [`PASSWORD_ENV`], else [`COSIGN_PASSWORD_ENV`] (an empty value is an empty
 /// password, as with cosign), else typed on the terminal without echo. With `confirm` (making a
 /// new key) the terminal asks twice and the two must match. `what` names the password in prompts
@@ -312,17 +294,18 @@ pub fn read_password(confirm: bool, what: &str) -> Result<Zeroizing<Vec<u8>>> {
     if let Some(password) = password_from_env(|name| std::env::var_os(name)) {
         return Ok(password);
     }
-    let tty = OpenOptions::new().read(true).write(true).open("/dev/tty").map_err(|_| {
+    let tty = crate::identity::terminal::PasswordTerminal::open().ok_or_else(|| {
         Error::Usage(format!(
             "cannot ask for {what}: there is no terminal, and neither {PASSWORD_ENV} nor \
              {COSIGN_PASSWORD_ENV} is set; set {PASSWORD_ENV} to the password (an empty value means no password)"
         ))
     })?;
-    let first = ask(&tty, &format!("Enter {what}: "), what)?;
+    let instead = format!("set {PASSWORD_ENV}");
+    let first = tty.ask(&format!("Enter {what}: "), what, MAX_PASSWORD_LEN, &instead)?;
     if !confirm {
         return Ok(first);
     }
-    let second = ask(&tty, &format!("Enter {what} again: "), what)?;
+    let second = tty.ask(&format!("Enter {what} again: "), what, MAX_PASSWORD_LEN, &instead)?;
     if first.as_slice() != second.as_slice() {
         return Err(Error::Usage(format!(
             "the two entries of {what} differ; run the command again and type the same password twice"
@@ -335,79 +318,6 @@ pub fn read_password(confirm: bool, what: &str) -> Result<Zeroizing<Vec<u8>>> {
 fn password_from_env(get: impl Fn(&str) -> Option<OsString>) -> Option<Zeroizing<Vec<u8>>> {
     use std::os::unix::ffi::OsStringExt;
     [PASSWORD_ENV, COSIGN_PASSWORD_ENV].into_iter().find_map(get).map(|value| Zeroizing::new(value.into_vec()))
-}
-
-/// Prompt on the terminal and read one line with echo off.
-fn ask(tty: &File, prompt: &str, what: &str) -> Result<Zeroizing<Vec<u8>>> {
-    let mut out = tty;
-    out.write_all(prompt.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::io("writing the password prompt to the terminal", e))?;
-    let line = {
-        let _quiet = EchoOff::new(tty)?;
-        read_secret_line(tty, what)
-    };
-    // The typed newline was not echoed either.
-    let _ = out.write_all(b"\n");
-    line
-}
-
-/// Terminal echo switched off until dropped, then the saved settings restored.
-struct EchoOff<'a> {
-    tty: &'a File,
-    saved: rustix::termios::Termios,
-}
-
-impl<'a> EchoOff<'a> {
-    fn new(tty: &'a File) -> Result<Self> {
-        use rustix::termios::{tcgetattr, tcsetattr, InputModes, LocalModes, OptionalActions};
-        let saved = tcgetattr(tty).map_err(|e| Error::io("reading the terminal settings", e.into()))?;
-        let mut quiet = saved.clone();
-        quiet.local_modes.remove(LocalModes::ECHO);
-        quiet.local_modes.insert(LocalModes::ICANON | LocalModes::ISIG);
-        quiet.input_modes.insert(InputModes::ICRNL);
-        tcsetattr(tty, OptionalActions::Now, &quiet)
-            .map_err(|e| Error::io("turning off terminal echo for the password", e.into()))?;
-        Ok(EchoOff { tty, saved })
-    }
-}
-
-impl Drop for EchoOff<'_> {
-    fn drop(&mut self) {
-        let _ = rustix::termios::tcsetattr(self.tty, rustix::termios::OptionalActions::Now, &self.saved);
-    }
-}
-
-/// One line from the terminal, without its line ending, read a byte at a time into a buffer
-/// that never reallocates (so no stray copies of the password are left behind).
-fn read_secret_line(mut tty: &File, what: &str) -> Result<Zeroizing<Vec<u8>>> {
-    let mut line = Zeroizing::new(Vec::with_capacity(MAX_PASSWORD_LEN + 1));
-    let mut byte = Zeroizing::new([0u8; 1]);
-    let mut ended = false;
-    loop {
-        match tty.read(byte.as_mut()) {
-            Ok(0) => break,
-            Ok(_) if byte[0] == b'\n' => {
-                ended = true;
-                break;
-            }
-            Ok(_) if line.len() >= MAX_PASSWORD_LEN => {
-                return Err(Error::Usage(format!("the text typed for {what} is longer than {MAX_PASSWORD_LEN} bytes")))
-            }
-            Ok(_) => line.push(byte[0]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::io("reading the password from the terminal", e)),
-        }
-    }
-    if !ended && line.is_empty() {
-        return Err(Error::Usage(format!(
-            "nothing was typed for {what} (the terminal input ended); type it, or set {PASSWORD_ENV}"
-        )));
-    }
-    if line.last() == Some(&b'\r') {
-        line.pop();
-    }
-    Ok(line)
 }
 
 /// A new P-256 secret scalar from the operating system's generator (retrying the ~2^-32 chance
@@ -453,7 +363,7 @@ fn seal(pkcs8: &[u8], password: &[u8], log_n: u8, r: u32, p: u32) -> Result<Zero
     };
     let json = serde_json::to_vec(&envelope)
         .map_err(|e| Error::Crypto(format!("encoding the private key file failed: {e}")))?;
-    Ok(Zeroizing::new(pem_encode(PRIVATE_KEY_LABEL, &json)))
+    Ok(Zeroizing::new(crate::pem::encode(PRIVATE_KEY_LABEL, &json)))
 }
 
 fn derive_key(password: &[u8], salt: &[u8], log_n: u8, r: u32, p: u32) -> Result<Zeroizing<[u8; KEY_LEN]>> {
@@ -574,45 +484,6 @@ fn find_block(text: &str, wanted: &[&str]) -> Found {
     }
 }
 
-/// A PEM block as Go's `pem.Encode` writes it: 64-column base64, a newline after every line.
-fn pem_encode(label: &str, der: &[u8]) -> String {
-    let b64 = STANDARD.encode(der);
-    let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 2 * label.len() + 32);
-    out.push_str("-----BEGIN ");
-    out.push_str(label);
-    out.push_str("-----\n");
-    for (i, c) in b64.chars().enumerate() {
-        if i > 0 && i % 64 == 0 {
-            out.push('\n');
-        }
-        out.push(c);
-    }
-    out.push_str("\n-----END ");
-    out.push_str(label);
-    out.push_str("-----\n");
-    out
-}
-
-/// A name of an algorithm inside a PKCS#8 key, for messages.
-fn describe_algorithm(pkcs8: &[u8]) -> String {
-    let Ok(info) = PrivateKeyInfo::try_from(pkcs8) else {
-        return "not a readable PKCS#8 key".into();
-    };
-    match info.algorithm.oid.to_string().as_str() {
-        "1.2.840.113549.1.1.1" => "an RSA key".into(),
-        "1.2.840.113549.1.1.10" => "an RSA-PSS key".into(),
-        "1.3.101.112" => "an Ed25519 key".into(),
-        "1.2.840.10045.2.1" => match info.algorithm.parameters_oid().map(|oid| oid.to_string()) {
-            Ok(curve) if curve == "1.2.840.10045.3.1.7" => "a P-256 key that does not decode".into(),
-            Ok(curve) if curve == "1.3.132.0.34" => "an ECDSA P-384 key".into(),
-            Ok(curve) if curve == "1.3.132.0.35" => "an ECDSA P-521 key".into(),
-            Ok(curve) => format!("an EC key on curve {curve}"),
-            Err(_) => "an EC key without a named curve".into(),
-        },
-        other => format!("a key of algorithm {other}"),
-    }
-}
-
 /// Text from a file made safe to echo in one line of a message.
 fn printable(s: &str) -> String {
     let mut out: String = s.chars().take(64).map(|c| if c.is_control() { '?' } else { c }).collect();
@@ -625,10 +496,11 @@ fn printable(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use p256::pkcs8::DecodePrivateKey;
     use p256::pkcs8::DecodePublicKey;
 
     /// A real cosign private key, password `hello`: the `pemsigstorekey` constant in
-    /// sigstore/cosign, pkg/cosign/keys_test.go (current label, N=32768, a P-256 key).
+    /// sigstore/cosign, `pkg/cosign/keys_test.go` (current label, N=32768, a P-256 key).
     const COSIGN_KEY: &str = "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----
 eyJrZGYiOnsibmFtZSI6InNjcnlwdCIsInBhcmFtcyI6eyJOIjozMjc2OCwiciI6
 OCwicCI6MX0sInNhbHQiOiI3T3VGd2VsbWZZNXVId2NoaURSc210anNwZ2ZlZjFG
@@ -651,7 +523,7 @@ LfHWfhG2mK4eyJ8LDcLstb+VVhxj3pkMjc3fNo+sSfiIY2NLR7c+DG1V4w==
 ";
 
     /// A cosign-generated key with an empty password (N=65536, the cost newer cosign writes):
-    /// sigstore/sigstore-rs, tests/data/keys/cosign_generated_encrypted_empty_private.key.
+    /// sigstore/sigstore-rs, `tests/data/keys/cosign_generated_encrypted_empty_private.key`.
     const COSIGN_EMPTY_PASSWORD_KEY: &str = "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----
 eyJrZGYiOnsibmFtZSI6InNjcnlwdCIsInBhcmFtcyI6eyJOIjo2NTUzNiwiciI6
 OCwicCI6MX0sInNhbHQiOiJFY3pJR3Z0bnpFcCsxaEpudERnbGI1UnoxN3gwQVMy
@@ -674,7 +546,7 @@ T+rhea2rQUu29EQiatoLB06QdsmSd+GsQGlQzfcDtsKPzb+B2zLggrWZjg==
 
     /// Old-label cosign file, password `hello`, whose sealed content is a SEC1 key rather than
     /// PKCS#8 (cosign itself refuses it after decrypting): the `pemcosigneckey` constant in
-    /// sigstore/cosign, pkg/cosign/keys_test.go.
+    /// sigstore/cosign, `pkg/cosign/keys_test.go`.
     const COSIGN_SEC1_INSIDE_KEY: &str = "-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----
 eyJrZGYiOnsibmFtZSI6InNjcnlwdCIsInBhcmFtcyI6eyJOIjo2NTUzNiwiciI6
 OCwicCI6MX0sInNhbHQiOiJHK3F5WTYrNzhNS0JzMXNGTGs1ajYwcS9kS3Z1czBW
@@ -688,17 +560,17 @@ WS9rPSJ9
 -----END ENCRYPTED COSIGN PRIVATE KEY-----
 ";
 
-    /// A real cosign public key file: sigstore/cosign, test/testdata/test_blob_public_key.
+    /// A real cosign public key file: sigstore/cosign, `test/testdata/test_blob_public_key`.
     const COSIGN_PUB_FILE: &str = "-----BEGIN PUBLIC KEY-----
 MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdUOIQdY7WoK3bFccoLQ2v65YtNFO
 5/9SPzUsPMqDEUPjDgI0YYN4LXFdLYWt+C+tedKiYq0B236HLGqPF+sBZg==
 -----END PUBLIC KEY-----
 ";
 
-    /// Ed25519 PKCS#8 key: the `ed25519key` constant in sigstore/cosign, pkg/cosign/keys_test.go.
+    /// Ed25519 PKCS#8 key: the `ed25519key` constant in sigstore/cosign, `pkg/cosign/keys_test.go`.
     const ED25519_PKCS8_B64: &str = "MC4CAQAwBQYDK2VwBCIEIALEbo1EFnWFqBK/wC+hhypG/8hXEerwdNetAoFoFVdv";
 
-    /// go-securesystemslib, encrypted/encrypted_test.go `TestDecrypt`: passphrase `supersecret`,
+    /// go-securesystemslib, `encrypted/encrypted_test.go` `TestDecrypt`: passphrase `supersecret`,
     /// plaintext `reallyimportant`.
     const GO_SSL_DECRYPT_VECTOR: &str = concat!(
         r#"{"kdf":{"name":"scrypt","params":{"N":32768,"r":8,"p":1},"#,
@@ -707,7 +579,7 @@ MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdUOIQdY7WoK3bFccoLQ2v65YtNFO
         r#""ciphertext":"SEW6sUh0jf2wfdjJGPNS9+bkk2uB+Cxamf32zR8XkQ=="}"#,
     );
 
-    /// go-securesystemslib, encrypted/encrypted_test.go `TestUnsupportedKDFParameters`.
+    /// go-securesystemslib, `encrypted/encrypted_test.go` `TestUnsupportedKDFParameters`.
     const GO_SSL_UNSUPPORTED_VECTOR: &str = concat!(
         r#"{"kdf":{"name":"scrypt","params":{"N":99,"r":99,"p":99},"#,
         r#""salt":"cZFcQJdwPhPyhU1R4qkl0qVOIjZd4V/7LYYAavq166k="},"#,
@@ -730,7 +602,7 @@ MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdUOIQdY7WoK3bFccoLQ2v65YtNFO
 
     /// A private key PEM holding `json`.
     fn pem_with(json: &serde_json::Value) -> String {
-        pem_encode(PRIVATE_KEY_LABEL, json.to_string().as_bytes())
+        crate::pem::encode(PRIVATE_KEY_LABEL, json.to_string().as_bytes())
     }
 
     fn malformed(result: Result<impl Sized>) -> String {
@@ -904,7 +776,7 @@ MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdUOIQdY7WoK3bFccoLQ2v65YtNFO
         for json in [short_nonce, bad_salt, stub, missing] {
             malformed(decrypt(&pem_with(&json), b"pw", "k"));
         }
-        malformed(decrypt(&pem_encode(PRIVATE_KEY_LABEL, b"not json"), b"pw", "k"));
+        malformed(decrypt(&crate::pem::encode(PRIVATE_KEY_LABEL, b"not json"), b"pw", "k"));
     }
 
     #[test]
@@ -945,9 +817,9 @@ MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdUOIQdY7WoK3bFccoLQ2v65YtNFO
         let json = private_key_body(COSIGN_KEY, "k").unwrap();
         let envelope: Envelope = serde_json::from_slice(&json).unwrap();
         assert_eq!(serde_json::to_vec(&envelope).unwrap(), json);
-        assert_eq!(pem_encode(PRIVATE_KEY_LABEL, &json), COSIGN_KEY);
+        assert_eq!(crate::pem::encode(PRIVATE_KEY_LABEL, &json), COSIGN_KEY);
         let der = public_key_der(COSIGN_PUB_FILE, "k").unwrap();
-        assert_eq!(pem_encode(PUBLIC_KEY_LABEL, &der), COSIGN_PUB_FILE);
+        assert_eq!(crate::pem::encode(PUBLIC_KEY_LABEL, &der), COSIGN_PUB_FILE);
     }
 
     #[test]
@@ -963,7 +835,7 @@ MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdUOIQdY7WoK3bFccoLQ2v65YtNFO
         assert!(msg.contains("holds a private key"), "{msg}");
         let msg = malformed(public_key_der("hello", "x.pub"));
         assert!(msg.contains("x.pub") && msg.contains("-----BEGIN PUBLIC KEY-----"), "{msg}");
-        let not_spki = pem_encode(PUBLIC_KEY_LABEL, b"\x30\x03\x02\x01\x00");
+        let not_spki = crate::pem::encode(PUBLIC_KEY_LABEL, b"\x30\x03\x02\x01\x00");
         malformed(public_key_der(&not_spki, "x.pub"));
         let cut = &COSIGN_PUB_FILE[..COSIGN_PUB_FILE.len() - 20];
         let msg = malformed(public_key_der(cut, "x.pub"));
@@ -974,7 +846,7 @@ MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdUOIQdY7WoK3bFccoLQ2v65YtNFO
     fn other_files_get_a_precise_message() {
         let msg = malformed(decrypt(COSIGN_PUB_FILE, b"pw", "cosign.pub"));
         assert!(msg.contains("holds a public key") && msg.contains("cosign.key"), "{msg}");
-        let plain = pem_encode("PRIVATE KEY", &STANDARD.decode(ED25519_PKCS8_B64).unwrap());
+        let plain = crate::pem::encode("PRIVATE KEY", &STANDARD.decode(ED25519_PKCS8_B64).unwrap());
         let msg = malformed(decrypt(&plain, b"pw", "plain.pem"));
         assert!(msg.contains("unencrypted `PRIVATE KEY`") && msg.contains("cosign import-key-pair"), "{msg}");
         let msg = malformed(decrypt("just text", b"pw", "notes.txt"));

@@ -7,7 +7,9 @@ use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use crate::error::{Error, Result};
 use crate::keyless::DigestSigner;
-use crate::sigstore::{self, BlobInput, Bundle, BundleVerifier, KeyTrust, Material, TransparencyLogEntry, TrustedRoot};
+use crate::sigstore::{
+    self, BlobInput, Bundle, BundleVerifier, KeyTrust, Material, TransparencyLogEntry, TrustedRoot, Verified,
+};
 
 /// Rekor requests in flight at once: enough to hide latency, few enough to be polite.
 pub const REKOR_CONCURRENCY: usize = 4;
@@ -21,13 +23,16 @@ pub struct Services {
     pub tsa_url: Option<String>,
 }
 
-/// One signed digest.
+/// One signed digest (or statement).
 #[derive(Debug)]
 pub struct Signed {
-    /// DER ECDSA signature over the digest.
+    /// DER ECDSA signature over the digest (or the statement's DSSE PAE).
     pub signature: Vec<u8>,
     /// The bundle v0.3.
     pub bundle: Bundle,
+    /// What the offline self-check of the bundle established: the signer's identity and
+    /// issuer (certificate bundles) and the log's integrated time (logged bundles).
+    pub verified: Verified,
 }
 
 fn key_trust<'a>(material: Material<'a>, services: &Services) -> KeyTrust<'a> {
@@ -37,8 +42,8 @@ fn key_trust<'a>(material: Material<'a>, services: &Services) -> KeyTrust<'a> {
     }
 }
 
-fn self_check(verifier: &BundleVerifier, digest: &[u8; 32], bundle: &Bundle, trust: KeyTrust<'_>) -> Result<()> {
-    verifier.verify_blob(BlobInput::Sha256(*digest), bundle, trust).map(|_| ()).map_err(|f| {
+fn self_check(verifier: &BundleVerifier, digest: &[u8; 32], bundle: &Bundle, trust: KeyTrust<'_>) -> Result<Verified> {
+    verifier.verify_blob(BlobInput::Sha256(*digest), bundle, trust).map_err(|f| {
         Error::SelfCheck(format!("the new bundle does not verify ({}: {}); nothing was written", f.check, f.why))
     })
 }
@@ -74,13 +79,13 @@ pub async fn sign_digests(
         .buffered(REKOR_CONCURRENCY)
         .try_collect()
         .await?;
-    let verifier = BundleVerifier::new(root)?;
+    let bundle_verifier = BundleVerifier::new(root)?;
     let trust = key_trust(material, services);
     let mut out = Vec::with_capacity(digests.len());
     for ((digest, signature), (entry, stamps)) in digests.iter().zip(signatures).zip(logged) {
         let bundle = sigstore::message_bundle(material, digest, &signature, entry, &stamps);
-        self_check(&verifier, digest, &bundle, trust)?;
-        out.push(Signed { signature, bundle });
+        let verified = self_check(&bundle_verifier, digest, &bundle, trust)?;
+        out.push(Signed { signature, bundle, verified });
     }
     Ok(out)
 }
@@ -93,7 +98,7 @@ pub async fn sign_statement(
     subject: &[u8; 32],
     services: &Services,
     root: &TrustedRoot,
-) -> Result<Bundle> {
+) -> Result<Signed> {
     let signature = signer.sign_message(&sigstore::dsse_pae(statement)).await?;
     let envelope = sigstore::dsse_envelope(statement, &signature);
     let material = signer.material()?;
@@ -103,6 +108,6 @@ pub async fn sign_statement(
     };
     let stamps = timestamp(services, &signature).await?;
     let bundle = sigstore::dsse_bundle(material, envelope, entry, &stamps);
-    self_check(&BundleVerifier::new(root)?, subject, &bundle, key_trust(material, services))?;
-    Ok(bundle)
+    let verified = self_check(&BundleVerifier::new(root)?, subject, &bundle, key_trust(material, services))?;
+    Ok(Signed { signature, bundle, verified })
 }

@@ -135,3 +135,34 @@ fn mark_attempt(stamp: &std::path::Path) {
     }
     let _ = std::fs::write(stamp, b"");
 }
+
+/// Where a verification takes its trust from, as plain values (the verify commands' `--trusted-root`,
+/// `--staging`, `--offline` and `--rekor-url`, or a library caller's own).
+#[derive(Clone, Debug, Default)]
+pub struct TrustOptions {
+    /// Trust the public-good staging instance instead of the configured one.
+    pub staging: bool,
+    /// No network at all: no TUF refresh and no Rekor search.
+    pub offline: bool,
+    /// The Rekor to search for signatures that embed no log entry (default: the configured
+    /// writable log of the configured instance; never another instance's).
+    pub rekor_url: Option<String>,
+}
+
+/// The trusted root a verification checks against, and the Rekor it may search (none when
+/// offline). `cfg` already carries a `--trusted-root` or staging override (see
+/// [`crate::config::Overrides`]).
+pub async fn for_verification(cfg: &Config, options: &TrustOptions) -> Result<(TrustedRoot, Option<String>)> {
+    if let Some(url) = &options.rekor_url {
+        crate::config::check_service_url("Rekor", url)?;
+    }
+    let instance = if options.staging { Instance::Staging } else { cfg.instance().unwrap_or(Instance::Production) };
+    let (root, _) = load_instance(cfg, instance, !options.offline).await?;
+    let rekor_url = match (&options.rekor_url, options.offline, options.staging) {
+        (_, true, _) => None,
+        (Some(url), _, _) => Some(url.trim_end_matches('/').to_string()),
+        (None, _, true) => Some(crate::config::STAGING_REKOR_URL.to_string()),
+        (None, _, false) => cfg.rekor_for_search().map(str::to_string),
+    };
+    Ok((root, rekor_url))
+}

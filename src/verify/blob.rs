@@ -10,6 +10,7 @@ impl Verifier {
     /// Verify `bundle` over `input`. With a [`KeyTrust::PublicKey`] the key is the trust anchor
     /// (no certificate, no identity); otherwise the certificate must chain to the root and its
     /// signer must satisfy the policy.
+    #[allow(clippy::too_many_lines, reason = "the checks of a bundle in the order the report lists them")]
     pub fn verify_bundle(&self, input: BlobInput<'_>, bundle: &Bundle, key: KeyTrust<'_>) -> Report {
         let mut r = Report::empty();
         let facts = sigstore::bundle_facts(bundle);
@@ -20,12 +21,12 @@ impl Verifier {
         }
         match (&facts.certificate, key) {
             (Some(cert), KeyTrust::Certificate) => {
-                r.certificate = cert.clone();
+                r.certificate.clone_from(cert);
                 match self.cert_info(cert) {
                     Ok(info) => {
-                        r.fingerprint = info.fingerprint.clone();
-                        r.identity = info.identity.clone();
-                        r.issuer = info.issuer.clone();
+                        r.fingerprint.clone_from(&info.fingerprint);
+                        r.identity.clone_from(&info.identity);
+                        r.issuer.clone_from(&info.issuer);
                         r.claims = info.claims.named();
                         r.certificate_validity = Some((info.not_before, info.not_after));
                     }

@@ -68,7 +68,7 @@ pub struct Claims {
 
 impl Claims {
     /// Read every extension under the Fulcio arc of a DER certificate. Values are DER
-    /// UTF8Strings (.1.8 onwards) or bare UTF-8 (.1.1–.1.6); anything else is skipped.
+    /// `UTF8Strings` (.1.8 onwards) or bare UTF-8 (.1.1–.1.6); anything else is skipped.
     pub fn from_certificate(der: &[u8]) -> Self {
         let mut by_oid = BTreeMap::new();
         let Ok(cert) = x509_cert::Certificate::from_der(der) else { return Self { by_oid } };
@@ -114,8 +114,7 @@ impl Claims {
                     .strip_prefix(&prefix)
                     .and_then(|n| n.parse::<u32>().ok())
                     .and_then(name_of)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| oid.clone());
+                    .map_or_else(|| oid.clone(), str::to_string);
                 (name, v.clone())
             })
             .collect()

@@ -174,6 +174,7 @@ fn status_of(r: &Report) -> Status {
 fn strip(e: &Error) -> String {
     match e {
         Error::Object(m) | Error::Malformed(m) | Error::Git(m) => m.clone(),
+        Error::Caused { error, cause } => format!("{}: {cause}", strip(error)),
         other => other.to_string(),
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod blob;
 pub mod claims;
+pub mod export;
 pub mod history;
 pub mod policy;
 pub mod render;
@@ -13,7 +14,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 pub use claims::Claims;
-pub use policy::{Matcher, Policy, Rule, Signer, Trust};
+pub use policy::{Matcher, Policy, PolicyOptions, Rule, Signer, Trust};
 
 use crate::cms::{self, ParsedSignature};
 use crate::error::Result;
@@ -243,14 +244,14 @@ impl Verifier {
 
     fn verify_parsed(&self, p: &ParsedSignature, payload: &[u8], r: &mut Report) {
         r.signing_time = p.signing_time;
-        r.certificate = p.signer_certificate.clone();
+        r.certificate.clone_from(&p.signer_certificate);
         let info = match self.cert_info(&p.signer_certificate) {
             Ok(i) => i,
             Err(why) => return r.fail(Failure { check: "certificate", bad: false, why }),
         };
-        r.fingerprint = info.fingerprint.clone();
-        r.identity = info.identity.clone();
-        r.issuer = info.issuer.clone();
+        r.fingerprint.clone_from(&info.fingerprint);
+        r.identity.clone_from(&info.identity);
+        r.issuer.clone_from(&info.issuer);
         r.claims = info.claims.named();
         r.certificate_validity = Some((info.not_before, info.not_after));
         if !cms::digest_matches(p, payload) {
@@ -278,10 +279,10 @@ impl Verifier {
             Embedded::Entry(e) => e,
             Embedded::Absent => {
                 r.needs_log_lookup = true;
-                return without_log_proof(p, r, "no transparency-log proof is embedded (gitsign online mode)".into());
+                return without_log_proof(p, r, "no transparency-log proof is embedded (gitsign online mode)");
             }
             Embedded::Unreadable(why) => {
-                return without_log_proof(p, r, format!("the log-entry attribute is not a usable Rekor entry ({why})"))
+                return without_log_proof(p, r, &format!("the log-entry attribute is not a usable Rekor entry ({why})"))
             }
         };
         r.log_index = Some(transparency::log_index(&entry));
@@ -294,7 +295,7 @@ impl Verifier {
         );
         let cert_key = sha256(&p.signer_certificate);
         let known_good = self.bundle.chain_result_reusable(info.not_before, info.not_after)
-            && self.chain_ok.lock().map(|s| s.contains(&cert_key)).unwrap_or(false);
+            && self.chain_ok.lock().is_ok_and(|s| s.contains(&cert_key));
         match self.bundle.verify(&p.signed_attrs_der, &bundle, known_good) {
             Ok(v) => {
                 if !known_good {
@@ -473,12 +474,12 @@ pub fn verify_detached(sig_der: &[u8], payload: &[u8], root: &TrustedRoot, polic
 }
 
 /// No usable log proof: check what can be checked, then say plainly it is not fully verified.
-fn without_log_proof(p: &ParsedSignature, r: &mut Report, absent: String) {
+fn without_log_proof(p: &ParsedSignature, r: &mut Report, absent: &str) {
     if let Err(f) = sigstore::verify_with_certificate(&p.signer_certificate, &p.signed_attrs_der, &p.signature) {
         return r.fail(f);
     }
     r.check("signature", Outcome::Pass, "signature verifies with the signer certificate's key");
-    r.check("transparency-log", Outcome::NotChecked, absent.clone());
+    r.check("transparency-log", Outcome::NotChecked, absent.to_string());
     r.check(
         "certificate-chain",
         Outcome::NotChecked,

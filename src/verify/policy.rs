@@ -414,6 +414,104 @@ impl Policy {
     }
 }
 
+/// What a verifier was told about who may sign, as plain values (the command line's
+/// `--certificate-*` flags and `--policy`, or a library caller's own).
+#[derive(Clone, Debug, Default)]
+pub struct PolicyOptions {
+    /// Exact identity (SAN) of the signer.
+    pub identity: Option<String>,
+    /// Regular expression the whole identity must match.
+    pub identity_regexp: Option<String>,
+    /// Exact OIDC issuer.
+    pub issuer: Option<String>,
+    /// Regular expression the whole issuer must match.
+    pub issuer_regexp: Option<String>,
+    /// GitHub workflow repository claim (exact).
+    pub github_workflow_repository: Option<String>,
+    /// GitHub workflow ref claim (exact).
+    pub github_workflow_ref: Option<String>,
+    /// GitHub workflow commit claim (exact).
+    pub github_workflow_sha: Option<String>,
+    /// GitHub workflow trigger claim (exact).
+    pub github_workflow_trigger: Option<String>,
+    /// GitHub workflow name claim (exact).
+    pub github_workflow_name: Option<String>,
+    /// Certificate extensions that must hold a value, as `OID=VALUE`.
+    pub extensions: Vec<String>,
+    /// A policy file of allowed signers, added to the rule above.
+    pub policy_file: Option<std::path::PathBuf>,
+    /// Check everything but the signer (no policy at all).
+    pub insecure_any_identity: bool,
+}
+
+impl Policy {
+    /// The policy `options` ask for; with no option at all, the configured one (`configured`,
+    /// git config `sigseal.verify.*`). Refuses half a rule (an identity without an issuer or the
+    /// reverse), patterns that match anyone, and no policy at all ([`Error::NoPolicy`]) unless
+    /// `insecure_any_identity` says so.
+    pub fn from_options(o: &PolicyOptions, configured: &VerifyPolicy) -> Result<Self> {
+        let mut rule = Rule::identity_and_issuer(
+            "the command line",
+            o.identity.as_deref(),
+            o.identity_regexp.as_deref().map(|r| (r, "--certificate-identity-regexp")),
+            o.issuer.as_deref(),
+            o.issuer_regexp.as_deref().map(|r| (r, "--certificate-oidc-issuer-regexp")),
+        )?;
+        for (which, value) in [
+            ("repository", &o.github_workflow_repository),
+            ("ref", &o.github_workflow_ref),
+            ("sha", &o.github_workflow_sha),
+            ("trigger", &o.github_workflow_trigger),
+            ("name", &o.github_workflow_name),
+        ] {
+            if let Some(v) = value {
+                rule = rule.claim(&format!("github-workflow-{which}"), Matcher::exact(v))?;
+            }
+        }
+        for ext in &o.extensions {
+            let (key, value) = ext
+                .split_once('=')
+                .ok_or_else(|| Error::Usage(format!("--certificate-extension {ext:?}: expected OID=VALUE")))?;
+            rule = rule.claim(key, Matcher::exact(value)).map_err(|e| match e {
+                Error::Config(m) => Error::Usage(format!("--certificate-extension {ext:?}: {m}")),
+                other => other,
+            })?;
+        }
+        let flag_given = !rule.is_empty();
+        let id_given = o.identity.is_some() || o.identity_regexp.is_some();
+        let issuer_given = o.issuer.is_some() || o.issuer_regexp.is_some();
+        if flag_given && !(id_given && issuer_given) {
+            // As cosign: an identity means nothing without the issuer that vouched for it.
+            return Err(Error::Usage(
+                "give both an identity (--certificate-identity or --certificate-identity-regexp) and an issuer \
+             (--certificate-oidc-issuer or --certificate-oidc-issuer-regexp); claims only narrow them"
+                    .into(),
+            ));
+        }
+        if flag_given && rule.admits_anyone() {
+            // As the policy file refuses `* *`: a pattern that matches everyone is no policy.
+            return Err(Error::Usage(
+            "--certificate-identity-regexp and --certificate-oidc-issuer-regexp together match any signer from any \
+             issuer; name who may sign, or say --insecure-any-identity to check everything but the signer"
+                .into(),
+        ));
+        }
+        let policy = if flag_given || o.policy_file.is_some() {
+            let mut rules = vec![rule];
+            if let Some(path) = &o.policy_file {
+                rules.extend(read_file(path)?);
+            }
+            Self::from_rules(rules)
+        } else {
+            Policy::new(configured)?
+        };
+        if policy.is_empty() && !o.insecure_any_identity {
+            return Err(Error::NoPolicy);
+        }
+        Ok(policy)
+    }
+}
+
 /// Read a policy file.
 pub fn read_file(path: &Path) -> Result<Vec<Rule>> {
     let text = crate::input::read_capped_string(path, crate::input::POLICY).map_err(|e| match e {

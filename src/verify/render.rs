@@ -2,6 +2,7 @@
 //! document whose objects name every check with its result and reason. The JSON is written
 //! as a stream (`{"objects":[` … `],"summary":…}`) so a long history never waits in memory.
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use serde_json::{json, Map, Value};
@@ -70,10 +71,10 @@ pub fn text(rep: &ObjectReport, verbose: bool) -> Vec<String> {
 fn verified_details(r: &Report) -> String {
     let mut l = String::new();
     if let Some(i) = r.log_index {
-        l.push_str(&format!("  rekor #{i}"));
+        let _ = write!(l, "  rekor #{i}");
     }
     if let Some(t) = r.integrated_time {
-        l.push_str(&format!("  {}", crate::iso_time(t)));
+        let _ = write!(l, "  {}", crate::iso_time(t));
     }
     if r.trust == Trust::Undefined {
         l.push_str("  [signer not judged: --insecure-any-identity]");
@@ -101,7 +102,7 @@ fn verbose_lines<'a>(sig: Option<&Report>, checks: impl Iterator<Item = &'a Chec
     }
 }
 
-fn trust_name(t: &Trust) -> &'static str {
+fn trust_name(t: Trust) -> &'static str {
     match t {
         Trust::Fully => "fully",
         Trust::Undefined => "undefined",
@@ -110,7 +111,7 @@ fn trust_name(t: &Trust) -> &'static str {
 }
 
 /// The signer, certificate, log and check fields shared by git objects and release artifacts.
-fn signature_fields(sig: Option<&Report>, checks: Vec<&Check>, out: &mut Map<String, Value>) {
+fn signature_fields(sig: Option<&Report>, checks: &[&Check], out: &mut Map<String, Value>) {
     let fields = json!({
         "identity": sig.and_then(|r| r.identity.clone()),
         "issuer": sig.and_then(|r| r.issuer.clone()),
@@ -124,7 +125,7 @@ fn signature_fields(sig: Option<&Report>, checks: Vec<&Check>, out: &mut Map<Str
         "integrated_time": sig.and_then(|r| r.integrated_time).map(crate::iso_time),
         "integrated_time_unix": sig.and_then(|r| r.integrated_time),
         "claimed_signing_time": sig.and_then(|r| r.signing_time).map(crate::iso_time),
-        "trust": sig.map(|r| trust_name(&r.trust)),
+        "trust": sig.map(|r| trust_name(r.trust)),
         "checks": checks.iter().map(|c| json!({"name": c.name, "result": outcome(&c.outcome), "reason": c.detail})).collect::<Vec<_>>(),
     });
     if let Value::Object(m) = fields {
@@ -136,11 +137,11 @@ fn signature_fields(sig: Option<&Report>, checks: Vec<&Check>, out: &mut Map<Str
 pub fn json_object(rep: &ObjectReport) -> Value {
     let mut out = Map::new();
     out.insert("object".into(), json!(rep.id));
-    out.insert("kind".into(), json!(rep.kind.map(|k| k.as_str())));
+    out.insert("kind".into(), json!(rep.kind.map(super::super::git::object::Kind::as_str)));
     out.insert("name".into(), json!(rep.named));
     out.insert("verdict".into(), json!(rep.status.as_str()));
     out.insert("counts_as_failure".into(), json!(rep.status != Status::Verified && rep.counts_as_failure));
-    signature_fields(rep.signature.as_ref(), rep.checks().collect(), &mut out);
+    signature_fields(rep.signature.as_ref(), &rep.checks().collect::<Vec<_>>(), &mut out);
     let failure = rep.failure();
     out.insert("failed_check".into(), json!(failure.as_ref().map(|f| f.0)));
     out.insert("reason".into(), json!(failure.map(|f| f.1)));
@@ -154,7 +155,7 @@ pub fn json_artifact(name: &str, sha256: Option<&str>, rep: &Report, extra: Valu
     out.insert("artifact".into(), json!(name));
     out.insert("sha256".into(), json!(sha256));
     out.insert("verdict".into(), json!(if rep.accepted() { "verified" } else { "failed" }));
-    signature_fields(Some(rep), rep.checks.iter().collect(), &mut out);
+    signature_fields(Some(rep), &rep.checks.iter().collect::<Vec<_>>(), &mut out);
     let failure = rep.failure();
     out.insert("failed_check".into(), json!(failure.as_ref().map(|f| f.0)));
     out.insert("reason".into(), json!(failure.map(|f| f.1)));

@@ -113,7 +113,7 @@ fn parse_annotation(body: &str) -> Result<Mode, String> {
     let body = body.trim();
     if let Some(rest) = body.strip_prefix("skip") {
         let rest = rest.trim();
-        let reason = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')).map(str::trim).unwrap_or("");
+        let reason = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')).map_or("", str::trim);
         if reason.is_empty() {
             return Err("`skip` needs a reason: `<!-- doctest: skip (why it cannot run offline) -->`".into());
         }
@@ -570,7 +570,7 @@ impl Sandbox {
         let file = state.join(format!("block-{}.sh", self.n));
         let env_out = state.join(format!("env-{}", self.n));
         std::fs::write(&file, format!("trap 'env -0 > \"$DOCTEST_ENV_OUT\"' EXIT\n{script}")).unwrap();
-        let start = std::fs::metadata(&self.log).map(|m| m.len()).unwrap_or(0);
+        let start = std::fs::metadata(&self.log).map_or(0, |m| m.len());
         let out = File::options().append(true).open(&self.log).unwrap();
         let mut c = common::detached(Path::new("/bin/bash"));
         c.args(["-euo", "pipefail"]).arg(&file);
@@ -733,7 +733,7 @@ fn doc_examples_run() {
     let python = docs.iter().any(|(_, b)| uses_sigstore_python(b)).then(common::sigstore_python);
     let queue = Mutex::new(docs.iter().collect::<Vec<_>>());
     let results = Mutex::new(Vec::new());
-    let workers = std::thread::available_parallelism().map_or(4, |n| n.get()).clamp(1, 6);
+    let workers = std::thread::available_parallelism().map_or(4, std::num::NonZero::get).clamp(1, 6);
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| loop {

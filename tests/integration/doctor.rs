@@ -243,10 +243,10 @@ fn bad_flags_are_a_usage_error_and_bad_configuration_a_failure() {
 #[test]
 fn agent_identities_are_listed_with_minutes_left_and_no_token_appears() {
     let stack = Stack::shared();
+    use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let agent_dir = tmp.path().join("agent");
     std::fs::create_dir(&agent_dir).unwrap();
-    use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&agent_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     let socket = agent_dir.join("agent.sock");
     let mut env = stack.service_env();

@@ -23,8 +23,7 @@ fn target_fn(name: &str) -> fn(&[u8]) {
     sigseal::fuzz::TARGETS
         .iter()
         .find(|(n, _)| *n == name)
-        .map(|(_, f)| *f)
-        .unwrap_or_else(|| panic!("no fuzz target {name} in sigseal::fuzz::TARGETS"))
+        .map_or_else(|| panic!("no fuzz target {name} in sigseal::fuzz::TARGETS"), |(_, f)| *f)
 }
 
 /// Every file of fuzz/corpus/TARGET and fuzz/regressions/TARGET, in name order.

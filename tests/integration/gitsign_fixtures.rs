@@ -89,15 +89,12 @@ fn gitsign_objects_are_judged_as_expected_by_git() {
             assert_eq!(id.trim(), c.id, "{}", c.file);
             let out = repo.run(&[&format!("verify-{}", c.kind), "--raw", &c.id]);
             let status = String::from_utf8_lossy(&out.stderr);
-            match c.expected.as_str() {
-                "verified" => {
-                    assert!(out.status.success(), "{}: {status}", c.file);
-                    assert!(status.contains("TRUST_FULLY"), "{}: {status}", c.file);
-                }
-                _ => {
-                    assert!(!out.status.success(), "{}: accepted without a log proof", c.file);
-                    assert!(!status.contains("TRUST_FULLY"), "{}: {status}", c.file);
-                }
+            if c.expected.as_str() == "verified" {
+                assert!(out.status.success(), "{}: {status}", c.file);
+                assert!(status.contains("TRUST_FULLY"), "{}: {status}", c.file);
+            } else {
+                assert!(!out.status.success(), "{}: accepted without a log proof", c.file);
+                assert!(!status.contains("TRUST_FULLY"), "{}: {status}", c.file);
             }
         }
     }
@@ -143,26 +140,23 @@ fn gitsign_objects_are_judged_as_expected_by_sigseal_verify() {
         assert_eq!(obj["identity"], c.identity.as_str(), "{}: {obj}", c.file);
         assert_eq!(obj["issuer"], c.issuer.as_str(), "{}: {obj}", c.file);
         assert_eq!(obj["kind"], c.kind.as_str());
-        match c.expected.as_str() {
-            "verified" => {
-                assert_eq!(out.status.code(), Some(0), "{}: {obj}", c.file);
-                assert_eq!(obj["verdict"], "verified");
-                assert_eq!(obj["trust"], "fully");
-                assert!(obj["log_index"].as_i64().is_some());
-            }
-            _ => {
-                assert_eq!(out.status.code(), Some(1), "{}: {obj}", c.file);
-                assert_eq!(obj["verdict"], "failed", "{}: never reported as verified", c.file);
-                assert_eq!(obj["failed_check"], "transparency-log", "{}: {obj}", c.file);
-                let checks = obj["checks"].as_array().unwrap();
-                let sig = checks.iter().find(|k| k["name"] == "signature").unwrap();
-                assert_eq!(sig["result"], "pass", "{}: the CMS signature itself is valid", c.file);
-                assert!(
-                    obj["reason"].as_str().unwrap().contains("signing time"),
-                    "{}: says what is unproven: {obj}",
-                    c.file
-                );
-            }
+        if c.expected.as_str() == "verified" {
+            assert_eq!(out.status.code(), Some(0), "{}: {obj}", c.file);
+            assert_eq!(obj["verdict"], "verified");
+            assert_eq!(obj["trust"], "fully");
+            assert!(obj["log_index"].as_i64().is_some());
+        } else {
+            assert_eq!(out.status.code(), Some(1), "{}: {obj}", c.file);
+            assert_eq!(obj["verdict"], "failed", "{}: never reported as verified", c.file);
+            assert_eq!(obj["failed_check"], "transparency-log", "{}: {obj}", c.file);
+            let checks = obj["checks"].as_array().unwrap();
+            let sig = checks.iter().find(|k| k["name"] == "signature").unwrap();
+            assert_eq!(sig["result"], "pass", "{}: the CMS signature itself is valid", c.file);
+            assert!(
+                obj["reason"].as_str().unwrap().contains("signing time"),
+                "{}: says what is unproven: {obj}",
+                c.file
+            );
         }
     }
     // The whole repository at once, in parallel, with any identity: the same verdicts.

@@ -1,7 +1,7 @@
 //! Where signing gets its identity token, each CI with its real environment contract: GitHub
 //! Actions (request URL and bearer token served by a local HTTP endpoint), GitLab CI
-//! (`id_tokens` in SIGSTORE_ID_TOKEN, checked against the instance's JWKS), Buildkite and
-//! CircleCI (their token commands as scripts on PATH); then `SIGSTORE_ID_TOKEN` and a token file.
+//! (`id_tokens` in `SIGSTORE_ID_TOKEN`, checked against the instance's JWKS), Buildkite and
+//! CircleCI (their token commands as scripts on `PATH`); then `SIGSTORE_ID_TOKEN` and a token file.
 //! Every token is checked (issuer of its source, audience, expiry, signature) before Fulcio.
 
 use crate::common;

@@ -66,13 +66,15 @@ impl Session {
 
     /// `sigseal agent` in the foreground, its stderr captured; returns once it answers.
     fn start_agent(&self) -> Child {
-        let child = self.command(&["agent"]).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = self.command(&["agent"]).stderr(Stdio::piped()).spawn().unwrap();
         for _ in 0..100 {
             if std::os::unix::net::UnixStream::connect(self.socket()).is_ok() {
                 return child;
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("the agent did not come up at {}", self.socket().display());
     }
 
@@ -146,6 +148,29 @@ fn headless_browser_login_is_kept_by_the_agent_until_logout() {
         "{who_text}"
     );
 
+    // The same as one JSON document, for scripts.
+    let who_json = session.run(&["whoami", "--output", "json"]);
+    assert!(who_json.status.success(), "{}", text(&who_json.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&who_json.stdout).unwrap();
+    assert_eq!(doc["logged_in"], true, "{doc}");
+    assert_eq!(doc["token_source"], "agent", "the next signature uses the agent: {doc}");
+    assert_eq!(doc["instance"], "private", "the local stack is not a public-good instance: {doc}");
+    assert_eq!(doc["fulcio"], stack.url.as_str(), "{doc}");
+    assert_eq!(doc["agent"]["socket"], session.socket().display().to_string(), "{doc}");
+    assert!(doc["agent"]["pid"].as_u64().is_some_and(|p| p > 0), "{doc}");
+    let ids = doc["identities"].as_array().unwrap();
+    assert_eq!(ids.len(), 1, "{doc}");
+    assert_eq!(ids[0]["identity"], "alice@example.com");
+    assert_eq!(ids[0]["issuer"], stack.oidc.as_str());
+    assert_eq!(ids[0]["source"], "agent");
+    assert_eq!(ids[0]["instance"], "private");
+    let minutes = ids[0]["minutes_left"].as_i64().unwrap();
+    assert!((1..=10).contains(&minutes), "{doc}");
+    for time in ["certificate_expires", "usable_until"] {
+        let t = ids[0][time].as_str().unwrap();
+        assert!(t.len() == 20 && t.ends_with('Z') && t.as_bytes()[10] == b'T', "{time} is not RFC 3339: {t}");
+    }
+
     // Signing now uses the agent: no login, stdout is the signature alone.
     let signed = session.sign(b"tree x\n\npayload\n");
     assert!(signed.status.success(), "{}", text(&signed.stderr));
@@ -155,6 +180,12 @@ fn headless_browser_login_is_kept_by_the_agent_until_logout() {
     let out = session.run(&["logout"]);
     assert!(out.status.success());
     assert_eq!(session.run(&["whoami"]).status.code(), Some(1));
+    let empty = session.run(&["whoami", "-o", "json"]);
+    assert_eq!(empty.status.code(), Some(1), "{}", text(&empty.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&empty.stdout).unwrap();
+    assert_eq!((doc["logged_in"].clone(), doc["identities"].clone()), (false.into(), serde_json::json!([])), "{doc}");
+    assert_eq!(doc["token_source"], "login", "with nothing held the next signature logs in: {doc}");
+    assert!(doc["agent"]["pid"].is_u64(), "the agent still runs, holding nothing: {doc}");
     let out = session.run(&["agent", "--stop"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     for _ in 0..50 {
@@ -166,7 +197,7 @@ fn headless_browser_login_is_kept_by_the_agent_until_logout() {
     assert!(!session.socket().exists(), "the agent left its socket behind");
     assert_no_token_leak(
         &stack,
-        &[&login.stdout, &login.stderr, &who.stdout, &who.stderr, &signed.stdout, &signed.stderr],
+        &[&login.stdout, &login.stderr, &who.stdout, &who.stderr, &who_json.stdout, &signed.stdout, &signed.stderr],
         &[session.tmp.path()],
     );
 }
@@ -373,7 +404,7 @@ const PYTHON: &str = "/usr/bin/python3";
 
 fn current_uid() -> u32 {
     use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(u32::MAX)
+    std::fs::metadata("/proc/self").map_or(u32::MAX, |m| m.uid())
 }
 
 #[test]
@@ -496,4 +527,41 @@ fn release_assets_are_signed_by_the_agent_after_one_login() {
     let out = session.run(&["agent", "--stop"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_no_token_leak(&stack, &[&login.stderr, &signed.stdout, &signed.stderr], &[session.tmp.path(), dir.path()]);
+}
+
+#[test]
+fn whoami_json_without_an_agent_names_the_ambient_token_source() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let agent_dir = dir.path().join("agent");
+    std::fs::create_dir(&agent_dir).unwrap();
+    std::fs::set_permissions(&agent_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "not read by whoami").unwrap();
+    let run = |extra: &[(&str, &str)]| {
+        let mut c = Command::new(sigseal_bin());
+        isolate(&mut c);
+        c.args(["whoami", "-o", "json"])
+            .env("SIGSEAL_AGENT", "true")
+            .env("SIGSEAL_AGENT_SOCKET", agent_dir.join("agent.sock"))
+            .env("HOME", dir.path())
+            .stdin(Stdio::null());
+        for (k, v) in extra {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["logged_in"], false);
+    assert_eq!(doc["agent"], serde_json::Value::Null, "no agent runs: {doc}");
+    assert_eq!(doc["token_source"], "login");
+    assert_eq!(doc["instance"], "production");
+    let out = run(&[("SIGSEAL_TOKEN_FILE", token_file.to_str().unwrap())]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["token_source"], format!("token file {}", token_file.display()), "{doc}");
+    let out = run(&[("SIGSEAL_TOKEN_PROVIDER", "gitlab")]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["token_source"], serde_json::Value::Null, "the forced provider has no token: {doc}");
 }

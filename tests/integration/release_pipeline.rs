@@ -1,7 +1,7 @@
 //! The release pipeline of .github/workflows/release.yml run locally, script by script
 //! (scripts/release/*.sh), as real processes (bash, git, the sigseal binary) against the local
 //! Sigstore stack. The signing identity comes the way it does on GitHub Actions: sigseal asks a
-//! local HTTP endpoint that speaks GitHub's ID-token contract (ACTIONS_ID_TOKEN_REQUEST_URL and
+//! local HTTP endpoint that speaks GitHub's ID-token contract (`ACTIONS_ID_TOKEN_REQUEST_URL` and
 //! _TOKEN) for a token whose issuer is GitHub's and whose subject is the release workflow of
 //! octo/app at the tag, so the certificates name
 //! `https://github.com/octo/app/.github/workflows/release.yml@refs/tags/v1.0.0`.
@@ -100,7 +100,7 @@ fn answer(mut stream: TcpStream, token: &str, served: &AtomicUsize) -> std::io::
 }
 
 /// A GitHub Actions job's environment for the scripts: the ambient-token contract, the stack's
-/// services and trust, the sigseal under test, and files for GITHUB_STEP_SUMMARY / GITHUB_OUTPUT.
+/// services and trust, the sigseal under test, and files for `GITHUB_STEP_SUMMARY` / `GITHUB_OUTPUT`.
 struct Job {
     dir: tempfile::TempDir,
     env: Vec<(String, String)>,
@@ -211,7 +211,7 @@ fn small_release(dir: &Path) {
     std::fs::write(dir.join("app-darwin.tar.gz"), b"darwin build\n".repeat(100)).unwrap();
 }
 
-/// A stand-in for cosign: records `cosign ARGS` in COSIGN_LOG and verifies with
+/// A stand-in for cosign: records `cosign ARGS` in `COSIGN_LOG` and verifies with
 /// `sigseal verify-blob` (which takes cosign's flags), dropping `--new-bundle-format`.
 fn fake_cosign(bin: &Path, log: &Path) {
     std::fs::create_dir_all(bin).unwrap();

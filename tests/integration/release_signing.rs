@@ -1,7 +1,8 @@
 //! Release assets end to end against the local stack: `sign-blob` (one certificate for many
 //! files, cosign's .sig/.pem checked with openssl), `sign-release` / `verify-release` checked
 //! against `sha256sum --check`, a run that fails half-way writes nothing, attestations with
-//! generated SLSA provenance, the key-based fallback, and the sigstore-conformance
+//! generated SLSA provenance, the key-based fallback, the `--output json` documents of the
+//! signing commands checked against the files they wrote, and the sigstore-conformance
 //! bundle-verification cases from ../shared.
 
 use crate::common;
@@ -48,7 +49,7 @@ fn policy(stack: &Stack, email: &str) -> Vec<String> {
 }
 
 fn with(base: &[&str], extra: &[String]) -> Vec<String> {
-    base.iter().map(|s| s.to_string()).chain(extra.iter().cloned()).collect()
+    base.iter().map(ToString::to_string).chain(extra.iter().cloned()).collect()
 }
 
 fn run_v(args: &[String], env: &[(String, String)]) -> Output {
@@ -60,7 +61,7 @@ fn write_assets(dir: &Path, n: usize) -> Vec<PathBuf> {
     (0..n)
         .map(|i| {
             let p = dir.join(format!("app-{i}.tar.gz"));
-            let data: Vec<u8> = (0..(1000 + i * 777)).map(|b| (b * 31 + i) as u8).collect();
+            let data: Vec<u8> = (0..(1000 + i * 777)).map(|b| u8::try_from((b * 31 + i) % 256).unwrap()).collect();
             std::fs::write(&p, data).expect("write asset");
             p
         })
@@ -108,7 +109,7 @@ fn sign_release_of_five_assets_passes_sha256sum_and_verify_release_and_one_chang
     let verify = |extra: &[&str]| {
         let mut args = vec!["verify-release".to_string(), s(dir.path())];
         args.extend(policy(stack, ALICE));
-        args.extend(extra.iter().map(|s| s.to_string()));
+        args.extend(extra.iter().map(ToString::to_string));
         run_v(&args, &stack.service_env())
     };
     let good = verify(&[]);
@@ -125,7 +126,7 @@ fn sign_release_of_five_assets_passes_sha256sum_and_verify_release_and_one_chang
                 "mallory@example.com",
                 "--certificate-oidc-issuer",
             ],
-            &[stack.oidc.clone()],
+            std::slice::from_ref(&stack.oidc),
         ),
         &stack.service_env(),
     );
@@ -398,6 +399,7 @@ fn generated_provenance_attestation_verifies_and_a_wrong_type_or_subject_fails()
 
 #[test]
 fn key_pair_signs_and_verifies_and_a_wrong_password_or_key_fails_clearly() {
+    use std::os::unix::fs::PermissionsExt;
     // Its own stack: the Fulcio request count must not see other tests' signing.
     let stack = &Stack::start();
     let dir = tempfile::tempdir().unwrap();
@@ -413,17 +415,23 @@ fn key_pair_signs_and_verifies_and_a_wrong_password_or_key_fails_clearly() {
     let public = dir.path().join("release.pub");
     assert!(std::fs::read_to_string(&key).unwrap().starts_with("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n"));
     assert!(std::fs::read_to_string(&public).unwrap().starts_with("-----BEGIN PUBLIC KEY-----\n"));
-    use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
     let again = run(&["generate-key-pair", "--output-key-prefix", &s(&prefix)], &key_env("x"));
     assert_eq!(again.status.code(), Some(2), "an existing key is not overwritten: {}", text(&again));
 
     let before = stack.stats();
-    ok(&["sign-blob", "--key", &s(&key), &s(&asset)], &key_env("correct horse"));
+    let signed = ok(&["sign-blob", "--key", &s(&key), &s(&asset), "-o", "json"], &key_env("correct horse"));
     assert_eq!(stack.stats()["fulcio"], before["fulcio"], "key signing asks Fulcio for nothing");
     let bundle = PathBuf::from(format!("{}.sigstore.json", asset.display()));
     let b = bundle_json(&bundle);
     assert!(b["verificationMaterial"]["publicKey"]["hint"].is_string(), "a key bundle carries a key hint: {b:#}");
+    let doc = json_doc(&signed);
+    assert_eq!(doc["signer"]["key_source"], "key-file", "{doc:#}");
+    assert!(doc["signer"]["identity"].is_null() && doc["signer"]["issuer"].is_null(), "{doc:#}");
+    assert_eq!(doc["signer"]["public_key_hint"], b["verificationMaterial"]["publicKey"]["hint"], "{doc:#}");
+    assert!(doc["instance"]["fulcio_url"].is_null(), "no certificate, no Fulcio: {doc:#}");
+    assert_eq!(doc["instance"]["rekor_url"], stack.url.as_str(), "{doc:#}");
+    assert_eq!(doc["artifacts"][0]["log_index"], bundle_log(&b).0, "{doc:#}");
     assert_eq!(b["verificationMaterial"]["tlogEntries"].as_array().map(Vec::len), Some(1), "still logged in Rekor");
     let out = ok(&["verify-blob", &s(&asset), "--key", &s(&public), "--offline"], &stack.service_env());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("verified"), "{}", text(&out));
@@ -455,6 +463,9 @@ fn key_pair_signs_and_verifies_and_a_wrong_password_or_key_fails_clearly() {
 /// its `sha256:` digest, through the conformance protocol (`sigseal verify-bundle`).
 #[test]
 fn conformance_bundle_cases_meet_their_expectations() {
+    const IDENTITY: &str =
+        "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+    const ISSUER: &str = "https://token.actions.githubusercontent.com";
     let Some(shared) = shared_dir() else {
         eprintln!("SKIP: ../shared is absent, so the sigstore-conformance cases cannot be run");
         return;
@@ -464,9 +475,6 @@ fn conformance_bundle_cases_meet_their_expectations() {
         eprintln!("SKIP: {} is absent", base.display());
         return;
     }
-    const IDENTITY: &str =
-        "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
-    const ISSUER: &str = "https://token.actions.githubusercontent.com";
     let cache = tempfile::tempdir().unwrap();
     let env = vec![("XDG_CACHE_HOME".to_string(), s(cache.path()))];
     let mut cases: Vec<PathBuf> =
@@ -496,10 +504,10 @@ fn conformance_bundle_cases_meet_their_expectations() {
             let mut a = args.clone();
             a.push(input.clone());
             let out = run_v(&a, &env);
-            if out.status.success() != should_fail {
-                passed += 1;
-            } else {
+            if out.status.success() == should_fail {
                 mismatches.push(format!("{name} [{input}]: {}", text(&out)));
+            } else {
+                passed += 1;
             }
         }
     }
@@ -625,5 +633,232 @@ fn a_reader_that_closes_the_pipe_early_ends_the_output_quietly() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{args:?}: {stderr}");
         assert_eq!(out.status.code(), expected, "{args:?}: the verdict's exit code, not 101: {stderr}");
+    }
+}
+
+/// The one JSON document a `--output json` run wrote to stdout.
+fn json_doc(out: &Output) -> serde_json::Value {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "one document on one line: {}", text(out));
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", text(out)))
+}
+
+fn sha256_hex(p: &Path) -> String {
+    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(std::fs::read(p).unwrap()))
+}
+
+/// The first log entry's index and integrated time in a bundle file (strings in its JSON).
+fn bundle_log(b: &serde_json::Value) -> (i64, i64) {
+    let entry = &b["verificationMaterial"]["tlogEntries"][0];
+    let num = |v: &serde_json::Value| v.as_str().and_then(|s| s.parse().ok()).or_else(|| v.as_i64()).unwrap();
+    (num(&entry["logIndex"]), num(&entry["integratedTime"]))
+}
+
+/// The signer and instance parts every signing document has, for a keyless run of the stack.
+fn assert_keyless_signer(doc: &serde_json::Value, stack: &Stack) {
+    assert_eq!(doc["signer"]["identity"], ALICE, "{doc:#}");
+    assert_eq!(doc["signer"]["issuer"], stack.oidc.as_str(), "{doc:#}");
+    assert_eq!(doc["signer"]["key_source"], "token", "{doc:#}");
+    assert!(doc["signer"]["public_key_hint"].is_null(), "{doc:#}");
+    assert_eq!(doc["instance"]["fulcio_url"], stack.url.as_str(), "{doc:#}");
+    assert_eq!(doc["instance"]["rekor_url"], stack.url.as_str(), "{doc:#}");
+    assert_eq!(doc["exit_code"], 0, "{doc:#}");
+}
+
+/// Every path of `written` exists, and they are exactly `expected` (in any order).
+fn assert_written(doc: &serde_json::Value, expected: &[PathBuf]) {
+    let mut written: Vec<String> =
+        doc["written"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
+    for p in &written {
+        assert!(Path::new(p).is_file(), "{p} is reported written but does not exist");
+    }
+    let mut want: Vec<String> = expected.iter().map(|p| s(p)).collect();
+    written.sort();
+    want.sort();
+    assert_eq!(written, want, "{doc:#}");
+}
+
+#[test]
+fn sign_blob_json_names_every_file_written_with_its_digest_log_entry_and_signer() {
+    let stack = Stack::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let assets = write_assets(dir.path(), 2);
+    let out = ok(&["sign-blob", &s(&assets[0]), &s(&assets[1]), "--output", "json"], &signing_env(stack, ALICE));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("signed"), "JSON runs keep stderr quiet: {}", text(&out));
+    let doc = json_doc(&out);
+    assert_keyless_signer(&doc, stack);
+    assert!(doc["instance"]["tsa_url"].is_null(), "no TSA configured: {doc:#}");
+    let artifacts = doc["artifacts"].as_array().unwrap();
+    assert_eq!(artifacts.len(), 2, "{doc:#}");
+    let mut bundles = Vec::new();
+    for (a, asset) in artifacts.iter().zip(&assets) {
+        let bundle = PathBuf::from(format!("{}.sigstore.json", asset.display()));
+        assert_eq!(a["artifact"], s(asset), "{doc:#}");
+        assert_eq!(a["sha256"], sha256_hex(asset), "{doc:#}");
+        assert_eq!(a["size"], std::fs::metadata(asset).unwrap().len(), "{doc:#}");
+        assert_eq!(a["bundle"], s(&bundle), "{doc:#}");
+        assert!(a["signature"].is_null() && a["certificate"].is_null(), "{doc:#}");
+        let (index, time) = bundle_log(&bundle_json(&bundle));
+        assert_eq!(a["log_index"], index, "{doc:#}");
+        assert_eq!(a["integrated_time_unix"], time, "{doc:#}");
+        assert!(a["integrated_time"].as_str().is_some_and(|t| t.ends_with('Z')), "{doc:#}");
+        bundles.push(bundle);
+    }
+    assert_ne!(artifacts[0]["log_index"], artifacts[1]["log_index"], "one entry per file: {doc:#}");
+    assert_written(&doc, &bundles);
+
+    // cosign's files are reported with what they hold.
+    let (bundle, sig, pem) =
+        (dir.path().join("one.sigstore.json"), dir.path().join("one.sig"), dir.path().join("one.pem"));
+    let out = ok(
+        &[
+            "sign-blob",
+            &s(&assets[0]),
+            "--bundle",
+            &s(&bundle),
+            "--output-signature",
+            &s(&sig),
+            "--output-certificate",
+            &s(&pem),
+            "-o",
+            "json",
+        ],
+        &signing_env(stack, ALICE),
+    );
+    let doc = json_doc(&out);
+    let a = &doc["artifacts"][0];
+    assert_eq!(
+        (&a["bundle"], &a["signature"], &a["certificate"]),
+        (&s(&bundle).into(), &s(&sig).into(), &s(&pem).into())
+    );
+    assert_written(&doc, &[bundle.clone(), sig.clone(), pem.clone()]);
+    let b = bundle_json(&bundle);
+    let sig_text = std::fs::read_to_string(&sig).unwrap();
+    assert_eq!(b["messageSignature"]["signature"], sig_text.as_str(), "the .sig holds the bundle's signature");
+    let pem_text = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, std::fs::read(&pem).unwrap())
+        .expect("base64 .pem");
+    let der_b64: String = String::from_utf8_lossy(&pem_text).lines().filter(|l| !l.starts_with("-----")).collect();
+    assert_eq!(
+        b["verificationMaterial"]["certificate"]["rawBytes"],
+        der_b64.as_str(),
+        "the .pem is the bundle's certificate"
+    );
+
+    // A refused run is a JSON error document too, with the exit code the process ends with.
+    let refused = run(
+        &["sign-blob", &s(&assets[0]), &s(&assets[1]), "--bundle", &s(&dir.path().join("x.json")), "-o", "json"],
+        &signing_env(stack, ALICE),
+    );
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    let doc = json_doc(&refused);
+    assert_eq!(doc["error"]["code"], "SS0001", "{doc:#}");
+    assert_eq!(doc["exit_code"], 2, "{doc:#}");
+    assert_eq!(doc["artifacts"], serde_json::json!([]), "{doc:#}");
+    assert!(!dir.path().join("x.json").exists());
+}
+
+#[test]
+fn sign_release_json_lists_the_manifest_and_every_asset_as_written() {
+    let stack = Stack::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let assets = write_assets(dir.path(), 3);
+    let out = ok(&["sign-release", &s(dir.path()), "--cosign-files", "-o", "json"], &signing_env(stack, ALICE));
+    let doc = json_doc(&out);
+    assert_keyless_signer(&doc, stack);
+    assert_eq!(doc["directory"], s(dir.path()), "{doc:#}");
+    assert_eq!(doc["manifest"], "SHA256SUMS", "{doc:#}");
+    let manifest_path = dir.path().join("SHA256SUMS");
+    let listed: Vec<(String, String)> = std::fs::read_to_string(&manifest_path)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (digest, name) = l.split_once("  ").unwrap();
+            (name.to_string(), digest.to_string())
+        })
+        .collect();
+    let artifacts = doc["artifacts"].as_array().unwrap();
+    assert_eq!(artifacts.len(), 1 + assets.len(), "{doc:#}");
+    let manifest = &artifacts[0];
+    assert_eq!((&manifest["role"], &manifest["name"]), (&"manifest".into(), &"SHA256SUMS".into()), "{doc:#}");
+    assert_eq!(manifest["artifact"], s(&manifest_path), "{doc:#}");
+    assert_eq!(manifest["sha256"], sha256_hex(&manifest_path), "the manifest as written: {doc:#}");
+    let mut expected = vec![manifest_path.clone()];
+    for (a, (name, digest)) in artifacts[1..].iter().zip(&listed) {
+        assert_eq!(a["role"], "asset", "{doc:#}");
+        assert_eq!(a["name"], name.as_str(), "assets in the manifest's order: {doc:#}");
+        assert_eq!(a["sha256"], digest.as_str(), "the digest the manifest lists: {doc:#}");
+    }
+    for a in artifacts {
+        let path = PathBuf::from(a["artifact"].as_str().unwrap());
+        let bundle = PathBuf::from(format!("{}.sigstore.json", path.display()));
+        let sig = PathBuf::from(format!("{}.sig", path.display()));
+        let pem = PathBuf::from(format!("{}.pem", path.display()));
+        assert_eq!(a["sha256"], sha256_hex(&path), "{doc:#}");
+        assert_eq!(
+            (&a["bundle"], &a["signature"], &a["certificate"]),
+            (&s(&bundle).into(), &s(&sig).into(), &s(&pem).into())
+        );
+        let (index, time) = bundle_log(&bundle_json(&bundle));
+        assert_eq!((&a["log_index"], &a["integrated_time_unix"]), (&index.into(), &time.into()), "{doc:#}");
+        expected.extend([bundle, sig, pem]);
+    }
+    assert_written(&doc, &expected);
+}
+
+#[test]
+fn attest_blob_json_reports_the_bundle_its_subjects_and_the_timestamp_authority() {
+    let stack = Stack::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let assets = write_assets(dir.path(), 2);
+    let predicate = dir.path().join("predicate.json");
+    std::fs::write(&predicate, br#"{"scanner": "none"}"#).unwrap();
+    let bundle = dir.path().join("att.intoto.sigstore.json");
+    let tsa = format!("{}/api/v1/timestamp", stack.url);
+    let out = ok(
+        &[
+            "attest-blob",
+            &s(&assets[0]),
+            &s(&assets[1]),
+            "--predicate",
+            &s(&predicate),
+            "--type",
+            "https://example.com/scan/v1",
+            "--bundle",
+            &s(&bundle),
+            "--timestamp-server-url",
+            &tsa,
+            "-o",
+            "json",
+        ],
+        &signing_env(stack, ALICE),
+    );
+    let doc = json_doc(&out);
+    assert_keyless_signer(&doc, stack);
+    assert_eq!(doc["instance"]["tsa_url"], tsa.as_str(), "{doc:#}");
+    assert_eq!(doc["bundle"], s(&bundle), "{doc:#}");
+    assert_eq!(doc["predicate_type"], "https://example.com/scan/v1", "{doc:#}");
+    assert_written(&doc, std::slice::from_ref(&bundle));
+    let b = bundle_json(&bundle);
+    let (index, time) = bundle_log(&b);
+    assert_eq!((&doc["log_index"], &doc["integrated_time_unix"]), (&index.into(), &time.into()), "{doc:#}");
+    assert_eq!(
+        b["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"].as_array().map(Vec::len),
+        Some(1),
+        "{b:#}"
+    );
+    let payload = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        b["dsseEnvelope"]["payload"].as_str().unwrap(),
+    )
+    .unwrap();
+    let statement: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    let subjects = doc["artifacts"].as_array().unwrap();
+    assert_eq!(subjects.len(), 2, "{doc:#}");
+    for ((a, asset), st) in subjects.iter().zip(&assets).zip(statement["subject"].as_array().unwrap()) {
+        assert_eq!(a["artifact"], s(asset), "{doc:#}");
+        assert_eq!(a["name"], st["name"], "the statement's subject name: {doc:#}");
+        assert_eq!(a["sha256"], st["digest"]["sha256"], "{doc:#}");
+        assert_eq!(a["sha256"], sha256_hex(asset), "{doc:#}");
+        assert_eq!(a["size"], std::fs::metadata(asset).unwrap().len(), "{doc:#}");
     }
 }

@@ -33,17 +33,13 @@ fn assert_nothing_signed(git: &std::path::Path, env: Vec<(String, String)>, caus
     assert!(!repo.run(&["rev-parse", "--verify", "-q", "refs/tags/v1"]).status.success(), "{v}: tag ref created");
     // git >= 2.42 shows the signing program's stderr on failure; older git drops it, so ask
     // sigseal directly, as git called it, for the line it wrote.
-    let line = match err.lines().find(|l| l.contains("sigseal: error[")) {
-        Some(l) => l.to_string(),
-        None => {
-            let direct = sigseal(&["--status-fd=2", "-bsau", "K"], &repo.env, b"payload");
-            assert!(direct.stdout.is_empty());
-            let e = String::from_utf8_lossy(&direct.stderr).to_string();
-            e.lines()
-                .find(|l| l.contains("sigseal: error["))
-                .unwrap_or_else(|| panic!("{v}: no cause in {e}"))
-                .to_string()
-        }
+    let line = if let Some(l) = err.lines().find(|l| l.contains("sigseal: error[")) {
+        l.to_string()
+    } else {
+        let direct = sigseal(&["--status-fd=2", "-bsau", "K"], &repo.env, b"payload");
+        assert!(direct.stdout.is_empty());
+        let e = String::from_utf8_lossy(&direct.stderr).to_string();
+        e.lines().find(|l| l.contains("sigseal: error[")).unwrap_or_else(|| panic!("{v}: no cause in {e}")).to_string()
     };
     assert!(line.to_lowercase().contains(cause), "{v}: expected {cause:?} in {line}");
 

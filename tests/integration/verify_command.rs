@@ -25,7 +25,7 @@ fn run_json(repo: &Repo, args: &[&str]) -> (i32, Value) {
     all.extend(["--output", "json"]);
     let (code, stdout, stderr) = run(repo, &all);
     let v: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("JSON ({e}):\n{stdout}\n{stderr}"));
-    assert_eq!(v["exit_code"].as_i64(), Some(code as i64), "{stdout}");
+    assert_eq!(v["exit_code"].as_i64(), Some(i64::from(code)), "{stdout}");
     (code, v)
 }
 

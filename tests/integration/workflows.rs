@@ -1,8 +1,8 @@
 //! The GitHub Actions files (.github/workflows/*.yml and the composite action.yml): actionlint
 //! (with shellcheck on `run:` steps) passes on all of them, and the release workflow's trigger,
-//! permissions and action pins are what docs/github-actions.md promises. The linters and PyYAML
+//! permissions and action pins are what docs/github-actions.md promises. The linters and `PyYAML`
 //! are installed by scripts/lint-tools.sh into a venv under the target dir; the YAML is parsed
-//! by PyYAML and the assertions are made here on its JSON.
+//! by `PyYAML` and the assertions are made here on its JSON.
 
 use crate::common;
 
@@ -39,7 +39,7 @@ fn text(out: &Output) -> String {
     )
 }
 
-/// YAML (1.1, as PyYAML reads it) to JSON. GitHub's `on:` key is the boolean true in YAML 1.1;
+/// YAML (1.1, as `PyYAML` reads it) to JSON. GitHub's `on:` key is the boolean true in YAML 1.1;
 /// it is put back under "on".
 const YAML_TO_JSON: &str = r#"
 import json, sys, yaml
@@ -172,7 +172,7 @@ fn release_workflow_permissions_are_least_privilege() {
             );
         }
         let signs = run.contains("scripts/release/sign-tag.sh") || run.contains("scripts/release/sign-assets.sh");
-        let id_token = perms.get("id-token").map(|v| v == "write").unwrap_or(false);
+        let id_token = perms.get("id-token").is_some_and(|v| v == "write");
         assert_eq!(id_token, signs, "job {name}: id-token: write exactly where sigseal signs");
         if id_token {
             signers.push(name.clone());
@@ -187,7 +187,7 @@ fn release_workflow_permissions_are_least_privilege() {
         ]
         .iter()
         .any(|w| run.contains(w));
-        let contents_write = perms.get("contents").map(|v| v == "write").unwrap_or(false);
+        let contents_write = perms.get("contents").is_some_and(|v| v == "write");
         assert_eq!(
             contents_write, writes,
             "job {name}: contents: write exactly where the release is edited, uploaded or the tag pushed"

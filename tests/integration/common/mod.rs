@@ -25,7 +25,7 @@ pub fn shared_dir() -> Option<PathBuf> {
 
 /// Environment every child starts from: none of the developer's or the CI's identity sources,
 /// browsers, displays or sigseal settings leak into a test, and no test reaches a real agent
-/// (tests that want one set SIGSEAL_AGENT=true and their own SIGSEAL_AGENT_SOCKET).
+/// (tests that want one set `SIGSEAL_AGENT=true` and their own `SIGSEAL_AGENT_SOCKET`).
 pub fn isolate(c: &mut Command) {
     for (k, _) in std::env::vars_os() {
         let k = k.to_string_lossy().to_string();
@@ -350,7 +350,7 @@ pub fn split_signed_object(raw: &[u8]) -> (Vec<u8>, Vec<u8>) {
         }
         if in_header && (line.starts_with("gpgsig ") || line.starts_with("gpgsig-sha256 ")) {
             in_sig = true;
-            sig.push_str(line.split_once(' ').map(|x| x.1).unwrap_or(""));
+            sig.push_str(line.split_once(' ').map_or("", |x| x.1));
             continue;
         }
         if in_sig && line.starts_with(' ') {

@@ -4,7 +4,7 @@
 //! never writes a key to disk; the private key never leaves it once handed over.
 //!
 //! Transport: a Unix socket in the user's runtime directory (directory 0700, socket 0600); both
-//! ends check the other's uid through the kernel (SO_PEERCRED / getpeereid). One JSON request
+//! ends check the other's uid through the kernel (`SO_PEERCRED` / getpeereid). One JSON request
 //! and one JSON answer per connection.
 
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
@@ -20,7 +20,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::keyless::Credential;
+use crate::keyless::credential::Credential;
 
 /// Largest request or answer line (a chain of a few certificates, a key, a message).
 const MAX_LINE: usize = 256 * 1024;
@@ -324,6 +324,24 @@ impl Client {
     }
 }
 
+/// `sigseal login`: log in with `flow`, get a certificate for the token, and hand the credential
+/// to the agent (started on demand), so that the next signatures need no login. Refused when
+/// `sigseal.agent` is false: the login could not be kept.
+pub async fn login(cfg: &Config, flow: crate::identity::login::Flow) -> Result<Credential> {
+    if !cfg.identity.use_agent {
+        return Err(Error::Config(
+            "sigseal.agent is false: a login could not be kept for later signatures; unset it to use `sigseal login`"
+                .into(),
+        ));
+    }
+    let token = crate::identity::login::login(cfg, flow, crate::identity::login::Stdin::Free).await?;
+    let credential = Credential::request(cfg, &token).await?;
+    drop(token);
+    let running = Client::connect(cfg).await?;
+    hand_over(cfg, running, &credential).await?;
+    Ok(credential)
+}
+
 /// Give `credential` to the agent, starting one in the background when none runs.
 pub async fn hand_over(cfg: &Config, running: Option<Client>, credential: &Credential) -> Result<()> {
     let client = match running {
@@ -376,17 +394,14 @@ pub async fn serve(cfg: &Config, options: ServeOptions) -> Result<()> {
     let path = socket_path(cfg);
     check_dir(cfg, &path, true)?;
     if path.exists() {
-        match UnixStream::connect(&path).await {
-            Ok(_) => return Err(agent_error(format!("an agent is already running at {}", path.display()))),
-            Err(_) => {
-                let meta = std::fs::symlink_metadata(&path).map_err(|e| Error::io("stale agent socket", e))?;
-                if meta.uid() != my_uid() {
-                    return Err(agent_error(format!("{} belongs to uid {}", path.display(), meta.uid())));
-                }
-                std::fs::remove_file(&path)
-                    .map_err(|e| Error::io(format!("removing stale socket {}", path.display()), e))?;
-            }
+        if UnixStream::connect(&path).await.is_ok() {
+            return Err(agent_error(format!("an agent is already running at {}", path.display())));
         }
+        let meta = std::fs::symlink_metadata(&path).map_err(|e| Error::io("stale agent socket", e))?;
+        if meta.uid() != my_uid() {
+            return Err(agent_error(format!("{} belongs to uid {}", path.display(), meta.uid())));
+        }
+        std::fs::remove_file(&path).map_err(|e| Error::io(format!("removing stale socket {}", path.display()), e))?;
     }
     // Owner-only from the first instant, not after a chmod.
     let old = rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o177));
@@ -395,7 +410,7 @@ pub async fn serve(cfg: &Config, options: ServeOptions) -> Result<()> {
     let listener = bound.map_err(|e| Error::io(format!("listening on {}", path.display()), e))?;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
         .map_err(|e| Error::io(format!("securing {}", path.display()), e))?;
-    let inode_now = || std::fs::metadata(&path).map(|m| m.ino()).unwrap_or(0);
+    let inode_now = || std::fs::metadata(&path).map_or(0, |m| m.ino());
     let inode = inode_now();
     eprintln!("sigseal agent: listening on {} (pid {})", path.display(), std::process::id());
 
@@ -499,7 +514,7 @@ async fn handle(mut stream: UnixStream, held: &mut Vec<Entry>) -> Flow {
         Request::Sign { fulcio, identity, message, prehashed } => {
             (sign(held, &fulcio, identity.as_deref(), &message, prehashed), Flow::Continue)
         }
-        Request::Store { fulcio, key, chain } => (store(held, fulcio, key, chain, now), Flow::Continue),
+        Request::Store { fulcio, key, chain } => (store(held, fulcio, key, &chain, now), Flow::Continue),
         Request::Wipe => {
             let n = held.len();
             held.clear();
@@ -545,7 +560,7 @@ fn sign(held: &[Entry], fulcio: &str, identity: Option<&str>, message: &str, pre
     }
 }
 
-fn store(held: &mut Vec<Entry>, fulcio: String, key: Secret, chain: Vec<String>, now: i64) -> Answer {
+fn store(held: &mut Vec<Entry>, fulcio: String, key: Secret, chain: &[String], now: i64) -> Answer {
     let Ok(pkcs8) = STANDARD.decode(key.0.as_bytes()).map(Zeroizing::new) else {
         return Answer::fail("key is not base64");
     };
