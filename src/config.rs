@@ -154,6 +154,25 @@ pub struct Config {
     /// the configuration names another instance but leaves this service out. Signing refuses
     /// to start ([`Config::require_services`]); verification does not search that log.
     pub service_error: Option<String>,
+    /// The deadline of this command's network work (`sigseal.timeout` / `SIGSEAL_TIMEOUT`
+    /// seconds, default 120): every request to Fulcio, Rekor, the timestamp authority, the OIDC
+    /// issuer, a CI token endpoint and the TUF repository, retries included; time waiting for a
+    /// person to log in is not counted. Clones share it.
+    pub deadline: crate::http::Deadline,
+}
+
+/// `sigseal.timeout` / `SIGSEAL_TIMEOUT`: a positive number of seconds.
+fn network_timeout(s: &Sources) -> Result<std::time::Duration> {
+    match s.pick(&["SIGSEAL_TIMEOUT"], &["sigseal.timeout"]) {
+        None => Ok(crate::http::DEFAULT_TIMEOUT),
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(std::time::Duration::from_secs)
+            .ok_or_else(|| Error::Config(format!("sigseal.timeout = {v:?} is not a positive number of seconds"))),
+    }
 }
 
 /// Settings given on the command line. Each one set beats the environment and git config (flag >
@@ -481,6 +500,7 @@ impl Config {
             verify,
             identity,
             service_error,
+            deadline: crate::http::Deadline::new(network_timeout(s)?),
         };
         if cfg.trusted_root.is_none() && cfg.instance().is_none() {
             return Err(Error::Config(format!(
@@ -781,6 +801,20 @@ mod tests {
         assert!(err.to_string().contains("github-actions"), "{err}");
         let err = Config::from_sources(&sources(&[("sigseal.loginTimeout", "soon")], &[])).unwrap_err();
         assert!(err.to_string().contains("loginTimeout"), "{err}");
+    }
+
+    #[test]
+    fn the_network_timeout_is_read_from_the_environment_then_git_config_and_must_be_positive() {
+        let c = Config::from_sources(&sources(&[], &[])).unwrap();
+        assert_eq!(c.deadline.limit(), crate::http::DEFAULT_TIMEOUT);
+        let c = Config::from_sources(&sources(&[("sigseal.timeout", "30")], &[])).unwrap();
+        assert_eq!(c.deadline.limit(), std::time::Duration::from_secs(30));
+        let c = Config::from_sources(&sources(&[("sigseal.timeout", "30")], &[("SIGSEAL_TIMEOUT", "5")])).unwrap();
+        assert_eq!(c.deadline.limit(), std::time::Duration::from_secs(5));
+        for bad in ["0", "-3", "soon", "1.5"] {
+            let err = Config::from_sources(&sources(&[("sigseal.timeout", bad)], &[])).unwrap_err();
+            assert!(err.to_string().contains("sigseal.timeout"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! server sent goes through [`sanitize`], so server text reaches the terminal shortened, with
 //! control characters (ESC included) escaped and nothing token-shaped in it.
 
+use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -225,6 +226,7 @@ impl std::fmt::Display for Failure {
             Failure::TimedOut { after, deadline: false, .. } => {
                 write!(f, "timed out after {} s waiting for an answer", after.as_secs())
             }
+            Failure::GaveUp { attempts: 1, last } => write!(f, "gave up after 1 attempt: {last}"),
             Failure::GaveUp { attempts, last } => write!(f, "gave up after {attempts} attempts: {last}"),
             Failure::Connection(why) => f.write_str(why),
             Failure::Status { status, text, cut } => {
@@ -263,8 +265,7 @@ impl Failure {
     pub fn status(&self) -> Option<u16> {
         match self {
             Failure::Status { status, .. } => Some(*status),
-            Failure::GaveUp { last, .. } => last.status(),
-            Failure::TimedOut { last: Some(last), .. } => last.status(),
+            Failure::GaveUp { last, .. } | Failure::TimedOut { last: Some(last), .. } => last.status(),
             _ => None,
         }
     }
@@ -322,7 +323,8 @@ pub fn build_client(request_timeout: Duration) -> Result<reqwest::Client, Failur
 /// uses it.
 #[derive(Clone, Debug)]
 pub struct Client {
-    inner: reqwest::Client,
+    /// The built client, or why it could not be built (reported by each request).
+    inner: Result<reqwest::Client, Failure>,
     deadline: Deadline,
 }
 
@@ -469,19 +471,22 @@ impl Reply {
 }
 
 /// How one attempt failed.
-struct Missed {
-    failure: Failure,
-    /// Whether a new attempt may get another result.
-    retry: bool,
-    /// How long the server asked to wait first.
-    retry_after: Option<Duration>,
-    /// The attempt ran out of time.
-    timed_out: bool,
+enum Missed {
+    /// It ran out of time (its own timeout, or the deadline's remainder).
+    TimedOut,
+    /// It got this failure.
+    Failed {
+        failure: Failure,
+        /// Whether a new attempt may get another result.
+        retry: bool,
+        /// How long the server asked to wait first.
+        retry_after: Option<Duration>,
+    },
 }
 
 impl Missed {
     fn fatal(failure: Failure) -> Self {
-        Self { failure, retry: false, retry_after: None, timed_out: false }
+        Missed::Failed { failure, retry: false, retry_after: None }
     }
 }
 
@@ -503,7 +508,7 @@ fn transient(e: &reqwest::Error) -> bool {
 
 fn missed_transport(e: reqwest::Error, secrets: &[&str]) -> Missed {
     if e.is_timeout() {
-        return Missed { failure: Failure::Connection(String::new()), retry: false, retry_after: None, timed_out: true };
+        return Missed::TimedOut;
     }
     let retry = transient(&e);
     let failure = if e.is_builder() {
@@ -511,20 +516,17 @@ fn missed_transport(e: reqwest::Error, secrets: &[&str]) -> Missed {
     } else {
         Failure::Connection(transport_error(e, secrets))
     };
-    Missed { failure, retry, retry_after: None, timed_out: false }
+    Missed::Failed { failure, retry, retry_after: None }
 }
 
 fn missed_read(e: ReadError) -> Missed {
     match e {
         ReadError::TooLarge(limit) => Missed::fatal(Failure::TooLarge { limit }),
-        ReadError::TimedOut => {
-            Missed { failure: Failure::Connection(String::new()), retry: false, retry_after: None, timed_out: true }
-        }
-        ReadError::Transport(why) => Missed {
+        ReadError::TimedOut => Missed::TimedOut,
+        ReadError::Transport(why) => Missed::Failed {
             failure: Failure::Connection(format!("reading the reply: {why}")),
             retry: true,
             retry_after: None,
-            timed_out: false,
         },
     }
 }
@@ -546,9 +548,10 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 impl Client {
-    /// A client for an operation bounded by `deadline`.
-    pub fn new(deadline: &Deadline) -> Result<Self, Failure> {
-        Ok(Self { inner: build_client(REQUEST_TIMEOUT)?, deadline: deadline.clone() })
+    /// A client for an operation bounded by `deadline`. Should the client not build (no TLS
+    /// configuration), every request reports why.
+    pub fn new(deadline: &Deadline) -> Self {
+        Self { inner: build_client(REQUEST_TIMEOUT), deadline: deadline.clone() }
     }
 
     /// The operation's deadline.
@@ -558,8 +561,8 @@ impl Client {
 
     /// The built client, for a library that makes its own requests (bound each of its
     /// operations by [`Deadline::remaining`]).
-    pub fn reqwest(&self) -> &reqwest::Client {
-        &self.inner
+    pub fn reqwest(&self) -> Result<&reqwest::Client, Failure> {
+        self.inner.as_ref().map_err(Clone::clone)
     }
 
     /// Send `request` and return its answer: a success (or an accepted status) with a body of
@@ -576,35 +579,31 @@ impl Client {
                 return Err(self.deadline_passed(last));
             }
             let timeout = REQUEST_TIMEOUT.min(left);
-            let missed = match self.attempt(request, timeout).await {
+            let (failure, retry, retry_after) = match self.attempt(request, timeout).await {
                 Ok(reply) => return Ok(reply),
-                Err(missed) => missed,
+                // Cut short by the deadline, or no answer within a request's own time: neither
+                // is retried (a hung server would only hang again).
+                Err(Missed::TimedOut) if timeout < REQUEST_TIMEOUT => return Err(self.deadline_passed(last)),
+                Err(Missed::TimedOut) => return Err(Failure::TimedOut { after: timeout, deadline: false, last: None }),
+                Err(Missed::Failed { failure, retry, retry_after }) => (failure, retry, retry_after),
             };
-            if missed.timed_out {
-                return Err(if timeout < REQUEST_TIMEOUT {
-                    self.deadline_passed(last)
-                } else {
-                    Failure::TimedOut { after: timeout, deadline: false, last: None }
-                });
+            if !(retry && request.idempotent) {
+                return Err(failure);
             }
-            if !(missed.retry && request.idempotent) {
-                return Err(missed.failure);
-            }
+            let gave_up = |failure| Failure::GaveUp { attempts: attempt, last: Box::new(failure) };
             if attempt >= ATTEMPTS {
-                return Err(Failure::GaveUp { attempts: attempt, last: Box::new(missed.failure) });
+                return Err(gave_up(failure));
             }
-            let wait = match missed.retry_after {
-                Some(asked) if asked > MAX_RETRY_AFTER => {
-                    return Err(Failure::GaveUp { attempts: attempt, last: Box::new(missed.failure) })
-                }
+            let wait = match retry_after {
+                Some(asked) if asked > MAX_RETRY_AFTER => return Err(gave_up(failure)),
                 Some(asked) => asked,
                 None => backoff(attempt),
             };
             if wait >= self.deadline.remaining() {
-                return Err(self.deadline_passed(Some(missed.failure)));
+                return Err(self.deadline_passed(Some(failure)));
             }
             tokio::time::sleep(wait).await;
-            last = Some(missed.failure);
+            last = Some(failure);
         }
     }
 
@@ -614,8 +613,8 @@ impl Client {
 
     async fn attempt(&self, request: &Request<'_>, timeout: Duration) -> Result<Reply, Missed> {
         let secrets = request.secrets.as_slice();
-        let resp =
-            request.builder(&self.inner, timeout).send().await.map_err(|e| missed_transport(e, secrets))?;
+        let client = self.reqwest().map_err(Missed::fatal)?;
+        let resp = request.builder(client, timeout).send().await.map_err(|e| missed_transport(e, secrets))?;
         let status = resp.status();
         let headers = resp.headers().clone();
         if status.is_redirection() {
@@ -636,7 +635,7 @@ impl Client {
         // Only the start of an error body is ever shown: read that much, drop the rest.
         let (body, cut) = read_prefix(resp, SMALL_LIMIT, true).await.map_err(missed_read)?;
         let failure = Failure::Status { status: status.as_u16(), text: sanitize_bytes(&body, secrets), cut };
-        Err(Missed { failure, retry: retryable, retry_after: retry_after(&headers), timed_out: false })
+        Err(Missed::Failed { failure, retry: retryable, retry_after: retry_after(&headers) })
     }
 }
 
@@ -679,7 +678,7 @@ pub fn sanitize(text: &str, secrets: &[&str]) -> String {
         }
     }
     if total > MESSAGE_CHARS {
-        out.push_str(&format!("… ({} more characters)", total - MESSAGE_CHARS));
+        let _ = write!(out, "… ({} more characters)", total - MESSAGE_CHARS);
     }
     out
 }
@@ -747,7 +746,7 @@ async fn read_prefix(mut resp: reqwest::Response, limit: usize, truncate: bool) 
     if !truncate && announced.is_some_and(|n| n > limit as u64) {
         return Err(ReadError::TooLarge(limit));
     }
-    let mut body = Vec::with_capacity(announced.map_or(8 * 1024, |n| n.min(limit as u64) as usize));
+    let mut body = Vec::with_capacity(announced.map_or(8 * 1024, |n| usize::try_from(n).unwrap_or(limit).min(limit)));
     while let Some(chunk) = resp.chunk().await.map_err(|e| {
         if e.is_timeout() {
             ReadError::TimedOut
@@ -770,6 +769,201 @@ async fn read_prefix(mut resp: reqwest::Response, limit: usize, truncate: bool) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// What the test server does with the n-th request (the last one repeats).
+    #[derive(Clone)]
+    enum Canned {
+        /// Answer with this status line, extra headers and body, then close.
+        Reply(&'static str, &'static str, &'static str),
+        /// Close the connection without answering.
+        Close,
+        /// Never answer.
+        Hang,
+    }
+
+    /// A loopback HTTP server answering as told; returns its URL, the request count, and the
+    /// raw requests it received.
+    async fn server(script: Vec<Canned>) -> (String, Arc<AtomicUsize>, Arc<Mutex<Vec<Vec<u8>>>>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let count = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (c, s) = (count.clone(), seen.clone());
+        tokio::spawn(async move {
+            let mut hung = Vec::new();
+            loop {
+                let Ok((mut conn, _)) = listener.accept().await else { return };
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                // Head, then as much body as Content-Length says.
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match conn.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
+                let length: usize = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                let head = text.find("\r\n\r\n").map_or(request.len(), |i| i + 4);
+                while request.len() < head + length {
+                    match conn.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let n = c.fetch_add(1, Ordering::SeqCst);
+                s.lock().unwrap().push(request);
+                match script[n.min(script.len() - 1)] {
+                    Canned::Reply(status, headers, body) => {
+                        let reply = format!(
+                            "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        );
+                        let _ = conn.write_all(reply.as_bytes()).await;
+                        let _ = conn.shutdown().await;
+                    }
+                    Canned::Close => drop(conn),
+                    Canned::Hang => hung.push(conn),
+                }
+            }
+        });
+        (url, count, seen)
+    }
+
+    const OK: Canned = Canned::Reply("200 OK", "", "done");
+    const UNAVAILABLE: Canned = Canned::Reply("503 Service Unavailable", "", "busy");
+
+    fn client(limit: Duration) -> Client {
+        Client::new(&Deadline::new(limit))
+    }
+
+    #[tokio::test]
+    async fn a_503_and_a_closed_connection_are_retried_and_the_answer_returned() {
+        let (url, count, _) = server(vec![UNAVAILABLE, Canned::Close, OK]).await;
+        let reply = client(DEFAULT_TIMEOUT).send(&Request::get(&url)).await.unwrap();
+        assert_eq!((reply.status, reply.body.as_slice()), (200, b"done".as_slice()));
+        assert_eq!(count.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_persistent_503_gives_up_after_the_stated_attempts() {
+        let (url, count, _) = server(vec![UNAVAILABLE]).await;
+        let failure = client(DEFAULT_TIMEOUT).send(&Request::get(&url)).await.unwrap_err();
+        assert_eq!(failure.attempts(), ATTEMPTS);
+        assert_eq!(failure.status(), Some(503));
+        assert!(
+            failure.to_string().starts_with("gave up after 3 attempts: HTTP 503 Service Unavailable: busy"),
+            "{failure}"
+        );
+        assert_eq!(count.load(Ordering::SeqCst), ATTEMPTS as usize);
+    }
+
+    #[tokio::test]
+    async fn a_request_not_marked_idempotent_is_sent_once_and_a_client_error_is_not_retried() {
+        let (url, count, _) = server(vec![UNAVAILABLE]).await;
+        let failure =
+            client(DEFAULT_TIMEOUT).send(&Request::post(&url, "text/plain", b"x".to_vec())).await.unwrap_err();
+        assert_eq!((failure.attempts(), failure.status()), (1, Some(503)));
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+
+        let (url, count, _) = server(vec![Canned::Reply("400 Bad Request", "", "no"), OK]).await;
+        let failure = client(DEFAULT_TIMEOUT).send(&Request::get(&url)).await.unwrap_err();
+        assert_eq!(failure.status(), Some(400));
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn retry_after_is_waited_for_and_one_beyond_the_deadline_is_not() {
+        let (url, count, _) = server(vec![Canned::Reply("429 Too Many Requests", "Retry-After: 1\r\n", ""), OK]).await;
+        let start = Instant::now();
+        client(DEFAULT_TIMEOUT).send(&Request::get(&url)).await.unwrap();
+        assert!(start.elapsed() >= Duration::from_secs(1), "{:?}", start.elapsed());
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+
+        let (url, count, _) =
+            server(vec![Canned::Reply("503 Service Unavailable", "Retry-After: 30\r\n", ""), OK]).await;
+        let start = Instant::now();
+        let failure = client(Duration::from_secs(5)).send(&Request::get(&url)).await.unwrap_err();
+        assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+        assert!(failure.timed_out(), "{failure}");
+        assert!(failure.to_string().starts_with("timed out after 5 s"), "{failure}");
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_hung_server_fails_at_the_deadline_saying_timed_out() {
+        let (url, _, _) = server(vec![Canned::Hang]).await;
+        let start = Instant::now();
+        let failure = client(Duration::from_secs(1)).send(&Request::get(&url)).await.unwrap_err();
+        let took = start.elapsed();
+        assert!(took >= Duration::from_secs(1) && took < Duration::from_secs(3), "{took:?}");
+        assert_eq!(failure.to_string(), "timed out after 1 s (sigseal.timeout)");
+    }
+
+    #[tokio::test]
+    async fn a_redirect_within_the_origin_is_followed_and_one_elsewhere_never_reached() {
+        let (elsewhere, elsewhere_count, _) = server(vec![OK]).await;
+        let location: &'static str = Box::leak(format!("Location: {elsewhere}/steal\r\n").into_boxed_str());
+        let (url, _, _) = server(vec![Canned::Reply("307 Temporary Redirect", location, "")]).await;
+        let request = Request::post(&url, "application/json", b"{\"token\":\"secret-token-value\"}".to_vec())
+            .header("Authorization", "Bearer secret-token-value")
+            .idempotent();
+        let failure = client(DEFAULT_TIMEOUT).send(&request).await.unwrap_err();
+        assert!(matches!(&failure, Failure::Redirected { status: 307, to } if *to == elsewhere), "{failure:?}");
+        assert!(failure.to_string().contains("redirected (HTTP 307)"), "{failure}");
+        assert_eq!(elsewhere_count.load(Ordering::SeqCst), 0, "the other origin was contacted");
+
+        // Within the origin: followed (the server's second answer is the 200).
+        let (url, count, seen) =
+            server(vec![Canned::Reply("307 Temporary Redirect", "Location: /moved\r\n", ""), OK]).await;
+        let reply = client(DEFAULT_TIMEOUT).send(&Request::get(&url)).await.unwrap();
+        assert_eq!(reply.status, 200);
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+        assert!(seen.lock().unwrap()[1].starts_with(b"GET /moved "));
+    }
+
+    #[tokio::test]
+    async fn an_accepted_status_is_an_answer_with_its_headers() {
+        let (url, count, _) =
+            server(vec![Canned::Reply("409 Conflict", "Location: /api/v1/log/entries/ab12\r\n", "{}")]).await;
+        let reply = client(DEFAULT_TIMEOUT)
+            .send(&Request::post(&url, "application/json", b"{}".to_vec()).idempotent().accept(409))
+            .await
+            .unwrap();
+        assert_eq!((reply.status, reply.header("location")), (409, Some("/api/v1/log/entries/ab12")));
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn time_spent_in_excluding_does_not_count() {
+        let deadline = Deadline::new(Duration::from_millis(300));
+        assert!(deadline.remaining() > Duration::from_millis(250));
+        deadline.excluding(tokio::time::sleep(Duration::from_millis(400))).await;
+        assert!(deadline.remaining() > Duration::from_millis(150), "{:?}", deadline.remaining());
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        assert_eq!(deadline.remaining(), Duration::ZERO);
+        assert!(deadline.at_most(Duration::from_secs(10)).limit().is_zero());
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_its_cap_and_retry_after_reads_seconds_and_dates() {
+        assert_eq!(backoff(1), Duration::from_millis(500));
+        assert_eq!(backoff(2), Duration::from_secs(1));
+        assert_eq!(backoff(10), MAX_BACKOFF);
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("retry-after", "7".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        headers.insert("retry-after", "Sun, 06 Nov 1994 08:49:37 GMT".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+        headers.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(retry_after(&headers), None);
+    }
 
     #[test]
     fn sanitize_redacts_tokens_escapes_controls_and_shortens() {

@@ -506,7 +506,7 @@ fn checker(how: &HowArgs, key: &KeyArgs) -> Result<Checker> {
     };
     let key_der = key.key.as_deref().map(check::read_public_key).transpose()?;
     let (root, rekor_url) = root_for(&cfg, &how.trust)?;
-    Checker::new(&root, policy, rekor_url, key_der, !key.insecure_ignore_tlog)
+    Ok(Checker::new(&root, policy, rekor_url, key_der, !key.insecure_ignore_tlog)?.with_deadline(&cfg.deadline))
 }
 
 /// Reports of a verification run, printed as text lines or one JSON document.
@@ -585,7 +585,7 @@ fn verify_blob_bundle(a: &VerifyBlobArgs, attestations: bool) -> i32 {
         reports.add(&verdict.name, verdict.sha256.as_deref(), &verdict.report, json!({}))?;
         reports.finish()
     };
-    run().unwrap_or_else(|e| fail_setup(e, a.how.output.output, "artifacts"))
+    run().unwrap_or_else(|e| fail_setup(&e, a.how.output.output, "artifacts"))
 }
 
 /// `sigseal verify-blob-attestation`.
@@ -607,7 +607,7 @@ pub fn verify_attestation(a: &VerifyAttestationArgs) -> i32 {
         reports.add(&verdict.artifact.name, None, &verdict.artifact.report, extra)?;
         reports.finish()
     };
-    run().unwrap_or_else(|e| fail_setup(e, a.how.output.output, "artifacts"))
+    run().unwrap_or_else(|e| fail_setup(&e, a.how.output.output, "artifacts"))
 }
 
 /// `sigseal verify-release`.
@@ -623,7 +623,7 @@ pub fn verify_release(a: &VerifyReleaseArgs) -> i32 {
         }
         reports.finish()
     };
-    run().unwrap_or_else(|e| fail_setup(e, a.how.output.output, "artifacts"))
+    run().unwrap_or_else(|e| fail_setup(&e, a.how.output.output, "artifacts"))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -201,7 +201,7 @@ fn prepare(policy_args: &PolicyArgs, trust: &TrustArgs, require_signed: bool) ->
     let verifier = Verifier::new(&root, policy)?;
     let cwd = std::env::current_dir().map_err(|e| Error::io("reading the current directory", e))?;
     let repo = Repo::discover(&cwd)?;
-    Ok(Prepared { repo, verifier, options: Options { require_signed, rekor_url } })
+    Ok(Prepared { repo, verifier, options: Options { require_signed, rekor_url, deadline: cfg.deadline.clone() } })
 }
 
 fn run_report(p: &Prepared, targets: &[Target], out: &OutputArgs) -> Result<i32> {
@@ -238,7 +238,7 @@ fn run_report(p: &Prepared, targets: &[Target], out: &OutputArgs) -> Result<i32>
 
 /// Report an error that stopped the run before any object was judged (no policy, bad flags,
 /// unreadable root or repository) in the chosen format; always exit 2.
-pub(super) fn fail_setup(e: Error, output: Format, list: &str) -> i32 {
+pub(super) fn fail_setup(e: &Error, output: Format, list: &str) -> i32 {
     let code = 2;
     if output == Format::Json {
         let check = match e.kind() {
@@ -246,7 +246,7 @@ pub(super) fn fail_setup(e: Error, output: Format, list: &str) -> i32 {
             Error::TrustRoot(_) => Some("trusted-root"),
             _ => None,
         };
-        let _ = super::out::line(render::json_error(&e, list, check, code));
+        let _ = super::out::line(render::json_error(e, list, check, code));
     }
     eprintln!("{}", e.one_line());
     code
@@ -269,7 +269,7 @@ pub fn verify(a: &VerifyArgs) -> i32 {
         };
         run_report(&p, &targets, &a.how.output)
     };
-    run().unwrap_or_else(|e| fail_setup(e, a.how.output.output, "objects"))
+    run().unwrap_or_else(|e| fail_setup(&e, a.how.output.output, "objects"))
 }
 
 /// `sigseal verify-tag`.
@@ -282,7 +282,7 @@ pub fn verify_tag(a: &VerifyTagArgs) -> i32 {
         }
         run_report(&p, &targets, &a.how.output)
     };
-    run().unwrap_or_else(|e| fail_setup(e, a.how.output.output, "objects"))
+    run().unwrap_or_else(|e| fail_setup(&e, a.how.output.output, "objects"))
 }
 
 /// `sigseal export-bundle`: write the object's signature as a Sigstore bundle v0.3 and the

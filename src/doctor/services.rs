@@ -132,13 +132,7 @@ pub(super) fn classify_probe(service: Service, base: &str, probe: &Probe, issuer
 }
 
 fn http_client() -> std::result::Result<reqwest::Client, String> {
-    reqwest::Client::builder()
-        .connect_timeout(SERVICE_TIMEOUT)
-        .timeout(SERVICE_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::limited(5))
-        .user_agent(concat!("sigseal/", env!("CARGO_PKG_VERSION"), " doctor"))
-        .build()
-        .map_err(|e| format!("HTTP client: {e}"))
+    crate::http::build_client(SERVICE_TIMEOUT).map_err(|e| e.to_string())
 }
 
 pub(super) async fn service_checks(cfg: &Config) -> Vec<Finding> {

@@ -109,7 +109,7 @@ pub fn planned_source(cfg: &Config) -> Result<Option<Source>> {
 pub async fn ambient(cfg: &Config) -> Result<Option<Token>> {
     let Some(source) = planned_source(cfg)? else { return Ok(None) };
     let token = match source {
-        Source::GithubActions => github_actions().await?,
+        Source::GithubActions => github_actions(&cfg.deadline).await?,
         Source::Gitlab => gitlab()?,
         Source::Buildkite => Some(buildkite()?),
         Source::Circleci => Some(circleci()?),
@@ -144,8 +144,10 @@ fn detect(cfg: &Config) -> Option<Source> {
     env("SIGSTORE_ID_TOKEN").map(|_| Source::Env)
 }
 
-/// GitHub Actions: GET `$ACTIONS_ID_TOKEN_REQUEST_URL&audience=sigstore` with the request token.
-async fn github_actions() -> Result<Option<Token>> {
+/// GitHub Actions: GET `$ACTIONS_ID_TOKEN_REQUEST_URL&audience=sigstore` with the request token,
+/// through sigseal's HTTP client (retried, within `deadline`, never redirected to another host
+/// with the request token).
+async fn github_actions(deadline: &crate::http::Deadline) -> Result<Option<Token>> {
     let (Some(url), Some(bearer)) = (env("ACTIONS_ID_TOKEN_REQUEST_URL"), env("ACTIONS_ID_TOKEN_REQUEST_TOKEN")) else {
         return Ok(None);
     };
@@ -153,23 +155,17 @@ async fn github_actions() -> Result<Option<Token>> {
     let sep = if url.contains('?') { '&' } else { '?' };
     let full = format!("{url}{sep}audience={AUDIENCE}");
     let fail = |why: String| Error::NoToken(format!("GitHub Actions token request failed: {why}"));
-    let client = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .map_err(|e| fail(e.to_string()))?;
-    let resp = client
-        .get(&full)
-        .header("Authorization", format!("bearer {}", bearer.as_str()))
+    let authorization = Zeroizing::new(format!("bearer {}", bearer.as_str()));
+    let request = crate::http::Request::get(full)
+        .header("Authorization", &authorization)
         .header("Accept", "application/json")
-        .send()
+        .secret(bearer.as_str())
+        .limit(crate::http::SMALL_LIMIT);
+    let reply = crate::http::Client::new(deadline)
+        .send(&request)
         .await
-        .map_err(|e| fail(crate::http::transport_error(e, &[bearer.as_str()])))?;
-    if !resp.status().is_success() {
-        return Err(fail(format!("HTTP {}", resp.status())));
-    }
-    let body = Zeroizing::new(
-        crate::http::read_capped(resp, crate::http::SMALL_LIMIT).await.map_err(|e| fail(e.to_string()))?,
-    );
+        .map_err(|why| Error::NoToken("GitHub Actions token request failed".into()).because(why))?;
+    let body = Zeroizing::new(reply.body);
     let json: serde_json::Value = serde_json::from_slice(&body).map_err(|_| fail("response is not JSON".into()))?;
     let value = Zeroizing::new(
         json.get("value").and_then(|v| v.as_str()).ok_or_else(|| fail("response has no 'value'".into()))?.to_string(),

@@ -4,6 +4,7 @@
 //! opens, and the RFC 8628 device flow when there is no browser at all. Prompts go to the
 //! terminal or stderr; the token comes back verified (signature, issuer, audience, nonce).
 
+use std::fmt::Write as _;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -61,7 +62,7 @@ fn login_error(msg: impl Into<String>) -> Error {
 
 /// Log in at the configured issuer and return a verified ID token.
 pub async fn login(cfg: &Config, flow: Flow, stdin: Stdin) -> Result<Token> {
-    let http = Http::new(Duration::from_secs(30))?;
+    let http = Http::new(&cfg.deadline);
     let issuer = &cfg.oidc_issuer;
     let meta = oidc::discover(&http, issuer)
         .await
@@ -93,7 +94,8 @@ pub async fn login(cfg: &Config, flow: Flow, stdin: Stdin) -> Result<Token> {
             }
         }
     };
-    let jwt = tokio::time::timeout(deadline, run).await.map_err(|_| {
+    // The person's time is bounded by sigseal.loginTimeout, not by the network deadline.
+    let jwt = Box::pin(cfg.deadline.excluding(tokio::time::timeout(deadline, run))).await.map_err(|_| {
         login_error(format!("no login completed within {} s (sigseal.loginTimeout)", deadline.as_secs()))
     })??;
     let token = Token::parse(&jwt, &format!("login at {issuer}"))?
@@ -360,7 +362,7 @@ async fn device(cfg: &Config, http: &Http, meta: Metadata) -> Result<Zeroizing<S
     let code = details.user_code().secret().clone();
     let mut msg = format!("sigseal: to log in, visit {uri} and enter the code: {code}");
     if let Some(full) = details.verification_uri_complete() {
-        msg.push_str(&format!("\n  (or open {})", full.secret()));
+        let _ = write!(msg, "\n  (or open {})", full.secret());
     }
     terminal::note(&msg);
     let response: CoreTokenResponse = client
@@ -427,5 +429,5 @@ pub fn browser_available(cfg: &Config) -> bool {
 }
 
 fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file())).unwrap_or(false)
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
 }

@@ -1,7 +1,8 @@
 //! OIDC identity: where tokens come from ([`ci`]: CI ambient tokens, token files, the
 //! environment; [`login`]: browser and device-flow logins), the checks every token passes before
-//! Fulcio is contacted (expiry, audience, issuer, signature against the issuer's JWKS), and the
-//! credential [`agent`] that lets one login serve a whole rebase.
+//! Fulcio is contacted (expiry, audience, issuer, signature against the issuer's JWKS). The
+//! credential agent that lets one login serve a whole rebase holds certificates, not tokens: it
+//! is [`crate::keyless::agent`].
 //!
 //! Tokens are secrets: they are held in [`Token`], which never prints its value and is zeroized
 //! on drop.
@@ -277,9 +278,9 @@ fn certificate_names(claims: &serde_json::Value, iss: &str) -> (Vec<String>, Str
 /// Every check before Fulcio: [`Token::check`], then the signature against the JWKS the issuer
 /// publishes (OIDC discovery). When discovery cannot be reached the signature is left to Fulcio,
 /// and a note says so; a signature that does not verify is always refused.
-pub async fn verify_token(token: &Token) -> Result<()> {
+pub async fn verify_token(token: &Token, deadline: &crate::http::Deadline) -> Result<()> {
     token.check(crate::unix_now())?;
-    match oidc::verify_signature(token).await? {
+    match oidc::verify_signature(token, deadline).await? {
         oidc::SignatureCheck::Verified => Ok(()),
         oidc::SignatureCheck::Unreachable(why) => {
             terminal::note(&format!("note: token signature not checked locally ({why}); Fulcio checks it"));

@@ -1,6 +1,7 @@
-//! OpenID Connect plumbing shared by the login flows and the token checks: the HTTP client
-//! handed to `openidconnect` (reqwest, no redirects), provider discovery (with the optional
-//! RFC 8628 device endpoint), and ID-token signature checks against the issuer's JWKS.
+//! `OpenID` Connect plumbing shared by the login flows and the token checks: the HTTP client
+//! handed to `openidconnect` (sigseal's [`crate::http::Client`]: its deadline, retries of GETs,
+//! capped replies, no redirect away from the issuer's host), provider discovery (with the
+//! optional RFC 8628 device endpoint), and ID-token signature checks against the issuer's JWKS.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -48,43 +49,38 @@ pub type Metadata = ProviderMetadata<
 #[error("{0}")]
 pub struct HttpError(String);
 
-/// The HTTP client for OIDC endpoints: no redirects (the spec forbids following them for
-/// token requests), bounded time.
+/// How long the local check of a token's signature (discovery and keys) may take before it is
+/// left to Fulcio.
+const SIGNATURE_CHECK_LIMIT: Duration = Duration::from_secs(10);
+
+/// The HTTP client for OIDC endpoints: sigseal's, within `deadline`. A redirect is followed
+/// only within the endpoint's origin (a token request is never sent elsewhere); discovery and
+/// key GETs are retried, token and device POSTs are sent once (a code is good for one use).
 #[derive(Clone)]
-pub struct Http(reqwest::Client);
+pub struct Http(crate::http::Client);
 
 impl Http {
-    /// A client whose requests give up after `timeout`.
-    pub fn new(timeout: Duration) -> Result<Self> {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .timeout(timeout)
-            .user_agent(concat!("sigseal/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map(Self)
-            .map_err(|e| Error::Config(format!("HTTP client: {e}")))
+    /// A client whose requests end by `deadline`.
+    pub fn new(deadline: &crate::http::Deadline) -> Self {
+        Self(crate::http::Client::new(deadline))
     }
 
-    /// Perform one request (the shape `openidconnect` calls).
+    /// Perform one request (the shape `openidconnect` calls); replies of any status go back to
+    /// `openidconnect`, which reads the error replies of the OAuth 2.0 endpoints.
     pub async fn call(&self, request: HttpRequest) -> std::result::Result<HttpResponse, HttpError> {
         let (parts, body) = request.into_parts();
-        let resp = self
-            .0
-            .request(parts.method, parts.uri.to_string())
+        // Discovery documents, key sets and token replies are small; nothing larger is read.
+        let request = crate::http::Request::new(parts.method, parts.uri.to_string())
             .headers(parts.headers)
             .body(body)
-            .send()
-            .await
-            .map_err(|e| HttpError(crate::http::transport_error(e, &[])))?;
-        let mut builder = openidconnect::http::Response::builder().status(resp.status());
-        for (name, value) in resp.headers() {
+            .limit(crate::http::JSON_LIMIT)
+            .any_status();
+        let reply = self.0.send(&request).await.map_err(|e| HttpError(e.to_string()))?;
+        let mut builder = openidconnect::http::Response::builder().status(reply.status);
+        for (name, value) in &reply.headers {
             builder = builder.header(name, value);
         }
-        // Discovery documents, key sets and token replies are small; nothing larger is read.
-        let bytes =
-            crate::http::read_capped(resp, crate::http::JSON_LIMIT).await.map_err(|e| HttpError(e.to_string()))?;
-        builder.body(bytes).map_err(|e| HttpError(e.to_string()))
+        builder.body(reply.body).map_err(|e| HttpError(e.to_string()))
     }
 
     /// A closure over this client, usable wherever `openidconnect` takes an async HTTP client.
@@ -140,9 +136,10 @@ pub enum SignatureCheck {
 }
 
 /// Check `token`'s signature (and issuer, audience `sigstore`, expiry) against the keys its
-/// issuer publishes. A signature that does not verify is an error; an unreachable issuer is not.
-pub async fn verify_signature(token: &Token) -> Result<SignatureCheck> {
-    let http = Http::new(Duration::from_secs(5))?;
+/// issuer publishes, within `deadline` (and at most 10 s of it). A signature that does not
+/// verify is an error; an unreachable issuer is not.
+pub async fn verify_signature(token: &Token, deadline: &crate::http::Deadline) -> Result<SignatureCheck> {
+    let http = Http::new(&deadline.at_most(SIGNATURE_CHECK_LIMIT));
     let meta = match discover(&http, &token.issuer).await {
         Ok(m) => m,
         Err(why) => return Ok(SignatureCheck::Unreachable(format!("discovery at {}: {why}", token.issuer))),

@@ -52,7 +52,8 @@ impl Credential {
         );
         drop(secret);
         let key = sigstore::key_from_pkcs8(&pkcs8)?;
-        let chain = sigstore::fulcio_certificate(&cfg.fulcio_url, token.expose(), &key).await?;
+        let http = crate::http::Client::new(&cfg.deadline);
+        let chain = sigstore::fulcio_certificate(&http, &cfg.fulcio_url, token.expose(), &key).await?;
         let credential = Self::assemble(key, pkcs8, chain)
             .map_err(|e| Error::Fulcio { url: cfg.fulcio_url.clone(), reason: format!("unusable certificate: {e}") })?;
         // A certificate for anyone else (a swapped token, a misbehaving CA) is never used: it

@@ -84,12 +84,13 @@ pub async fn sign(cfg: &Config, root: &TrustedRoot, payload: &[u8], stdin: login
         reason: "returned an empty certificate chain".into(),
     })?;
 
-    let entry = transparency::log_signature(&cfg.rekor_url, &attrs.der, &signature, leaf).await?;
+    let http = crate::http::Client::new(&cfg.deadline);
+    let entry = transparency::Log::v1(&http, &cfg.rekor_url).log_signature(&attrs.der, &signature, leaf).await?;
     let log_index = transparency::log_index(&entry);
     let entry_pb = sigstore::entry_to_protobuf(&entry)?;
     let mut unsigned = vec![Unsigned::OctetString(cms::OID_TLOG_ENTRY, entry_pb)];
     if let Some(tsa) = &cfg.timestamp_url {
-        unsigned.push(Unsigned::Der(cms::OID_TIMESTAMP_TOKEN, sigstore::tsa_timestamp(tsa, &signature).await?));
+        unsigned.push(Unsigned::Der(cms::OID_TIMESTAMP_TOKEN, sigstore::tsa_timestamp(&http, tsa, &signature).await?));
     }
     let der = cms::build(leaf, &attrs, &signature, &unsigned)?;
 
@@ -137,7 +138,7 @@ pub(crate) async fn token_credential(
     required: Option<&str>,
 ) -> Result<Credential> {
     cfg.require_services()?;
-    identity::verify_token(&token).await?;
+    identity::verify_token(&token, &cfg.deadline).await?;
     match_identity(required, token.identity())?;
     Credential::request(cfg, &token).await
 }

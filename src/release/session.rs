@@ -151,8 +151,11 @@ impl Session {
             }
             None => None,
         };
-        let services =
-            Services { rekor_url: o.tlog_upload.then(|| cfg.rekor_url.clone()), tsa_url: cfg.timestamp_url.clone() };
+        let services = Services {
+            rekor_url: o.tlog_upload.then(|| cfg.rekor_url.clone()),
+            tsa_url: cfg.timestamp_url.clone(),
+            deadline: cfg.deadline.clone(),
+        };
         Ok(Self { cfg, services, key_pkcs8, identity_token: o.identity_token.clone() })
     }
 

@@ -21,6 +21,8 @@ pub struct Services {
     pub rekor_url: Option<String>,
     /// RFC 3161 timestamp authority.
     pub tsa_url: Option<String>,
+    /// The run's network deadline (`sigseal.timeout`).
+    pub deadline: crate::http::Deadline,
 }
 
 /// One signed digest (or statement).
@@ -48,9 +50,15 @@ fn self_check(verifier: &BundleVerifier, digest: &[u8; 32], bundle: &Bundle, tru
     })
 }
 
+fn log_at(services: &Services, url: &str) -> crate::transparency::Log {
+    crate::transparency::Log::v1(&crate::http::Client::new(&services.deadline), url)
+}
+
 async fn timestamp(services: &Services, signature: &[u8]) -> Result<Vec<Vec<u8>>> {
     match &services.tsa_url {
-        Some(url) => Ok(vec![sigstore::tsa_timestamp(url, signature).await?]),
+        Some(url) => {
+            Ok(vec![sigstore::tsa_timestamp(&crate::http::Client::new(&services.deadline), url, signature).await?])
+        }
         None => Ok(Vec::new()),
     }
 }
@@ -71,7 +79,7 @@ pub async fn sign_digests(
     let logged: Vec<(Option<TransparencyLogEntry>, Vec<Vec<u8>>)> = stream::iter(digests.iter().zip(&signatures))
         .map(|(digest, signature)| async move {
             let entry = match &services.rekor_url {
-                Some(url) => Some(sigstore::rekor_log_digest(url, digest, signature, material).await?),
+                Some(url) => Some(log_at(services, url).log_digest(digest, signature, material).await?),
                 None => None,
             };
             Ok::<_, Error>((entry, timestamp(services, signature).await?))
@@ -103,7 +111,7 @@ pub async fn sign_statement(
     let envelope = sigstore::dsse_envelope(statement, &signature);
     let material = signer.material()?;
     let entry = match &services.rekor_url {
-        Some(url) => Some(sigstore::rekor_log_dsse(url, &envelope, material).await?),
+        Some(url) => Some(log_at(services, url).log_dsse(&envelope, material).await?),
         None => None,
     };
     let stamps = timestamp(services, &signature).await?;

@@ -100,6 +100,7 @@ fn unusable(f: sigstore::Failure) -> Report {
 pub struct Checker {
     verifier: Verifier,
     rekor_url: Option<String>,
+    deadline: crate::http::Deadline,
     key: Option<Vec<u8>>,
     require_log: bool,
 }
@@ -125,7 +126,15 @@ impl Checker {
         public_key: Option<Vec<u8>>,
         require_log: bool,
     ) -> Result<Self> {
-        Ok(Self { verifier: Verifier::new(root, policy)?, rekor_url, key: public_key, require_log })
+        let deadline = crate::http::Deadline::default();
+        Ok(Self { verifier: Verifier::new(root, policy)?, rekor_url, deadline, key: public_key, require_log })
+    }
+
+    /// Bound the Rekor search of cosign `.sig`/`.pem` pairs by `deadline` (`sigseal.timeout`).
+    #[must_use]
+    pub fn with_deadline(mut self, deadline: &crate::http::Deadline) -> Self {
+        self.deadline = deadline.clone();
+        self
     }
 
     fn trust(&self) -> KeyTrust<'_> {
@@ -161,10 +170,14 @@ impl Checker {
                 "a .sig/.pem pair carries no log proof; its Rekor entry must be looked up, which --offline forbids (use the .sigstore.json bundle)".into(),
             ));
         };
-        let entry =
-            crate::runtime()?.block_on(sigstore::rekor_entry_for_signature(rekor, digest, &signature))?.ok_or_else(
-                || Error::Unverifiable(format!("Rekor at {rekor} has no entry for this artifact and signature")),
-            )?;
+        let entry = crate::runtime()?
+            .block_on(
+                crate::transparency::Log::v1(&crate::http::Client::new(&self.deadline), rekor)
+                    .entry_for_signature(digest, &signature),
+            )?
+            .ok_or_else(|| {
+                Error::Unverifiable(format!("Rekor at {rekor} has no entry for this artifact and signature"))
+            })?;
         Ok(sigstore::message_bundle(
             sigstore::Material::Certificate(&certificate),
             digest,

@@ -8,7 +8,8 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::sigstore::{self, Instance, TrustedRoot};
 
-/// How long a TUF refresh may take before the embedded/cached root is used.
+/// How long a TUF refresh may take before the embedded/cached root is used (less when the
+/// command's network deadline is nearer).
 const TUF_TIMEOUT: Duration = Duration::from_secs(4);
 /// How often a TUF refresh is attempted.
 pub(crate) const TUF_REFRESH_EVERY: Duration = Duration::from_secs(24 * 3600);
@@ -60,7 +61,11 @@ pub async fn load_instance(cfg: &Config, instance: Instance, allow_network: bool
     if let Some(dir) = cache_dir() {
         let stamp = dir.join(format!("{name}-last-attempt"));
         let online = allow_network && refresh_due(&stamp);
-        let attempt = tokio::time::timeout(TUF_TIMEOUT, sigstore::tuf_root(instance, dir.join(name), online)).await;
+        // The refresh goes through sigseal's HTTP client and counts against the command's
+        // network deadline; a cache read does not.
+        let limit = if online { TUF_TIMEOUT.min(cfg.deadline.remaining()) } else { TUF_TIMEOUT };
+        let http = crate::http::Client::new(&cfg.deadline);
+        let attempt = tokio::time::timeout(limit, sigstore::tuf_root(instance, dir.join(name), online, &http)).await;
         if online {
             mark_attempt(&stamp);
         }
@@ -108,7 +113,7 @@ pub fn tuf_cache_state(instance: Instance) -> Option<TufCacheState> {
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
         .and_then(|v| v.pointer("/signed/expires").and_then(|e| e.as_str()).map(str::to_string))
         .and_then(|e| e.parse::<jiff::Timestamp>().ok())
-        .map(|t| t.as_second());
+        .map(jiff::Timestamp::as_second);
     Some(TufCacheState {
         last_attempt: modified(&stamp),
         timestamp_written: modified(&timestamp),

@@ -87,6 +87,8 @@ pub struct Options {
     pub require_signed: bool,
     /// Rekor to search for legacy signatures; `None` means offline.
     pub rekor_url: Option<String>,
+    /// The run's network deadline (`sigseal.timeout`).
+    pub deadline: crate::http::Deadline,
 }
 
 /// Counts of a run.
@@ -224,7 +226,8 @@ pub fn verify_targets(
                         runtime = Some(crate::runtime()?);
                     }
                     if let Some(rt) = &runtime {
-                        rt.block_on(verifier.lookup(url, &rep.id, sig));
+                        let log = crate::transparency::Log::v1(&crate::http::Client::new(&opts.deadline), url);
+                        rt.block_on(verifier.lookup(&log, &rep.id, sig));
                     }
                 }
                 None => sig.note_offline(&rep.id),

@@ -368,15 +368,15 @@ impl Verifier {
     }
 
     /// Complete a report that has no embedded log proof (gitsign online mode) by searching
-    /// Rekor at `rekor_url` for entries over sha256 of the object id. An entry is accepted only
+    /// `log` for entries over sha256 of the object id. An entry is accepted only
     /// when its hash, certificate and signature all match and its SET and inclusion proof
     /// verify; then the chain is checked at its integrated time and the policy applied.
-    pub async fn lookup(&self, rekor_url: &str, object_id: &str, r: &mut Report) {
+    pub async fn lookup(&self, log: &transparency::Log, object_id: &str, r: &mut Report) {
         if !r.needs_log_lookup || r.certificate.is_empty() {
             return;
         }
         let digest = sha256(object_id.as_bytes());
-        let entries = match sigstore::rekor_entries_for(rekor_url, &digest).await {
+        let entries = match log.entries_for(&digest).await {
             Ok(e) => e,
             Err(e) => {
                 r.replace_check(
@@ -420,7 +420,7 @@ impl Verifier {
             }
         }
         let why = if rejected.is_empty() {
-            format!("legacy signature: Rekor at {rekor_url} has no entry for sha256({object_id})")
+            format!("legacy signature: Rekor at {} has no entry for sha256({object_id})", log.url())
         } else {
             format!("legacy signature: no Rekor entry for sha256({object_id}) matches: {}", rejected.join("; "))
         };

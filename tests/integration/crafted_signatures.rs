@@ -18,12 +18,21 @@ fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
 
+fn http() -> sigseal::http::Client {
+    sigseal::http::Client::new(&sigseal::http::Deadline::default())
+}
+
+/// The stack's Rekor.
+fn rekor(stack: &Stack) -> sigseal::transparency::Log {
+    sigseal::transparency::Log::v1(&http(), &stack.url)
+}
+
 /// A fresh P-256 key and a Fulcio certificate for alice from the stack.
 fn credential(stack: &Stack) -> (sigstore::KeyPair, Vec<u8>) {
     let secret = p256::SecretKey::random(&mut rand_core::OsRng);
     let key = sigstore::key_from_pkcs8(secret.to_pkcs8_der().unwrap().as_bytes()).unwrap();
     let token = stack.token("alice@example.com", 600);
-    let chain = runtime().block_on(sigstore::fulcio_certificate(&stack.url, &token, &key)).unwrap();
+    let chain = runtime().block_on(sigstore::fulcio_certificate(&http(), &stack.url, &token, &key)).unwrap();
     (key, chain[0].clone())
 }
 
@@ -36,9 +45,7 @@ fn payload(message: &str) -> Vec<u8> {
 
 fn log(stack: &Stack, artifact: &[u8], signature: &[u8], leaf: &[u8]) -> sigstore::TransparencyLogEntry {
     let digest: [u8; 32] = Sha256::digest(artifact).into();
-    runtime()
-        .block_on(sigstore::rekor_log_digest(&stack.url, &digest, signature, sigstore::Material::Certificate(leaf)))
-        .unwrap()
+    runtime().block_on(rekor(stack).log_digest(&digest, signature, sigstore::Material::Certificate(leaf))).unwrap()
 }
 
 fn verify_args<'a>(id: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
@@ -136,9 +143,7 @@ fn legacy_online_mode_signature_is_accepted_only_with_a_matching_rekor_entry() {
     log(&stack, id2.as_bytes(), &sigstore::sign(&key3, id2.as_bytes()).unwrap(), &leaf3);
     let digest: [u8; 32] = Sha256::digest(id2.as_bytes()).into();
     let wrong_sig = sigstore::sign(&key2, b"some other message").unwrap();
-    runtime()
-        .block_on(sigstore::rekor_log_digest(&stack.url, &digest, &wrong_sig, sigstore::Material::Certificate(&leaf2)))
-        .unwrap();
+    runtime().block_on(rekor(&stack).log_digest(&digest, &wrong_sig, sigstore::Material::Certificate(&leaf2))).unwrap();
     let v = verify_json(&repo, &id2, &[]);
     assert_eq!(v["exit_code"], 1, "{v}");
     let obj = &v["objects"][0];

@@ -38,6 +38,7 @@ mod release_interop;
 mod release_pipeline;
 mod release_signing;
 mod server_replies;
+mod service_faults;
 mod signing_failures;
 mod verify_command;
 mod workflows;

@@ -7,9 +7,11 @@
 // Writes its own URL into FILE once listening (the readiness signal).
 //
 // Control: POST /_fault with a JSON object {"fulcio": MODE, "rekor": MODE, "tsa": MODE} (the
-// services left out keep their mode); GET /_fault shows the modes; POST /_fault/reset makes
-// every service `pass` again. GET /_fault/stats counts the replies each fault served.
-// Modes:
+// services left out keep their mode; "redirect_to": URL sets where `redirect` points); GET
+// /_fault shows the modes; POST /_fault/reset makes every service `pass` again. GET
+// /_fault/stats counts the replies each fault served; GET /_fault/received lists every service
+// request the proxy received (method, path, headers, body), faulty or passed on.
+// Modes (a mode ending in `-once` serves its fault once, then the service passes again):
 //   pass            forward to the stack
 //   echo            HTTP 500 whose body echoes the request: method, path, headers (the
 //                   Authorization header included) and body (where Fulcio's holds the token)
@@ -21,6 +23,14 @@
 //                   but for mallory@example.com (the request's token swapped for one minted at
 //                   the OIDC issuer whose `sub` keeps the proof of possession valid and whose
 //                   `email` is Mallory's)
+//   hang            accept the request and never answer
+//   unavailable     HTTP 503 (no Retry-After); unavailable-once: the first request only
+//   reset           close the connection without answering; reset-once: the first request only
+//   lost-reply-once forward the first request to the stack, then close the connection without
+//                   passing its answer on (a Rekor entry logged whose answer was lost)
+//   duplicate       Rekor only: forward each entry creation twice and answer with the second
+//                   answer, the stack's 409 Conflict naming the entry the first one logged
+//   redirect        HTTP 307 to the `redirect_to` URL with the request's path
 'use strict';
 const http = require('node:http');
 const fs = require('node:fs');
@@ -44,10 +54,17 @@ if (process.env.STACK_WATCH_PID) {
 }
 
 const SERVICES = ['fulcio', 'rekor', 'tsa'];
-const MODES = new Set(['pass', 'echo', 'huge', 'huge-error', 'ansi', 'wrong-identity']);
+const MODES = new Set([
+  'pass', 'echo', 'huge', 'huge-error', 'ansi', 'wrong-identity', 'hang', 'unavailable', 'unavailable-once',
+  'reset', 'reset-once', 'lost-reply-once', 'duplicate', 'redirect',
+]);
+const ONLY_FOR = { 'wrong-identity': 'fulcio', duplicate: 'rekor' };
 const HUGE_BYTES = 300 * 1024 * 1024;
 let modes = { fulcio: 'pass', rekor: 'pass', tsa: 'pass' };
+let redirectTo = '';
 const served = {};
+const received = [];
+const hung = [];
 
 function serviceOf(path) {
   if (path.startsWith('/api/v2/signingCert')) return 'fulcio';
@@ -131,6 +148,10 @@ async function handle(req, res) {
     res.writeHead(200, { 'content-type': 'application/json' });
     return res.end(JSON.stringify(modes));
   }
+  if (path === '/_fault/received') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return res.end(JSON.stringify(received));
+  }
   if (path === '/_fault/stats') {
     res.writeHead(200, { 'content-type': 'application/json' });
     return res.end(JSON.stringify(served));
@@ -142,8 +163,12 @@ async function handle(req, res) {
   }
   if (path === '/_fault' && req.method === 'POST') {
     const asked = JSON.parse((await readBody(req)).toString() || '{}');
+    if ('redirect_to' in asked) {
+      redirectTo = String(asked.redirect_to).replace(/\/$/, '');
+      delete asked.redirect_to;
+    }
     for (const [service, mode] of Object.entries(asked)) {
-      if (!SERVICES.includes(service) || !MODES.has(mode) || (mode === 'wrong-identity' && service !== 'fulcio')) {
+      if (!SERVICES.includes(service) || !MODES.has(mode) || (ONLY_FOR[mode] && ONLY_FOR[mode] !== service)) {
         res.writeHead(400, { 'content-type': 'text/plain' });
         return res.end(`unknown service or mode: ${service}=${mode}\n`);
       }
@@ -155,9 +180,32 @@ async function handle(req, res) {
 
   const body = await readBody(req);
   const service = serviceOf(path);
-  const mode = service ? modes[service] : 'pass';
+  if (service) received.push({ method: req.method, path, headers: req.headers, body: body.toString('latin1') });
+  let mode = service ? modes[service] : 'pass';
+  // `duplicate` concerns entry creations only; Rekor's other requests pass.
+  if (mode === 'duplicate' && !(req.method === 'POST' && path === '/api/v1/log/entries')) mode = 'pass';
   if (mode !== 'pass') served[`${service}:${mode}`] = (served[`${service}:${mode}`] || 0) + 1;
+  if (mode.endsWith('-once')) modes[service] = 'pass';
   switch (mode) {
+    case 'hang': {
+      hung.push(res);
+      return undefined;
+    }
+    case 'unavailable':
+    case 'unavailable-once': {
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      return res.end('service unavailable\n');
+    }
+    case 'reset':
+    case 'reset-once': return req.socket.destroy();
+    case 'lost-reply-once': {
+      await forward(req.method, path, req.headers, body);
+      return req.socket.destroy();
+    }
+    case 'redirect': {
+      res.writeHead(307, { location: `${redirectTo}${path}`, 'content-type': 'text/plain' });
+      return res.end('moved\n');
+    }
     case 'echo': {
       res.writeHead(500, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ error: 'bad request', method: req.method, path, headers: req.headers, body: body.toString('latin1') }));
@@ -169,6 +217,7 @@ async function handle(req, res) {
       return res.end(ANSI_TEXT);
     }
     default: {
+      if (mode === 'duplicate') await forward(req.method, path, req.headers, body);
       const reply = mode === 'wrong-identity' ? await wrongIdentity(req, body) : await forward(req.method, path, req.headers, body);
       const headers = { ...reply.headers, 'content-length': String(reply.body.length) };
       delete headers['transfer-encoding'];

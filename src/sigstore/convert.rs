@@ -1,0 +1,158 @@
+//! Conversions between the JSON and protobuf forms of Sigstore data and sigstore-rust types:
+//! Rekor entries (the v1 API's JSON, the protobuf `TransparencyLogEntry` of a CMS attribute, the
+//! canonicalized hashedrekord body gitsign strips), what vouches for a key, and DSSE envelopes.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use prost::Message;
+
+use crate::error::{Error, Result};
+
+use super::{DsseEnvelope, TransparencyLogEntry};
+
+type PbEntry = sigstore_protobuf_specs::dev::sigstore::rekor::v1::TransparencyLogEntry;
+
+/// Rekor's canonical hashedrekord v0.0.1 body for a CMS signature: what gitsign strips from the
+/// embedded entry and a verifier rebuilds (keys sorted, no spaces, PEM re-encoded at 64 columns).
+pub fn hashedrekord_body(artifact_sha256: &[u8; 32], signature: &[u8], leaf_der: &[u8]) -> Vec<u8> {
+    let pem = crate::pem::encode("CERTIFICATE", leaf_der);
+    format!(
+        r#"{{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{{"data":{{"hash":{{"algorithm":"sha256","value":"{}"}}}},"signature":{{"content":"{}","publicKey":{{"content":"{}"}}}}}}}}"#,
+        hex::encode(artifact_sha256),
+        STANDARD.encode(signature),
+        STANDARD.encode(pem.as_bytes()),
+    )
+    .into_bytes()
+}
+
+/// Serialize a log entry as the Sigstore protobuf `TransparencyLogEntry` (the CMS attribute).
+pub fn entry_to_protobuf(entry: &TransparencyLogEntry) -> Result<Vec<u8>> {
+    let json = serde_json::to_value(entry).map_err(|e| Error::Crypto(format!("log entry to JSON: {e}")))?;
+    let pb: PbEntry = serde_json::from_value(json).map_err(|e| Error::Crypto(format!("log entry to protobuf: {e}")))?;
+    Ok(pb.encode_to_vec())
+}
+
+/// Parse a protobuf `TransparencyLogEntry`. When the canonicalized body was stripped (gitsign),
+/// `rebuilt_body` supplies it.
+pub fn entry_from_protobuf(bytes: &[u8], rebuilt_body: &[u8]) -> Result<TransparencyLogEntry> {
+    let pb = PbEntry::decode(bytes)
+        .map_err(|e| Error::Malformed(format!("transparency log entry is not a Rekor TransparencyLogEntry: {e}")))?;
+    // One encoding per entry (no unknown fields, no re-ordered or padded varints): the entry
+    // is outside the signature, and a second spelling would make a new object id.
+    if pb.encode_to_vec() != bytes {
+        return Err(Error::Malformed(
+            "transparency log entry is not in the canonical protobuf encoding git signers write".into(),
+        ));
+    }
+    let mut json = serde_json::to_value(&pb).map_err(|e| Error::Malformed(format!("transparency log entry: {e}")))?;
+    if let Some(obj) = json.as_object_mut() {
+        let empty = obj.get("canonicalizedBody").and_then(|v| v.as_str()).is_none_or(str::is_empty);
+        if empty {
+            obj.insert("canonicalizedBody".into(), STANDARD.encode(rebuilt_body).into());
+        }
+    }
+    serde_json::from_value(json).map_err(|e| Error::Malformed(format!("transparency log entry is incomplete: {e}")))
+}
+
+/// The signature inside a hashedrekord log entry's body (base64 `spec.signature.content`).
+pub fn hashedrekord_signature(entry: &TransparencyLogEntry) -> Option<Vec<u8>> {
+    let json: serde_json::Value = serde_json::from_slice(entry.canonicalized_body.as_bytes()).ok()?;
+    if json.get("kind")?.as_str()? != "hashedrekord" {
+        return None;
+    }
+    let content = json.pointer("/spec/signature/content")?.as_str()?;
+    STANDARD.decode(content).ok()
+}
+
+/// What vouches for a signing key, in a bundle and in its Rekor entry.
+#[derive(Clone, Copy, Debug)]
+pub enum Material<'a> {
+    /// A Fulcio leaf certificate (DER).
+    Certificate(&'a [u8]),
+    /// A long-lived public key (SPKI DER), for the key-based fallback.
+    PublicKey(&'a [u8]),
+}
+
+impl Material<'_> {
+    /// The PEM form Rekor v1 takes as an entry's verifier.
+    pub fn pem(&self) -> String {
+        match self {
+            Material::Certificate(der) => crate::pem::encode("CERTIFICATE", der),
+            Material::PublicKey(der) => crate::pem::encode("PUBLIC KEY", der),
+        }
+    }
+}
+
+/// The DSSE payload type of in-toto statements.
+pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
+
+/// DSSE pre-authentication encoding of an in-toto payload (what is signed).
+pub fn dsse_pae(payload: &[u8]) -> Vec<u8> {
+    sigstore_verify::types::dsse::pae(IN_TOTO_PAYLOAD_TYPE, payload)
+}
+
+/// A signed DSSE envelope over an in-toto statement.
+pub fn dsse_envelope(payload: &[u8], signature: &[u8]) -> DsseEnvelope {
+    use sigstore_verify::types::{DsseSignature, KeyId, PayloadBytes, SignatureBytes};
+    DsseEnvelope::new(
+        IN_TOTO_PAYLOAD_TYPE,
+        PayloadBytes::new(payload.to_vec()),
+        DsseSignature::new(SignatureBytes::new(signature.to_vec()), KeyId::default()),
+    )
+}
+
+/// An envelope as the JSON the Rekor v1 `dsse` kind takes (`proposedContent.envelope`).
+pub fn envelope_to_json(envelope: &DsseEnvelope) -> Result<String> {
+    serde_json::to_string(envelope).map_err(|e| Error::Crypto(format!("DSSE envelope to JSON: {e}")))
+}
+
+/// An envelope's payload.
+pub fn envelope_payload(envelope: &DsseEnvelope) -> &[u8] {
+    envelope.payload.as_bytes()
+}
+
+/// An envelope's signature.
+pub fn envelope_signature(envelope: &DsseEnvelope) -> &[u8] {
+    envelope.signature.sig.as_bytes()
+}
+
+/// The global log index of an entry.
+pub fn log_index(entry: &TransparencyLogEntry) -> i64 {
+    entry.log_index.as_i64()
+}
+
+/// An entry's canonicalized body (the Rekor v1 entry's JSON, as logged).
+pub fn entry_body(entry: &TransparencyLogEntry) -> &[u8] {
+    entry.canonicalized_body.as_bytes()
+}
+
+/// The kind and version of a Rekor v1 entry, which says how it becomes a bundle's entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    /// `hashedrekord` 0.0.1: a signature over a digest.
+    HashedRekord,
+    /// `dsse` 0.0.1: a DSSE envelope.
+    Dsse,
+}
+
+/// The one entry of a Rekor v1 `{uuid: entry}` answer, as a bundle's log entry (with the
+/// inclusion proof and signed entry timestamp it carries), and its UUID. Nothing is verified
+/// here; the bundle verifier does that.
+pub fn entry_from_v1_json(body: &[u8], kind: EntryKind) -> std::result::Result<(String, TransparencyLogEntry), String> {
+    use sigstore_verify::types::KindVersion;
+    let entries: std::collections::HashMap<String, sigstore_sign::rekor::LogEntry> = serde_json::from_slice(body)
+        .map_err(|e| format!("not a log entry ({})", crate::http::sanitize(&e.to_string(), &[])))?;
+    let mut entries = entries.into_iter();
+    let (Some((uuid, mut entry)), None) = (entries.next(), entries.next()) else {
+        return Err("the answer holds no single log entry".into());
+    };
+    entry.uuid = sigstore_sign::types::EntryUuid::new(uuid.clone());
+    let kind = match kind {
+        EntryKind::HashedRekord => KindVersion::HashedRekordV001,
+        EntryKind::Dsse => KindVersion::DsseV001,
+    };
+    let entry = entry
+        .to_bundle_entry(kind)
+        .map_err(|e| format!("unusable log entry: {}", crate::http::sanitize(&e.to_string(), &[])))?;
+    Ok((uuid, entry))
+}

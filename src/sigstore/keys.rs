@@ -1,0 +1,72 @@
+//! Keys and certificates: loading an ECDSA P-256 key, signing (a message or a SHA-256 digest),
+//! checking a signature with a public key or a certificate's key, a public key's hint, and what
+//! a certificate states.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+use crate::error::{Error, Result};
+
+use super::{DerCertificate, KeyPair};
+
+/// Load an ECDSA P-256 key pair from PKCS#8 DER. The crypto provider's copy is cleansed when
+/// the key pair is dropped.
+pub fn key_from_pkcs8(pkcs8: &[u8]) -> Result<KeyPair> {
+    KeyPair::from_pkcs8_der(pkcs8).map_err(|e| Error::Crypto(format!("loading the signing key: {e}")))
+}
+
+/// Sign bytes (ECDSA P-256, SHA-256), DER signature.
+pub fn sign(key: &KeyPair, data: &[u8]) -> Result<Vec<u8>> {
+    key.sign(data).map(|s| s.as_bytes().to_vec()).map_err(|e| Error::Crypto(format!("signing: {e}")))
+}
+
+/// ECDSA P-256 signature over an already computed SHA-256 digest (DER).
+pub fn sign_digest(key: &KeyPair, digest: &[u8; 32]) -> Result<Vec<u8>> {
+    key.sign_digest(&sigstore_sign::types::Sha256Hash::from(*digest))
+        .map(|s| s.as_bytes().to_vec())
+        .map_err(|e| Error::Crypto(format!("signing: {e}")))
+}
+
+/// Verify an ECDSA P-256 signature over a SHA-256 digest with a public key (SPKI DER).
+pub fn verify_digest(spki_der: &[u8], digest: &[u8; 32], signature: &[u8]) -> Result<()> {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    use p256::pkcs8::DecodePublicKey;
+    let key = p256::ecdsa::VerifyingKey::from_public_key_der(spki_der)
+        .map_err(|e| Error::Crypto(format!("public key is not ECDSA P-256: {e}")))?;
+    let sig = p256::ecdsa::Signature::from_der(signature)
+        .map_err(|e| Error::BadSignature(format!("signature is not DER ECDSA: {e}")))?;
+    key.verify_prehash(digest, &sig)
+        .map_err(|_| Error::BadSignature("signature does not verify with the public key".into()))
+}
+
+/// The public-key hint written into key-signed bundles: base64 of sha256 over the SPKI DER
+/// (what cosign writes).
+pub fn public_key_hint(spki_der: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    STANDARD.encode(Sha256::digest(spki_der))
+}
+
+/// Identity, issuer and validity of a certificate, without any trust decision.
+#[derive(Clone, Debug)]
+pub struct CertFacts {
+    /// SAN identity.
+    pub identity: Option<String>,
+    /// OIDC issuer.
+    pub issuer: Option<String>,
+    /// notBefore (unix seconds).
+    pub not_before: i64,
+    /// notAfter (unix seconds).
+    pub not_after: i64,
+}
+
+/// Read a certificate's Sigstore facts.
+pub fn certificate_facts(leaf_der: &[u8]) -> Result<CertFacts> {
+    let info = sigstore_sign::crypto::parse_certificate_info(&DerCertificate::from(leaf_der.to_vec()))
+        .map_err(|e| Error::Malformed(format!("certificate: {e}")))?;
+    Ok(CertFacts {
+        identity: info.identity.map(|s| s.as_str().to_string()),
+        issuer: info.issuer,
+        not_before: info.not_before.as_second(),
+        not_after: info.not_after.as_second(),
+    })
+}

@@ -1,0 +1,116 @@
+//! Trusted roots and signing configs: the embedded public-good ones, parsing, the TUF refresh
+//! (through sigseal's HTTP client), and the validity windows of a root's authorities.
+
+use crate::error::{Error, Result};
+
+use super::{SigningConfig, TrustedRoot};
+
+/// The Sigstore instances whose trust material is embedded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Instance {
+    /// The public-good production instance.
+    Production,
+    /// The public-good staging instance.
+    Staging,
+}
+
+/// The embedded trusted root of an instance.
+pub fn embedded_root(instance: Instance) -> Result<TrustedRoot> {
+    match instance {
+        Instance::Production => embedded_production_root(),
+        Instance::Staging => embedded_staging_root(),
+    }
+}
+
+/// The embedded Sigstore public-good production trusted root.
+pub fn embedded_production_root() -> Result<TrustedRoot> {
+    TrustedRoot::from_json(sigstore_verify::trust_root::SIGSTORE_PRODUCTION_TRUSTED_ROOT)
+        .map_err(|e| Error::TrustRoot(format!("embedded production root: {e}")))
+}
+
+/// The embedded Sigstore public-good staging trusted root.
+pub fn embedded_staging_root() -> Result<TrustedRoot> {
+    TrustedRoot::from_json(sigstore_verify::trust_root::SIGSTORE_STAGING_TRUSTED_ROOT)
+        .map_err(|e| Error::TrustRoot(format!("embedded staging root: {e}")))
+}
+
+/// Parse a trusted root (protobuf-specs JSON).
+pub fn parse_trusted_root(json: &str, origin: &str) -> Result<TrustedRoot> {
+    TrustedRoot::from_json(json).map_err(|e| Error::TrustRoot(format!("{origin}: {e}")))
+}
+
+/// Parse a signing config (v0.2 JSON).
+pub fn parse_signing_config(json: &str, origin: &str) -> Result<SigningConfig> {
+    SigningConfig::from_json(json).map_err(|e| Error::Config(format!("signing config {origin}: {e}")))
+}
+
+/// The production signing config shipped with the crates (service URLs of the public instance).
+pub fn embedded_production_signing_config() -> Result<SigningConfig> {
+    parse_signing_config(sigstore_verify::trust_root::SIGSTORE_PRODUCTION_SIGNING_CONFIG, "embedded production")
+}
+
+/// An instance's trusted root through TUF with an on-disk cache: refreshed from the network
+/// through `http` when `online`, else read from the cache of an earlier refresh. The refresh is
+/// made by the TUF client with `http`'s built client (its timeouts and redirect rule); the
+/// caller bounds the whole refresh by the operation's deadline.
+pub async fn tuf_root(
+    instance: Instance,
+    cache_dir: std::path::PathBuf,
+    online: bool,
+    http: &crate::http::Client,
+) -> Result<TrustedRoot> {
+    use sigstore_verify::trust_root::TufConfig;
+    let config = match instance {
+        Instance::Production => TufConfig::production(),
+        Instance::Staging => TufConfig::staging(),
+    };
+    let client = http.reqwest().map_err(|why| Error::TrustRoot("TUF refresh".into()).because(why))?;
+    let mut config = config.with_cache_dir(cache_dir).with_http_client(client.clone());
+    if !online {
+        config = config.offline();
+    }
+    TrustedRoot::from_tuf(config).await.map_err(|e| Error::TrustRoot(format!("TUF refresh: {e}")))
+}
+
+/// One authority of a trusted root and when it may be used (unix seconds).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// The authority's URL (CA or TSA URI, log base URL).
+    pub url: String,
+    /// Start of its validity; `None` when the root states no window (always valid).
+    pub start: Option<i64>,
+    /// End of its validity; `None` when open-ended.
+    pub end: Option<i64>,
+}
+
+/// The validity windows of a trusted root's authorities, by kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RootWindows {
+    /// Fulcio certificate authorities.
+    pub fulcio: Vec<Window>,
+    /// Transparency log (Rekor) keys.
+    pub rekor: Vec<Window>,
+    /// Certificate transparency log keys.
+    pub ctlogs: Vec<Window>,
+    /// RFC 3161 timestamp authorities.
+    pub tsa: Vec<Window>,
+}
+
+/// Read the validity windows of every authority in `root`.
+pub fn root_windows(root: &TrustedRoot) -> RootWindows {
+    let window = |url: &str, range: Option<&sigstore_verify::types::TimeRange>| Window {
+        url: url.to_string(),
+        start: range.map(|r| r.start.as_second()),
+        end: range.and_then(|r| r.end.map(jiff::Timestamp::as_second)),
+    };
+    RootWindows {
+        fulcio: root.certificate_authorities.iter().map(|ca| window(&ca.uri, ca.valid_for.as_ref())).collect(),
+        rekor: root.tlogs.iter().map(|t| window(&t.base_url, t.public_key.valid_for.as_ref())).collect(),
+        ctlogs: root.ctlogs.iter().map(|t| window(&t.base_url, t.public_key.valid_for.as_ref())).collect(),
+        tsa: root
+            .timestamp_authorities
+            .iter()
+            .map(|t| window(t.uri.as_deref().unwrap_or(""), t.valid_for.as_ref()))
+            .collect(),
+    }
+}
