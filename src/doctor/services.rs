@@ -156,7 +156,10 @@ pub(super) async fn service_checks(cfg: &Config) -> Vec<Finding> {
     });
     let (fulcio, rekor, oidc, tsa_probe) = tokio::join!(
         probe(&client, format!("{}/api/v2/trustBundle", cfg.fulcio_url)),
-        probe(&client, format!("{}/api/v1/log", cfg.rekor_url)),
+        probe(
+            &client,
+            crate::transparency::Log::v1(&crate::http::Client::new(&cfg.deadline), &cfg.rekor_url).info_url()
+        ),
         probe(&client, format!("{issuer}/.well-known/openid-configuration")),
         async {
             match &tsa {

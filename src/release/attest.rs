@@ -52,7 +52,7 @@ pub fn statement(subjects: &[(String, [u8; 32])], predicate_type: &str, predicat
         subjects.iter().map(|(name, d)| json!({"name": name, "digest": {"sha256": hex::encode(d)}})).collect();
     let st =
         json!({"_type": STATEMENT_V1, "subject": subject, "predicateType": predicate_type, "predicate": predicate});
-    serde_json::to_vec(&st).map_err(|e| Error::Crypto(format!("statement to JSON: {e}")))
+    serde_json::to_vec(&st).map_err(|e| Error::Crypto("statement to JSON".into()).because(e))
 }
 
 /// Read a predicate file (JSON object).
@@ -163,7 +163,8 @@ pub fn read_statement(payload_type: &str, payload: &[u8]) -> Result<StatementFac
             "the envelope's payload type is {payload_type:?}, not an in-toto statement"
         )));
     }
-    let v: Value = serde_json::from_slice(payload).map_err(|e| Error::Malformed(format!("in-toto statement: {e}")))?;
+    let v: Value =
+        serde_json::from_slice(payload).map_err(|e| Error::Malformed("in-toto statement".into()).because(e))?;
     let predicate_type = v["predicateType"]
         .as_str()
         .ok_or_else(|| Error::Malformed("in-toto statement has no predicateType".into()))?

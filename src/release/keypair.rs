@@ -131,12 +131,12 @@ pub fn generate(password: &[u8]) -> Result<GeneratedPair> {
     let secret = random_secret_key()?;
     let pkcs8 = secret
         .to_pkcs8_der()
-        .map_err(|e| Error::Crypto(format!("encoding the new private key as PKCS#8 failed: {e}")))?;
+        .map_err(|e| Error::Crypto("encoding the new private key as PKCS#8 failed".into()).because(e))?;
     let private_pem = seal(pkcs8.as_bytes(), password, WRITE_LOG_N, WRITE_R, WRITE_P)?;
     let spki = secret
         .public_key()
         .to_public_key_der()
-        .map_err(|e| Error::Crypto(format!("encoding the new public key failed: {e}")))?;
+        .map_err(|e| Error::Crypto("encoding the new public key failed".into()).because(e))?;
     let public_pem = crate::pem::encode(PUBLIC_KEY_LABEL, spki.as_bytes());
     Ok(GeneratedPair { private_pem, public_pem })
 }
@@ -334,7 +334,9 @@ fn random_secret_key() -> Result<p256::SecretKey> {
 }
 
 fn fill_random(buf: &mut [u8]) -> Result<()> {
-    OsRng.try_fill_bytes(buf).map_err(|e| Error::Crypto(format!("the operating system's random generator failed: {e}")))
+    OsRng
+        .try_fill_bytes(buf)
+        .map_err(|e| Error::Crypto("the operating system's random generator failed".into()).because(e))
 }
 
 /// The private key file for `pkcs8` sealed with `password` at scrypt cost (2^`log_n`, `r`, `p`).
@@ -362,7 +364,7 @@ fn seal(pkcs8: &[u8], password: &[u8], log_n: u8, r: u32, p: u32) -> Result<Zero
         ciphertext: STANDARD.encode(sealed.as_slice()),
     };
     let json = serde_json::to_vec(&envelope)
-        .map_err(|e| Error::Crypto(format!("encoding the private key file failed: {e}")))?;
+        .map_err(|e| Error::Crypto("encoding the private key file failed".into()).because(e))?;
     Ok(Zeroizing::new(crate::pem::encode(PRIVATE_KEY_LABEL, &json)))
 }
 

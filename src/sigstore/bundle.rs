@@ -198,7 +198,7 @@ pub fn check_bundle_version(bundle: &Bundle) -> std::result::Result<(), Failure>
 
 /// A bundle as Sigstore bundle v0.3 JSON (protobuf-specs JSON form).
 pub fn bundle_to_json(bundle: &Bundle) -> Result<String> {
-    bundle.to_json_pretty().map_err(|e| Error::Crypto(format!("bundle to JSON: {e}")))
+    bundle.to_json_pretty().map_err(|e| Error::Crypto("bundle to JSON".into()).because(e))
 }
 
 /// What a bundle carries, read without verifying anything.

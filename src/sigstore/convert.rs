@@ -27,16 +27,18 @@ pub fn hashedrekord_body(artifact_sha256: &[u8; 32], signature: &[u8], leaf_der:
 
 /// Serialize a log entry as the Sigstore protobuf `TransparencyLogEntry` (the CMS attribute).
 pub fn entry_to_protobuf(entry: &TransparencyLogEntry) -> Result<Vec<u8>> {
-    let json = serde_json::to_value(entry).map_err(|e| Error::Crypto(format!("log entry to JSON: {e}")))?;
-    let pb: PbEntry = serde_json::from_value(json).map_err(|e| Error::Crypto(format!("log entry to protobuf: {e}")))?;
+    let json = serde_json::to_value(entry).map_err(|e| Error::Crypto("log entry to JSON".into()).because(e))?;
+    let pb: PbEntry =
+        serde_json::from_value(json).map_err(|e| Error::Crypto("log entry to protobuf".into()).because(e))?;
     Ok(pb.encode_to_vec())
 }
 
 /// Parse a protobuf `TransparencyLogEntry`. When the canonicalized body was stripped (gitsign),
 /// `rebuilt_body` supplies it.
 pub fn entry_from_protobuf(bytes: &[u8], rebuilt_body: &[u8]) -> Result<TransparencyLogEntry> {
-    let pb = PbEntry::decode(bytes)
-        .map_err(|e| Error::Malformed(format!("transparency log entry is not a Rekor TransparencyLogEntry: {e}")))?;
+    let pb = PbEntry::decode(bytes).map_err(|e| {
+        Error::Malformed("transparency log entry is not a Rekor TransparencyLogEntry".into()).because(e)
+    })?;
     // One encoding per entry (no unknown fields, no re-ordered or padded varints): the entry
     // is outside the signature, and a second spelling would make a new object id.
     if pb.encode_to_vec() != bytes {
@@ -44,14 +46,15 @@ pub fn entry_from_protobuf(bytes: &[u8], rebuilt_body: &[u8]) -> Result<Transpar
             "transparency log entry is not in the canonical protobuf encoding git signers write".into(),
         ));
     }
-    let mut json = serde_json::to_value(&pb).map_err(|e| Error::Malformed(format!("transparency log entry: {e}")))?;
+    let mut json =
+        serde_json::to_value(&pb).map_err(|e| Error::Malformed("transparency log entry".into()).because(e))?;
     if let Some(obj) = json.as_object_mut() {
         let empty = obj.get("canonicalizedBody").and_then(|v| v.as_str()).is_none_or(str::is_empty);
         if empty {
             obj.insert("canonicalizedBody".into(), STANDARD.encode(rebuilt_body).into());
         }
     }
-    serde_json::from_value(json).map_err(|e| Error::Malformed(format!("transparency log entry is incomplete: {e}")))
+    serde_json::from_value(json).map_err(|e| Error::Malformed("transparency log entry is incomplete".into()).because(e))
 }
 
 /// The signature inside a hashedrekord log entry's body (base64 `spec.signature.content`).
@@ -103,7 +106,7 @@ pub fn dsse_envelope(payload: &[u8], signature: &[u8]) -> DsseEnvelope {
 
 /// An envelope as the JSON the Rekor v1 `dsse` kind takes (`proposedContent.envelope`).
 pub fn envelope_to_json(envelope: &DsseEnvelope) -> Result<String> {
-    serde_json::to_string(envelope).map_err(|e| Error::Crypto(format!("DSSE envelope to JSON: {e}")))
+    serde_json::to_string(envelope).map_err(|e| Error::Crypto("DSSE envelope to JSON".into()).because(e))
 }
 
 /// An envelope's payload.

@@ -20,7 +20,7 @@ pub async fn fulcio_certificate(client: &http::Client, url: &str, token: &str, k
     let id_token = IdentityToken::from_jwt(token)
         .map_err(|e| Error::TokenRejected(crate::http::sanitize(&e.to_string(), &[token])))?;
     let public_key =
-        key.public_key_der().map_err(|e| Error::Crypto(format!("exporting the public key: {e}")))?.to_pem();
+        key.public_key_der().map_err(|e| Error::Crypto("exporting the public key".into()).because(e))?.to_pem();
     // Proof of possession: the key signs the identity the token names (email, else subject).
     let proof = super::sign(key, id_token.identity().as_bytes())?;
     let body = serde_json::to_vec(&serde_json::json!({

@@ -12,19 +12,19 @@ use super::{DerCertificate, KeyPair};
 /// Load an ECDSA P-256 key pair from PKCS#8 DER. The crypto provider's copy is cleansed when
 /// the key pair is dropped.
 pub fn key_from_pkcs8(pkcs8: &[u8]) -> Result<KeyPair> {
-    KeyPair::from_pkcs8_der(pkcs8).map_err(|e| Error::Crypto(format!("loading the signing key: {e}")))
+    KeyPair::from_pkcs8_der(pkcs8).map_err(|e| Error::Crypto("loading the signing key".into()).because(e))
 }
 
 /// Sign bytes (ECDSA P-256, SHA-256), DER signature.
 pub fn sign(key: &KeyPair, data: &[u8]) -> Result<Vec<u8>> {
-    key.sign(data).map(|s| s.as_bytes().to_vec()).map_err(|e| Error::Crypto(format!("signing: {e}")))
+    key.sign(data).map(|s| s.as_bytes().to_vec()).map_err(|e| Error::Crypto("signing".into()).because(e))
 }
 
 /// ECDSA P-256 signature over an already computed SHA-256 digest (DER).
 pub fn sign_digest(key: &KeyPair, digest: &[u8; 32]) -> Result<Vec<u8>> {
     key.sign_digest(&sigstore_sign::types::Sha256Hash::from(*digest))
         .map(|s| s.as_bytes().to_vec())
-        .map_err(|e| Error::Crypto(format!("signing: {e}")))
+        .map_err(|e| Error::Crypto("signing".into()).because(e))
 }
 
 /// Verify an ECDSA P-256 signature over a SHA-256 digest with a public key (SPKI DER).
@@ -32,9 +32,9 @@ pub fn verify_digest(spki_der: &[u8], digest: &[u8; 32], signature: &[u8]) -> Re
     use p256::ecdsa::signature::hazmat::PrehashVerifier;
     use p256::pkcs8::DecodePublicKey;
     let key = p256::ecdsa::VerifyingKey::from_public_key_der(spki_der)
-        .map_err(|e| Error::Crypto(format!("public key is not ECDSA P-256: {e}")))?;
+        .map_err(|e| Error::Crypto("public key is not ECDSA P-256".into()).because(e))?;
     let sig = p256::ecdsa::Signature::from_der(signature)
-        .map_err(|e| Error::BadSignature(format!("signature is not DER ECDSA: {e}")))?;
+        .map_err(|e| Error::BadSignature("signature is not DER ECDSA".into()).because(e))?;
     key.verify_prehash(digest, &sig)
         .map_err(|_| Error::BadSignature("signature does not verify with the public key".into()))
 }
@@ -62,7 +62,7 @@ pub struct CertFacts {
 /// Read a certificate's Sigstore facts.
 pub fn certificate_facts(leaf_der: &[u8]) -> Result<CertFacts> {
     let info = sigstore_sign::crypto::parse_certificate_info(&DerCertificate::from(leaf_der.to_vec()))
-        .map_err(|e| Error::Malformed(format!("certificate: {e}")))?;
+        .map_err(|e| Error::Malformed("certificate".into()).because(e))?;
     Ok(CertFacts {
         identity: info.identity.map(|s| s.as_str().to_string()),
         issuer: info.issuer,

@@ -25,13 +25,13 @@ pub fn embedded_root(instance: Instance) -> Result<TrustedRoot> {
 /// The embedded Sigstore public-good production trusted root.
 pub fn embedded_production_root() -> Result<TrustedRoot> {
     TrustedRoot::from_json(sigstore_verify::trust_root::SIGSTORE_PRODUCTION_TRUSTED_ROOT)
-        .map_err(|e| Error::TrustRoot(format!("embedded production root: {e}")))
+        .map_err(|e| Error::TrustRoot("embedded production root".into()).because(e))
 }
 
 /// The embedded Sigstore public-good staging trusted root.
 pub fn embedded_staging_root() -> Result<TrustedRoot> {
     TrustedRoot::from_json(sigstore_verify::trust_root::SIGSTORE_STAGING_TRUSTED_ROOT)
-        .map_err(|e| Error::TrustRoot(format!("embedded staging root: {e}")))
+        .map_err(|e| Error::TrustRoot("embedded staging root".into()).because(e))
 }
 
 /// Parse a trusted root (protobuf-specs JSON).
@@ -69,7 +69,7 @@ pub async fn tuf_root(
     if !online {
         config = config.offline();
     }
-    TrustedRoot::from_tuf(config).await.map_err(|e| Error::TrustRoot(format!("TUF refresh: {e}")))
+    TrustedRoot::from_tuf(config).await.map_err(|e| Error::TrustRoot("TUF refresh".into()).because(e))
 }
 
 /// One authority of a trusted root and when it may be used (unix seconds).

@@ -104,7 +104,7 @@ impl BundleVerifier {
     /// Prepare a verifier.
     pub fn new(root: &TrustedRoot) -> Result<Self> {
         let inner = sigstore_verify::Verifier::new(root)
-            .map_err(|e| Error::TrustRoot(format!("unusable trusted root: {e}")))?;
+            .map_err(|e| Error::TrustRoot("unusable trusted root".into()).because(e))?;
         let mut ca_boundaries = Vec::new();
         for window in root.certificate_authorities.iter().filter_map(|ca| ca.valid_for.as_ref()) {
             ca_boundaries.push(window.start.as_second());

@@ -109,6 +109,14 @@ impl Log {
         self.api
     }
 
+    /// Where the log answers with its state (tree size, root hash) to a plain GET: what a
+    /// health check of this log probes.
+    pub fn info_url(&self) -> String {
+        match self.api {
+            Api::V1 => format!("{}/api/v1/log", self.url),
+        }
+    }
+
     /// A failure of this log.
     fn fail(&self, reason: impl Into<String>) -> Error {
         Error::Rekor { url: self.url.clone(), reason: reason.into() }
