@@ -26,6 +26,15 @@ pub const STAGING_REKOR_URL: &str = "https://rekor.sigstage.dev";
 /// OIDC issuer of the public-good staging instance.
 pub const STAGING_OIDC_ISSUER: &str = "https://oauth2.sigstage.dev/auth";
 
+/// The name of the instance a Fulcio URL belongs to: `production`, `staging` or `private`.
+pub fn instance_name(fulcio_url: &str) -> &'static str {
+    match fulcio_url.trim_end_matches('/') {
+        DEFAULT_FULCIO_URL => "production",
+        STAGING_FULCIO_URL => "staging",
+        _ => "private",
+    }
+}
+
 /// Identity policy used by git's verify mode (`sigseal.verify.*`). A key set to an empty value
 /// is kept as `Some("")`, so that the policy can refuse it instead of silently dropping it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -801,6 +810,15 @@ mod tests {
         assert!(err.to_string().contains("github-actions"), "{err}");
         let err = Config::from_sources(&sources(&[("sigseal.loginTimeout", "soon")], &[])).unwrap_err();
         assert!(err.to_string().contains("loginTimeout"), "{err}");
+    }
+
+    #[test]
+    fn instance_names_follow_the_fulcio_url() {
+        assert_eq!(instance_name("https://fulcio.sigstore.dev/"), "production");
+        assert_eq!(instance_name(STAGING_FULCIO_URL), "staging");
+        assert_eq!(instance_name("http://127.0.0.1:5555"), "private");
+        // A look-alike host is not the public instance.
+        assert_eq!(instance_name("https://fulcio.sigstore.dev.example.com"), "private");
     }
 
     #[test]

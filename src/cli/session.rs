@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::Format;
 use crate::config::Config;
 use crate::error::Result;
-use crate::identity::{ci, login};
+use crate::identity::login;
 use crate::keyless::agent;
 
 /// Options of `sigseal login`.
@@ -108,15 +108,6 @@ struct WhoamiDocument {
     identities: Vec<HeldIdentity>,
 }
 
-/// The name of the instance a Fulcio URL belongs to.
-fn instance_of(fulcio: &str) -> &'static str {
-    match fulcio.trim_end_matches('/') {
-        crate::config::DEFAULT_FULCIO_URL => "production",
-        crate::config::STAGING_FULCIO_URL => "staging",
-        _ => "private",
-    }
-}
-
 /// `sigseal whoami`: the identities the agent can sign as, and for how long. Exit code 1 when
 /// the agent holds none.
 pub fn whoami(args: &WhoamiArgs) -> Result<i32> {
@@ -151,23 +142,17 @@ pub fn whoami(args: &WhoamiArgs) -> Result<i32> {
             issuer: h.issuer.clone(),
             source: "agent",
             fulcio: h.fulcio.clone(),
-            instance: instance_of(&h.fulcio),
+            instance: crate::config::instance_name(&h.fulcio),
             certificate_expires: crate::iso_time(h.not_after),
             usable_until: crate::iso_time(h.usable_until),
             minutes_left: ((h.usable_until - now).max(0) + 59) / 60,
         })
         .collect();
-    let agent_signs = held.iter().any(|h| h.fulcio == cfg.fulcio_url && h.usable_until > now);
-    let token_source = match ci::planned_source(&cfg) {
-        Ok(Some(source)) => Some(source.to_string()),
-        Ok(None) if agent_signs => Some("agent".to_string()),
-        Ok(None) => Some("login".to_string()),
-        Err(_) => None,
-    };
+    let token_source = agent::next_identity_source(&cfg, held, now);
     let doc = WhoamiDocument {
         logged_in: !identities.is_empty(),
         token_source,
-        instance: instance_of(&cfg.fulcio_url),
+        instance: crate::config::instance_name(&cfg.fulcio_url),
         fulcio: cfg.fulcio_url.clone(),
         agent: status.as_ref().map(|s| AgentInfo { pid: s.pid, socket: socket.display().to_string() }),
         identities,

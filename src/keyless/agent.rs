@@ -324,6 +324,20 @@ impl Client {
     }
 }
 
+/// What the next signature would take its identity from, decided without requesting anything:
+/// the ambient token source (a CI's, a token file, `SIGSTORE_ID_TOKEN`) when there is one, else
+/// `agent` when the agent holds a usable credential for the configured Fulcio (`held`, at
+/// `now`), else `login`. `None` when the configured token source is missing.
+pub fn next_identity_source(cfg: &Config, held: &[Held], now: i64) -> Option<String> {
+    let agent_signs = held.iter().any(|h| h.fulcio == cfg.fulcio_url && h.usable_until > now);
+    match crate::identity::ci::planned_source(cfg) {
+        Ok(Some(source)) => Some(source.to_string()),
+        Ok(None) if agent_signs => Some("agent".to_string()),
+        Ok(None) => Some("login".to_string()),
+        Err(_) => None,
+    }
+}
+
 /// `sigseal login`: log in with `flow`, get a certificate for the token, and hand the credential
 /// to the agent (started on demand), so that the next signatures need no login. Refused when
 /// `sigseal.agent` is false: the login could not be kept.
