@@ -348,6 +348,8 @@ pub async fn login(cfg: &Config, flow: crate::identity::login::Flow) -> Result<C
                 .into(),
         ));
     }
+    // Before any login: an identity is never sent to an instance the user did not choose.
+    cfg.require_services()?;
     let token = crate::identity::login::login(cfg, flow, crate::identity::login::Stdin::Free).await?;
     let credential = Credential::request(cfg, &token).await?;
     drop(token);

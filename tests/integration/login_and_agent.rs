@@ -565,3 +565,21 @@ fn whoami_json_without_an_agent_names_the_ambient_token_source() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["token_source"], serde_json::Value::Null, "the forced provider has no token: {doc}");
 }
+
+#[test]
+fn login_with_another_instance_half_configured_is_refused_before_any_login() {
+    let stack = Stack::shared();
+    let mut session = Session::new(stack);
+    // The stack's Rekor and issuer are named, its Fulcio left out: a certificate would come from
+    // the public Fulcio, an instance nobody chose.
+    session.unset("SIGSEAL_FULCIO_URL");
+    let before = stack.oidc_stats();
+    let out = session.run(&["login", "--device"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("SS0002") && err.contains("never falls back to the public-good instance"), "{err}");
+    let after = stack.oidc_stats();
+    for counter in ["logins", "authorize", "device_codes"] {
+        assert_eq!(after[counter], before[counter], "{counter}: a login was started: {after}");
+    }
+}
