@@ -4,7 +4,7 @@
 //! bundle carrying the log entry of another artifact fails `log-entry-match` (the user's file is
 //! not to blame).
 
-use crate::common;
+use crate::common::{self, s, text};
 
 use common::{sigseal, Stack};
 use serde_json::{json, Value};
@@ -13,19 +13,6 @@ use std::process::Output;
 
 const ALICE: &str = "alice@example.com";
 const BOB: &str = "bob@example.com";
-
-fn text(out: &Output) -> String {
-    format!(
-        "exit {}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn s(p: &Path) -> String {
-    p.display().to_string()
-}
 
 /// Sign `files` with one sign-blob run as `email`; returns their bundles.
 fn sign(stack: &Stack, email: &str, files: &[&Path]) -> Vec<PathBuf> {

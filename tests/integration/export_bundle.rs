@@ -4,7 +4,7 @@
 //! by scripts/interop-tools.sh) and sigstore-js (tests/stack/verify-bundle.js). Both must also
 //! reject the bundle for a changed artifact or another identity.
 
-use crate::common;
+use crate::common::{self, text};
 
 use base64::Engine;
 use common::{
@@ -16,16 +16,6 @@ use std::process::{Command, Output, Stdio};
 
 const BUNDLE_V03: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
 const IDENTITY: &str = "alice@example.com";
-
-/// stdout and stderr of a finished command, for messages.
-fn text(out: &Output) -> String {
-    format!(
-        "exit {}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 fn sha256(data: &[u8]) -> Vec<u8> {
     Sha256::digest(data).to_vec()

@@ -3,7 +3,7 @@
 //! pipe fed 300 MiB, fails with an error naming the file and the limit, and its peak resident
 //! memory (the kernel's peak resident set size) stays far below the input's size.
 
-use crate::common;
+use crate::common::{self, s, text};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,19 +12,6 @@ use std::process::Output;
 const BIG: u64 = 300 << 20;
 /// Far below BIG: the binary itself, its trusted root and a bounded read fit well under it.
 const MAX_RSS_KIB: u64 = 100 << 10;
-
-fn text(out: &Output) -> String {
-    format!(
-        "exit {}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn s(p: &Path) -> String {
-    p.display().to_string()
-}
 
 /// A sparse file of `len` bytes (zeros, which are valid UTF-8 text).
 fn sparse(path: &Path, len: u64) -> PathBuf {

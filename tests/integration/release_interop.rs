@@ -4,26 +4,13 @@
 //! sigstore-python (`sign`, `attest`) and sigstore-js (@sigstore/sign, with a TSA timestamp)
 //! sign verifies with sigseal; and a tampered artifact fails in every direction.
 
-use crate::common;
+use crate::common::{self, s, text};
 
 use common::{isolate, js_verify, python_verify, repo_root, sigseal, sigstore_python, Stack};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 const ALICE: &str = "alice@example.com";
-
-fn text(out: &Output) -> String {
-    format!(
-        "exit {}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn s(p: &Path) -> String {
-    p.display().to_string()
-}
 
 /// An artifact and a copy of it with one byte changed.
 fn artifact_pair(dir: &Path) -> (PathBuf, PathBuf) {

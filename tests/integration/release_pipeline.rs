@@ -8,7 +8,7 @@
 //! cosign is not available here: the gate's cosign calls are checked with a stand-in `cosign`
 //! that records its arguments and verifies through `sigseal verify-blob`.
 
-use crate::common;
+use crate::common::{self, s};
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -43,10 +43,6 @@ fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
-}
-
-fn s(p: &Path) -> String {
-    p.display().to_string()
 }
 
 /// An HTTP endpoint with GitHub's ID-token contract, answering every request: `{"value": TOKEN}`

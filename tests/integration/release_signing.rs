@@ -5,22 +5,13 @@
 //! signing commands checked against the files they wrote, and the sigstore-conformance
 //! bundle-verification cases from ../shared.
 
-use crate::common;
+use crate::common::{self, s, text};
 
 use common::{shared_dir, sigseal, Stack};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const ALICE: &str = "alice@example.com";
-
-fn text(out: &Output) -> String {
-    format!(
-        "exit {}\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 fn run(args: &[&str], env: &[(String, String)]) -> Output {
     sigseal(args, env, b"")
@@ -30,10 +21,6 @@ fn ok(args: &[&str], env: &[(String, String)]) -> Output {
     let out = run(args, env);
     assert!(out.status.success(), "sigseal {args:?}: {}", text(&out));
     out
-}
-
-fn s(p: &Path) -> String {
-    p.display().to_string()
 }
 
 /// Environment for signing through the stack with a token for `email`.

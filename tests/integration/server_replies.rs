@@ -5,7 +5,7 @@
 //! message in bounded memory; and a Fulcio certificate for another identity is refused before
 //! anything reaches Rekor or the timestamp authority.
 
-use crate::common;
+use crate::common::{self, combined_output, error_line};
 
 use std::path::Path;
 use std::process::Output;
@@ -14,19 +14,6 @@ use common::{assert_no_token_leak, gits, run_measured, sigseal, sigseal_bin, Fau
 
 /// Peak resident memory allowed to a signer facing a 300 MB reply.
 const MAX_RSS_KIB: u64 = 200 * 1024;
-
-fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
-
-/// The `sigseal: error[...]` line of an output.
-fn error_line(out: &Output) -> String {
-    let t = text(out);
-    t.lines()
-        .find(|l| l.contains("sigseal: error["))
-        .unwrap_or_else(|| panic!("no sigseal error line in:\n{t}"))
-        .to_string()
-}
 
 /// Nothing a terminal would act on: no ESC, BEL, CR, NUL, other C0 controls but newline and
 /// tab, no C1 controls, no bidi overrides.
@@ -43,7 +30,7 @@ fn assert_terminal_safe(out: &Output, what: &str) {
 
 /// No JWT-shaped text at all (the echoed token, or a token-like string the server sent).
 fn assert_no_jwt(out: &Output, what: &str) {
-    let t = text(out);
+    let t = combined_output(out);
     assert!(!t.contains("eyJ"), "{what}: something JWT-shaped was printed:\n{t}");
 }
 
@@ -53,7 +40,7 @@ fn sign_blob(env: &[(String, String)]) -> Output {
     std::fs::write(&file, b"release asset\n").expect("write asset");
     let bundle = dir.path().join("asset.sigstore.json");
     let out = sigseal(&["sign-blob", file.to_str().unwrap(), "--bundle", bundle.to_str().unwrap()], env, b"");
-    assert!(!bundle.exists(), "a bundle was written despite the failure:\n{}", text(&out));
+    assert!(!bundle.exists(), "a bundle was written despite the failure:\n{}", combined_output(&out));
     out
 }
 
@@ -64,7 +51,7 @@ fn commit_refused(git: &Path, env: Vec<(String, String)>, what: &str) -> Output 
     let head = repo.ok(&["rev-parse", "HEAD"]);
     let before = repo.objects();
     let out = repo.run(&["commit", "-S", "--allow-empty", "-m", "signed"]);
-    assert!(!out.status.success(), "{what}: git commit -S succeeded:\n{}", text(&out));
+    assert!(!out.status.success(), "{what}: git commit -S succeeded:\n{}", combined_output(&out));
     assert_eq!(repo.ok(&["rev-parse", "HEAD"]), head, "{what}: HEAD moved");
     assert_eq!(repo.objects(), before, "{what}: git recorded new objects");
     out
@@ -79,7 +66,7 @@ fn a_fulcio_error_that_echoes_the_request_prints_no_token() {
     let env = proxy.env(stack, &token);
 
     let out = sign_blob(&env);
-    assert!(!out.status.success(), "sign-blob succeeded:\n{}", text(&out));
+    assert!(!out.status.success(), "sign-blob succeeded:\n{}", combined_output(&out));
     let line = error_line(&out);
     assert!(line.contains("error[SS0201]") && line.contains("HTTP 500"), "{line}");
     assert!(line.contains("[redacted"), "the echoed token was not visibly redacted: {line}");
@@ -103,7 +90,7 @@ fn escape_sequences_in_server_errors_never_reach_the_terminal() {
     for (service, code) in [("fulcio", "SS0201"), ("rekor", "SS0202"), ("tsa", "SS0205")] {
         proxy.set(&[(service, "ansi")]);
         let out = sign_blob(&env);
-        assert!(!out.status.success(), "{service}: sign-blob succeeded:\n{}", text(&out));
+        assert!(!out.status.success(), "{service}: sign-blob succeeded:\n{}", combined_output(&out));
         let line = error_line(&out);
         assert!(line.contains(&format!("error[{code}]")), "{service}: {line}");
         // The text is shown, escaped, not dropped.
@@ -142,7 +129,7 @@ fn replies_of_300_megabytes_are_refused_in_bounded_memory() {
         proxy.set(&[(service, mode)]);
         let (out, kib) = run_measured(&bin, &args, &env, dir.path());
         eprintln!("{service} {mode}: sign-blob peak RSS {kib} KiB");
-        assert!(!out.status.success(), "{service} {mode}: sign-blob succeeded:\n{}", text(&out));
+        assert!(!out.status.success(), "{service} {mode}: sign-blob succeeded:\n{}", combined_output(&out));
         assert!(kib < MAX_RSS_KIB, "{service} {mode}: sign-blob peaked at {kib} KiB of memory");
         let line = error_line(&out);
         assert!(line.contains(&format!("error[{code}]")) && line.contains(says), "{service} {mode}: {line}");
@@ -159,7 +146,7 @@ fn replies_of_300_megabytes_are_refused_in_bounded_memory() {
         genv.push(("SIGSEAL_GIT".into(), git.display().to_string()));
         let (out, kib) = run_measured(&git, &["commit", "-S", "--allow-empty", "-m", "signed"], &genv, repo.path());
         eprintln!("fulcio huge: git commit -S peak RSS {kib} KiB");
-        assert!(!out.status.success(), "git commit -S succeeded:\n{}", text(&out));
+        assert!(!out.status.success(), "git commit -S succeeded:\n{}", combined_output(&out));
         assert!(kib < MAX_RSS_KIB, "git commit -S (and sigseal under it) peaked at {kib} KiB of memory");
         assert_eq!(repo.ok(&["rev-parse", "HEAD"]), head, "HEAD moved");
     }
@@ -175,13 +162,13 @@ fn a_certificate_for_another_identity_is_refused_before_anything_is_logged() {
     common::http_post(&format!("{}/_stats/reset", stack.url), "{}");
 
     let out = sign_blob(&env);
-    assert!(!out.status.success(), "sign-blob signed with a certificate for Mallory:\n{}", text(&out));
+    assert!(!out.status.success(), "sign-blob signed with a certificate for Mallory:\n{}", combined_output(&out));
     let line = error_line(&out);
     assert!(line.contains("error[SS0201]") && line.contains("mallory@example.com"), "{line}");
     assert!(line.contains("alice@example.com"), "the message does not say whom the token names: {line}");
     for git in gits() {
         let out = commit_refused(&git, env.clone(), "wrong identity");
-        assert!(!text(&out).contains("Good signature"), "{}", text(&out));
+        assert!(!combined_output(&out).contains("Good signature"), "{}", combined_output(&out));
     }
     let stats = stack.stats();
     assert!(stats["fulcio"].as_u64().unwrap_or(0) >= 2, "Fulcio was never asked: {stats}");

@@ -6,7 +6,7 @@
 //! redirect to another host is not followed, so the identity token never reaches it; and a Rekor
 //! create answered 409 Conflict (the entry is in the log already) is read back and used.
 
-use crate::common;
+use crate::common::{self, combined_output, error_line};
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -29,19 +29,6 @@ const ATTEMPTS: u64 = 3;
 
 /// Each service behind the proxy, with the error code a failure of it has.
 const SERVICES: [(&str, &str); 3] = [("fulcio", "SS0201"), ("rekor", "SS0202"), ("tsa", "SS0205")];
-
-fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
-
-/// The `sigseal: error[...]` line of an output.
-fn error_line(out: &Output) -> String {
-    let t = text(out);
-    t.lines()
-        .find(|l| l.contains("sigseal: error["))
-        .unwrap_or_else(|| panic!("no sigseal error line in:\n{t}"))
-        .to_string()
-}
 
 fn served(proxy: &FaultProxy, key: &str) -> u64 {
     proxy.served()[key].as_u64().unwrap_or(0)
@@ -70,7 +57,7 @@ fn sign_blob(file: &Path, bundle: &Path, env: &[(String, String)]) -> Output {
 fn signs_and_verifies(stack: &Stack, env: &[(String, String)], what: &str) {
     let (_dir, file, bundle) = asset();
     let out = sign_blob(&file, &bundle, env);
-    assert!(out.status.success(), "{what}: sign-blob failed:\n{}", text(&out));
+    assert!(out.status.success(), "{what}: sign-blob failed:\n{}", combined_output(&out));
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&bundle).unwrap()).unwrap();
     let material = &json["verificationMaterial"];
     assert_eq!(material["tlogEntries"].as_array().map(Vec::len), Some(1), "{what}: {json:#}");
@@ -94,7 +81,7 @@ fn signs_and_verifies(stack: &Stack, env: &[(String, String)], what: &str) {
         &stack.service_env(),
         b"",
     );
-    assert!(verify.status.success(), "{what}: the bundle does not verify:\n{}", text(&verify));
+    assert!(verify.status.success(), "{what}: the bundle does not verify:\n{}", combined_output(&verify));
 }
 
 /// `git commit -S` in a fresh repository with `git`: whether it succeeded, the output, the repo.
@@ -125,7 +112,7 @@ fn a_hung_service_fails_the_signature_at_the_deadline_saying_timed_out() {
         let out = sign_blob(&file, &bundle, &env);
         let took = start.elapsed();
         eprintln!("{service} hung: sign-blob gave up after {took:?}");
-        assert!(!out.status.success(), "{service}: sign-blob succeeded:\n{}", text(&out));
+        assert!(!out.status.success(), "{service}: sign-blob succeeded:\n{}", combined_output(&out));
         let line = error_line(&out);
         assert!(line.contains(&format!("error[{code}]")), "{service}: {line}");
         assert!(line.contains(&format!("timed out after {DEADLINE_SECS} s")), "{service}: {line}");
@@ -144,7 +131,7 @@ fn a_hung_service_fails_the_signature_at_the_deadline_saying_timed_out() {
     let took = start.elapsed();
     eprintln!("fulcio hung: git commit -S gave up after {took:?}");
     // git keeps its signing program's messages to itself; the time tells the deadline ended it.
-    assert!(!signed, "git commit -S succeeded:\n{}", text(&out));
+    assert!(!signed, "git commit -S succeeded:\n{}", combined_output(&out));
     assert!(took >= deadline.saturating_sub(EARLY), "git commit -S gave up after only {took:?}");
     assert!(took < deadline + MARGIN, "git commit -S took {took:?} with a {DEADLINE_SECS} s deadline");
     assert_eq!(served(&proxy, "fulcio:hang"), 2, "{}", proxy.served());
@@ -171,9 +158,9 @@ fn a_single_503_or_dropped_connection_from_any_service_is_retried_and_the_signat
             proxy.set(&[(service, mode)]);
             let before = served(&proxy, &format!("{service}:{mode}"));
             let (signed, out, repo) = commit(&git, env.clone());
-            assert!(signed, "{service} {mode}: git commit -S failed:\n{}", text(&out));
+            assert!(signed, "{service} {mode}: git commit -S failed:\n{}", combined_output(&out));
             let verify = repo.run(&["verify-commit", "HEAD"]);
-            assert!(verify.status.success(), "{service} {mode}: verify-commit: {}", text(&verify));
+            assert!(verify.status.success(), "{service} {mode}: verify-commit: {}", combined_output(&verify));
             assert_eq!(served(&proxy, &format!("{service}:{mode}")), before + 1, "{}", proxy.served());
         }
     }
@@ -190,7 +177,7 @@ fn a_persistent_503_is_given_up_after_three_attempts_each_sent() {
         proxy.set(&[(service, "unavailable")]);
         let (_dir, file, bundle) = asset();
         let out = sign_blob(&file, &bundle, &env);
-        assert!(!out.status.success(), "{service}: sign-blob succeeded:\n{}", text(&out));
+        assert!(!out.status.success(), "{service}: sign-blob succeeded:\n{}", combined_output(&out));
         let line = error_line(&out);
         assert!(line.contains(&format!("error[{code}]")), "{service}: {line}");
         assert!(
@@ -218,17 +205,17 @@ fn a_redirect_to_another_host_is_not_followed_and_the_token_never_reaches_it() {
         http_post(&format!("{}/_fault", proxy.url), &format!(r#"{{"redirect_to": "http://localhost:{port}"}}"#));
         let (_dir, file, bundle) = asset();
         let out = sign_blob(&file, &bundle, &env);
-        assert!(!out.status.success(), "{service}: sign-blob succeeded:\n{}", text(&out));
+        assert!(!out.status.success(), "{service}: sign-blob succeeded:\n{}", combined_output(&out));
         let line = error_line(&out);
         assert!(line.contains(&format!("error[{code}]")), "{service}: {line}");
         assert!(line.contains("redirected (HTTP 307) to http://localhost:"), "{service}: {line}");
         assert_eq!(served(&proxy, &format!("{service}:redirect")), 1, "{service}: {}", proxy.served());
-        assert!(!text(&out).contains(&token), "{service}: the token was printed");
+        assert!(!combined_output(&out).contains(&token), "{service}: the token was printed");
     }
     proxy.set(&[("fulcio", "redirect")]);
     http_post(&format!("{}/_fault", proxy.url), &format!(r#"{{"redirect_to": "http://localhost:{port}"}}"#));
     let (signed, out, _repo) = commit(&gits()[0], env.clone());
-    assert!(!signed, "git commit -S succeeded:\n{}", text(&out));
+    assert!(!signed, "git commit -S succeeded:\n{}", combined_output(&out));
     assert_eq!(served(&proxy, "fulcio:redirect"), 2, "git commit -S never reached Fulcio: {}", proxy.served());
 
     let got = received(&elsewhere);
@@ -271,8 +258,8 @@ fn a_rekor_create_answered_409_reads_the_logged_entry_back_and_the_signature_ver
     proxy.set(&[("rekor", "duplicate")]);
     for git in gits() {
         let (signed, out, repo) = commit(&git, env.clone());
-        assert!(signed, "git commit -S failed:\n{}", text(&out));
+        assert!(signed, "git commit -S failed:\n{}", combined_output(&out));
         let verify = repo.run(&["verify-commit", "HEAD"]);
-        assert!(verify.status.success(), "verify-commit: {}", text(&verify));
+        assert!(verify.status.success(), "verify-commit: {}", combined_output(&verify));
     }
 }

@@ -596,3 +596,32 @@ pub fn run_measured_fed(
     }
     (out, kib)
 }
+
+/// Exit status, stdout and stderr of a finished command, for assertion messages.
+pub fn text(out: &Output) -> String {
+    format!(
+        "exit {}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// stdout followed by stderr, to search what a command said wherever it said it.
+pub fn combined_output(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+/// The `sigseal: error[...]` line of an output.
+pub fn error_line(out: &Output) -> String {
+    let t = combined_output(out);
+    t.lines()
+        .find(|l| l.contains("sigseal: error["))
+        .unwrap_or_else(|| panic!("no sigseal error line in:\n{t}"))
+        .to_string()
+}
+
+/// A path as a command-line argument.
+pub fn s(p: &Path) -> String {
+    p.display().to_string()
+}
