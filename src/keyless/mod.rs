@@ -85,12 +85,24 @@ pub async fn sign(cfg: &Config, root: &TrustedRoot, payload: &[u8], stdin: login
     })?;
 
     let http = crate::http::Client::new(&cfg.deadline);
+    // The timestamp before the log: a timestamp authority that fails leaves no public log entry
+    // for a signature that is then never handed out.
+    let token = match &cfg.timestamp_url {
+        Some(tsa) => {
+            let reply = sigstore::tsa_timestamp(&http, tsa, &signature, root).await?;
+            Some(
+                sigstore::timestamp::Token::token_der(&reply)
+                    .map_err(|reason| Error::Timestamp { url: tsa.clone(), reason })?,
+            )
+        }
+        None => None,
+    };
     let entry = transparency::Log::v1(&http, &cfg.rekor_url).log_signature(&attrs.der, &signature, leaf).await?;
     let log_index = transparency::log_index(&entry);
     let entry_pb = sigstore::entry_to_protobuf(&entry)?;
     let mut unsigned = vec![Unsigned::OctetString(cms::OID_TLOG_ENTRY, entry_pb)];
-    if let Some(tsa) = &cfg.timestamp_url {
-        unsigned.push(Unsigned::Der(cms::OID_TIMESTAMP_TOKEN, sigstore::tsa_timestamp(&http, tsa, &signature).await?));
+    if let Some(token) = token {
+        unsigned.push(Unsigned::Der(cms::OID_TIMESTAMP_TOKEN, token));
     }
     let der = cms::build(leaf, &attrs, &signature, &unsigned)?;
 

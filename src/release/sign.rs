@@ -1,7 +1,8 @@
 //! The signing pipeline for release assets: one signature per digest with the run's single
-//! key, their Rekor entries posted a few at a time, RFC 3161 timestamps when a TSA is
-//! configured, bundles v0.3 assembled, and each bundle verified offline against the trusted
-//! root before anything is handed out. Attestations go the same way as DSSE envelopes.
+//! key, RFC 3161 timestamps when a TSA is configured (asked before the log, so a failing TSA
+//! leaves no log entry), Rekor entries posted a few at a time, bundles v0.3 assembled, and each
+//! bundle verified offline against the trusted root before anything is handed out. Attestations
+//! go the same way as DSSE envelopes.
 
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
@@ -54,11 +55,11 @@ fn log_at(services: &Services, url: &str) -> crate::transparency::Log {
     crate::transparency::Log::v1(&crate::http::Client::new(&services.deadline), url)
 }
 
-async fn timestamp(services: &Services, signature: &[u8]) -> Result<Vec<Vec<u8>>> {
+async fn timestamp(services: &Services, signature: &[u8], root: &TrustedRoot) -> Result<Vec<Vec<u8>>> {
     match &services.tsa_url {
-        Some(url) => {
-            Ok(vec![sigstore::tsa_timestamp(&crate::http::Client::new(&services.deadline), url, signature).await?])
-        }
+        Some(url) => Ok(vec![
+            sigstore::tsa_timestamp(&crate::http::Client::new(&services.deadline), url, signature, root).await?,
+        ]),
         None => Ok(Vec::new()),
     }
 }
@@ -78,11 +79,13 @@ pub async fn sign_digests(
     let material = signer.material()?;
     let logged: Vec<(Option<TransparencyLogEntry>, Vec<Vec<u8>>)> = stream::iter(digests.iter().zip(&signatures))
         .map(|(digest, signature)| async move {
+            // The timestamp before the log: a failing timestamp authority leaves no log entry.
+            let stamps = timestamp(services, signature, root).await?;
             let entry = match &services.rekor_url {
                 Some(url) => Some(log_at(services, url).log_digest(digest, signature, material).await?),
                 None => None,
             };
-            Ok::<_, Error>((entry, timestamp(services, signature).await?))
+            Ok::<_, Error>((entry, stamps))
         })
         .buffered(REKOR_CONCURRENCY)
         .try_collect()
@@ -110,11 +113,11 @@ pub async fn sign_statement(
     let signature = signer.sign_message(&sigstore::dsse_pae(statement)).await?;
     let envelope = sigstore::dsse_envelope(statement, &signature);
     let material = signer.material()?;
+    let stamps = timestamp(services, &signature, root).await?;
     let entry = match &services.rekor_url {
         Some(url) => Some(log_at(services, url).log_dsse(&envelope, material).await?),
         None => None,
     };
-    let stamps = timestamp(services, &signature).await?;
     let bundle = sigstore::dsse_bundle(material, envelope, entry, &stamps);
     let verified = self_check(&BundleVerifier::new(root)?, subject, &bundle, key_trust(material, services))?;
     Ok(Signed { signature, bundle, verified })

@@ -11,6 +11,7 @@ mod convert;
 mod fulcio;
 mod keys;
 mod root;
+pub mod timestamp;
 mod tsa;
 mod verify;
 

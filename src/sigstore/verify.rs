@@ -92,12 +92,26 @@ fn failure(e: &sigstore_verify::Error) -> Failure {
     Failure::unverifiable(check, why)
 }
 
-/// A verifier prepared once from a trusted root (its keys and CA anchors parsed once) and
-/// shared by every signature of a run, across threads.
+/// A verifier prepared once from a trusted root (its keys, CA anchors and timestamp authorities
+/// parsed once) and shared by every signature of a run, across threads.
+///
+/// What a signature must bring depends on what the root provides, as the Sigstore client
+/// specification has it: a root that lists a transparency log requires a log entry with its
+/// proof (the public-good instance); a root that lists none (GitHub's instance) requires at
+/// least one RFC 3161 timestamp from one of its timestamp authorities. Every timestamp a bundle
+/// carries must verify, and the certificate must be valid at every verified time.
 pub struct BundleVerifier {
     inner: sigstore_verify::Verifier,
     /// Start and end of every Fulcio CA validity window in the root (unix seconds).
     ca_boundaries: Vec<i64>,
+    tsas: super::timestamp::Authorities,
+    /// The root lists a transparency log: a log entry with its proof is required.
+    requires_log: bool,
+    /// The root lists CT logs: certificates' SCTs are checked.
+    checks_sct: bool,
+    /// Every certificate of every Fulcio CA chain (as sigstore-verify anchors them), with the
+    /// CA's validity window.
+    fulcio_anchors: Vec<(Vec<u8>, Option<sigstore_verify::types::TimeRange>)>,
 }
 
 impl BundleVerifier {
@@ -112,7 +126,25 @@ impl BundleVerifier {
                 ca_boundaries.push(end.as_second());
             }
         }
-        Ok(Self { inner, ca_boundaries })
+        let fulcio_anchors = root
+            .certificate_authorities
+            .iter()
+            .flat_map(|ca| ca.cert_chain.certificates.iter().map(|c| (c.raw_bytes.as_bytes().to_vec(), ca.valid_for)))
+            .collect();
+        Ok(Self {
+            inner,
+            ca_boundaries,
+            tsas: super::timestamp::Authorities::of(root),
+            requires_log: !root.tlogs.is_empty(),
+            checks_sct: !root.ctlogs.is_empty(),
+            fulcio_anchors,
+        })
+    }
+
+    /// Whether the root requires a transparency-log entry (it lists a log), else RFC 3161
+    /// timestamps.
+    pub fn requires_log(&self) -> bool {
+        self.requires_log
     }
 
     /// Whether a certificate valid from `not_before` to `not_after` meets the same set of
@@ -122,64 +154,243 @@ impl BundleVerifier {
         !self.ca_boundaries.iter().any(|b| *b >= not_before && *b <= not_after)
     }
 
-    /// Verify a bundle over `artifact`: chain at the log's time, SCT, SET, inclusion proof,
-    /// checkpoint, integrated time within the certificate, signature, and entry consistency.
-    /// With `chain_known_good` the certificate chain and SCT checks are skipped because this
-    /// exact certificate already passed them (see [`Self::chain_result_reusable`]); every
-    /// other check still runs. Identity policy is applied by the caller.
+    /// Verify a git signature's bundle over `artifact` (see [`Self::verify_blob`] for the checks).
+    /// With `chain_known_good` the certificate path and SCT checks are skipped because this
+    /// exact certificate already passed them (see [`Self::chain_result_reusable`]); every other
+    /// check still runs. Identity policy is applied by the caller.
     pub fn verify(
         &self,
         artifact: &[u8],
         bundle: &Bundle,
         chain_known_good: bool,
     ) -> std::result::Result<Verified, Failure> {
-        let mut policy = sigstore_verify::VerificationPolicy::any_identity();
-        if chain_known_good {
-            policy = policy.skip_certificate_chain().skip_sct();
-        }
-        match self.inner.verify(artifact, bundle, &policy) {
-            Ok(r) => Ok(Verified::from_result(&r, chain_known_good)),
-            Err(e) => Err(failure(&e)),
-        }
+        self.keyless(Input::Bytes(artifact), bundle, chain_known_good)
     }
-}
 
-impl BundleVerifier {
     /// Verify a release bundle (message signature or DSSE attestation) over an artifact:
-    /// certificate chain and SCT (or the given public key), log inclusion, SET, checkpoint,
-    /// timestamps, signature, and that the entry and the artifact match the bundle.
+    /// the verified times (log entry with proof and signed entry timestamp, RFC 3161
+    /// timestamps, as the root requires), certificate path and validity at each of them, SCT
+    /// (or the given public key), the signature, and that the log entry and the artifact
+    /// match the bundle.
     pub fn verify_blob(
         &self,
         input: BlobInput<'_>,
         bundle: &Bundle,
         key: KeyTrust<'_>,
     ) -> std::result::Result<Verified, Failure> {
-        use sigstore_verify::types::Sha256Hash;
-        let policy: Box<dyn sigstore_verify::Policy> = match key {
-            KeyTrust::Certificate => Box::new(sigstore_verify::VerificationPolicy::any_identity()),
+        let input = match input {
+            BlobInput::Reader(r) => Input::Reader(r),
+            BlobInput::Sha256(d) => Input::Sha256(d),
+        };
+        match key {
+            KeyTrust::Certificate => self.keyless(input, bundle, false),
             KeyTrust::PublicKey { spki_der, require_log } => {
                 let policy = sigstore_verify::PublicKeyVerificationPolicy::new(
                     sigstore_verify::types::DerPublicKey::new(spki_der.to_vec()),
                 );
-                Box::new(if require_log { policy } else { policy.skip_tlog_unsafe() })
+                let policy = if require_log { policy } else { policy.skip_tlog_unsafe() };
+                // Timestamps of a key-signed bundle are sigseal's to check (fractions).
+                let (stamps, plain) = self.stamps(bundle)?;
+                let mut verified = self.upstream(input, plain.as_ref().unwrap_or(bundle), &policy, false)?;
+                verified.timestamps.extend(stamps.iter().map(|s| s.time.as_second()));
+                Ok(verified)
             }
+        }
+    }
+
+    /// Every RFC 3161 timestamp of `bundle` checked against the root's authorities, and the
+    /// bundle without them (`None` when it has none) for the checks sigstore-verify makes.
+    fn stamps(&self, bundle: &Bundle) -> std::result::Result<(Vec<super::timestamp::Stamp>, Option<Bundle>), Failure> {
+        let tokens = &bundle.verification_material.timestamp_verification_data.rfc3161_timestamps;
+        if tokens.is_empty() {
+            return Ok((Vec::new(), None));
+        }
+        let signature = signature_of(bundle)
+            .ok_or_else(|| Failure::unverifiable("bundle", "the bundle carries no signature to timestamp"))?;
+        let mut stamps = Vec::with_capacity(tokens.len());
+        for (i, token) in tokens.iter().enumerate() {
+            let stamp = self.tsas.verify(token.signed_timestamp.as_bytes(), signature).map_err(|why| {
+                Failure::unverifiable("timestamp", format!("RFC 3161 timestamp {} of {}: {why}", i + 1, tokens.len()))
+            })?;
+            stamps.push(stamp);
+        }
+        let mut plain = bundle.clone();
+        plain.verification_material.timestamp_verification_data.rfc3161_timestamps.clear();
+        Ok((stamps, Some(plain)))
+    }
+
+    /// A keyless (Fulcio certificate) bundle: the evidence the root asks for, then every other
+    /// check. Identity policy is applied by the caller.
+    fn keyless(
+        &self,
+        input: Input<'_>,
+        bundle: &Bundle,
+        chain_known_good: bool,
+    ) -> std::result::Result<Verified, Failure> {
+        let entries = &bundle.verification_material.tlog_entries;
+        let (stamps, plain) = self.stamps(bundle)?;
+        let leaf = bundle
+            .signing_certificate()
+            .ok_or_else(|| Failure::unverifiable("certificate", "the bundle has no signing certificate"))?;
+        let leaf_info = sigstore_sign::crypto::parse_certificate_info(leaf)
+            .map_err(|e| Failure::unverifiable("certificate", format!("unreadable signing certificate: {e}")))?;
+        // The certificate must be valid at every verified time (each timestamp's, here; the
+        // log's integrated time is checked by sigstore-verify).
+        for stamp in &stamps {
+            self.certificate_valid_at(bundle, &leaf_info, stamp, chain_known_good)?;
+        }
+        let mut verified = if self.requires_log {
+            if entries.is_empty() {
+                return Err(Failure::unverifiable(
+                    "log-entry",
+                    "the trusted root lists a transparency log, so a signature must come with its log entry and inclusion proof; this one has none",
+                ));
+            }
+            // sigstore-verify takes its verified time from the entry's signed entry timestamp
+            // when there is one; an entry without one (Rekor v2) needs the timestamps handed on.
+            let has_set = entries.iter().any(|e| e.integrated_time.is_some() && e.inclusion_promise.is_some());
+            let given = if has_set { plain.as_ref().unwrap_or(bundle) } else { bundle };
+            let mut policy = sigstore_verify::VerificationPolicy::any_identity();
+            if chain_known_good {
+                policy = policy.skip_certificate_chain().skip_sct();
+            } else if !self.checks_sct {
+                policy = policy.skip_sct();
+            }
+            self.upstream(input, given, &policy, chain_known_good)?
+        } else {
+            if !entries.is_empty() {
+                return Err(Failure::unverifiable(
+                    "log-key",
+                    "the bundle carries a transparency log entry, but the trusted root lists no log to check it against (is this the right trusted root?)",
+                ));
+            }
+            if stamps.is_empty() {
+                return Err(Failure::unverifiable(
+                    "signing-time",
+                    "the trusted root lists no transparency log, so a signature needs an RFC 3161 timestamp from one of its timestamp authorities; this one has neither a log entry nor a timestamp",
+                ));
+            }
+            if self.checks_sct && !chain_known_good {
+                return Err(Failure::unverifiable(
+                    "sct",
+                    "the trusted root lists certificate transparency logs but no transparency log; sigseal checks SCTs only together with a log entry",
+                ));
+            }
+            // The signature itself, with the key of the certificate checked above.
+            let key = leaf_info.public_key.clone();
+            let mut keyed = plain.clone().unwrap_or_else(|| bundle.clone());
+            keyed.verification_material.content =
+                sigstore_verify::types::bundle::VerificationMaterialContent::PublicKey(
+                    sigstore_verify::types::bundle::PublicKeyIdentifier::new(""),
+                );
+            let policy = sigstore_verify::PublicKeyVerificationPolicy::new(key).skip_tlog_unsafe();
+            let mut v = self.upstream(input, &keyed, &policy, false)?;
+            v.identity = leaf_info.identity.as_ref().map(|s| s.as_str().to_string());
+            v.issuer.clone_from(&leaf_info.issuer);
+            v
         };
+        verified.timestamps = stamps.iter().map(|s| s.time.as_second()).collect();
+        Ok(verified)
+    }
+
+    /// The signing certificate at a timestamp's time: within its own validity, and (unless its
+    /// path is known good) chaining to a Fulcio CA of the root whose window holds that time,
+    /// with the code-signing key usage.
+    fn certificate_valid_at(
+        &self,
+        bundle: &Bundle,
+        leaf: &sigstore_verify::crypto::CertificateInfo,
+        stamp: &super::timestamp::Stamp,
+        chain_known_good: bool,
+    ) -> std::result::Result<(), Failure> {
+        use rustls_pki_types::{CertificateDer, UnixTime};
+        let t = stamp.time;
+        if t < leaf.not_before || t > leaf.not_after {
+            return Err(Failure::unverifiable(
+                "certificate-validity",
+                format!(
+                    "the signing certificate (valid {} to {}) was not valid at the time of the RFC 3161 timestamp, {t}",
+                    leaf.not_before, leaf.not_after
+                ),
+            ));
+        }
+        if chain_known_good {
+            return Ok(());
+        }
+        let anchors: Vec<_> = self
+            .fulcio_anchors
+            .iter()
+            .filter(|(_, window)| window.is_none_or(|w| w.contains(t)))
+            .filter_map(|(der, _)| {
+                webpki::anchor_from_trusted_cert(&CertificateDer::from(der.as_slice())).ok().map(|a| a.to_owned())
+            })
+            .collect();
+        if anchors.is_empty() {
+            return Err(Failure::unverifiable(
+                "certificate-chain",
+                format!("no Fulcio CA of the trusted root was valid at the time of the RFC 3161 timestamp, {t}"),
+            ));
+        }
+        let chain: Vec<&[u8]> = match &bundle.verification_material.content {
+            sigstore_verify::types::bundle::VerificationMaterialContent::X509CertificateChain { certificates } => {
+                certificates.iter().skip(1).map(|c| c.raw_bytes.as_bytes()).collect()
+            }
+            _ => Vec::new(),
+        };
+        let intermediates: Vec<CertificateDer<'_>> = chain.into_iter().map(CertificateDer::from).collect();
+        let leaf_der = bundle.signing_certificate().map(DerCertificate::as_bytes).unwrap_or_default();
+        let leaf_der = CertificateDer::from(leaf_der);
+        let ee = webpki::EndEntityCert::try_from(&leaf_der)
+            .map_err(|e| Failure::unverifiable("certificate", format!("unreadable signing certificate: {e}")))?;
+        let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(u64::try_from(t.as_second()).unwrap_or(0)));
+        ee.verify_for_usage(
+            sigstore_verify::crypto::WEBPKI_VERIFICATION_ALGS,
+            &anchors,
+            &intermediates,
+            at,
+            webpki::KeyUsage::required(CODE_SIGNING),
+            None,
+            None,
+        )
+        .map(|_| ())
+        .map_err(|e| {
+            Failure::unverifiable(
+                "certificate-chain",
+                format!("the signing certificate does not chain to a Fulcio CA of the trusted root at the time of the RFC 3161 timestamp, {t} ({e:?})"),
+            )
+        })
+    }
+
+    /// The checks sigstore-verify makes, on `bundle` (whose timestamps sigseal checked).
+    fn upstream(
+        &self,
+        input: Input<'_>,
+        bundle: &Bundle,
+        policy: &dyn sigstore_verify::Policy,
+        sct_known_good: bool,
+    ) -> std::result::Result<Verified, Failure> {
+        use sigstore_verify::types::Sha256Hash;
         // The artifact's digest is kept (hashed on the way through for a stream) to tell, when
         // something does not match it, whether it is the user's file or the log entry.
         let (result, artifact_sha256) = match input {
-            BlobInput::Reader(r) => {
+            // A git signature's artifact is the signed content the bundle was built from, so a
+            // mismatch can only be the log entry's (see `failure`).
+            Input::Bytes(b) => (self.inner.verify(b, bundle, policy), None),
+            Input::Reader(r) => {
                 use sha2::Digest;
                 let mut tee = Sha256Tee { inner: r, hasher: sha2::Sha256::new() };
-                let result = self.inner.verify_reader(&mut tee, bundle, policy.as_ref());
-                (result, <[u8; 32]>::from(tee.hasher.finalize()))
+                let result = self.inner.verify_reader(&mut tee, bundle, policy);
+                (result, Some(<[u8; 32]>::from(tee.hasher.finalize())))
             }
-            BlobInput::Sha256(d) => (self.inner.verify(Sha256Hash::from(d), bundle, policy.as_ref()), d),
+            Input::Sha256(d) => (self.inner.verify(Sha256Hash::from(d), bundle, policy), Some(d)),
         };
-        match result {
-            Ok(r) => Ok(Verified::from_result(&r, false)),
+        match (result, artifact_sha256) {
+            (Ok(r), _) => Ok(Verified::from_result(&r, sct_known_good)),
             // The bundle itself names this artifact, so what does not match it is the log
             // entry: it belongs to another signature.
-            Err(sigstore_verify::Error::ArtifactMismatch(why)) if bundle_names_artifact(bundle, &artifact_sha256) == Some(true) => {
+            (Err(sigstore_verify::Error::ArtifactMismatch(why)), Some(d))
+                if bundle_names_artifact(bundle, &d) == Some(true) =>
+            {
                 Err(Failure::unverifiable(
                     "log-entry-match",
                     format!(
@@ -188,13 +399,32 @@ impl BundleVerifier {
                 ))
             }
             // Here the artifact is the user's file: a mismatch means it is not what was signed.
-            Err(sigstore_verify::Error::ArtifactMismatch(why)) => Err(Failure {
+            (Err(sigstore_verify::Error::ArtifactMismatch(why)), Some(_)) => Err(Failure {
                 check: "artifact-digest",
                 bad: true,
                 why: format!("the artifact is not the one that was signed (changed since, or another file): {why}"),
             }),
-            Err(e) => Err(failure(&e)),
+            (Err(e), _) => Err(failure(&e)),
         }
+    }
+}
+
+/// id-kp-codeSigning (1.3.6.1.5.5.7.3.3), as the content bytes webpki compares.
+const CODE_SIGNING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03];
+
+/// The artifact as the verification reads it.
+enum Input<'a> {
+    Bytes(&'a [u8]),
+    Reader(&'a mut dyn std::io::Read),
+    Sha256([u8; 32]),
+}
+
+/// The signature bytes an RFC 3161 timestamp of `bundle` stamps.
+fn signature_of(bundle: &Bundle) -> Option<&[u8]> {
+    match &bundle.content {
+        SignatureContent::MessageSignature(m) => Some(m.signature.as_bytes()),
+        SignatureContent::DsseEnvelope(e) => Some(e.signature.sig.as_bytes()),
+        _ => None,
     }
 }
 
