@@ -40,5 +40,6 @@ mod release_signing;
 mod server_replies;
 mod service_faults;
 mod signing_failures;
+mod stack_instances;
 mod verify_command;
 mod workflows;

@@ -3,11 +3,14 @@
 // stack and writes a Sigstore bundle v0.3: sigseal's interoperability tests use it as an
 // independent signer whose bundles sigseal must verify. Keyless: an ephemeral P-256 key, a
 // Fulcio certificate for the token's identity, a Rekor v1 entry (inclusion proof and SET) and,
-// with --tsa, an RFC 3161 timestamp.
+// with --tsa, an RFC 3161 timestamp. With --no-rekor (needs --tsa), no log entry: a
+// timestamp-only bundle, as an instance without a transparency log (GitHub's) issues them.
 //
-// usage: node sign-bundle.js --fulcio URL --rekor URL [--tsa URL] --token-file FILE
+// usage: node sign-bundle.js --fulcio URL (--rekor URL | --no-rekor) [--tsa URL] --token-file FILE
 //                            --artifact FILE --bundle OUT [--in-toto]
-// URLs are service base URLs (the stack's SIGSTORE_URL for all three). Without --in-toto the
+// URLs are service base URLs (the stack's SIGSTORE_URL for all three; SIGSTORE_URL/github for
+// the GitHub-like Fulcio); a --tsa URL with a path is used as it is (e.g.
+// SIGSTORE_URL/github/api/v1/timestamp), a base URL gets /api/v1/timestamp appended. Without --in-toto the
 // artifact's bytes are signed (message signature, hashedrekord entry); with --in-toto the
 // artifact is an in-toto statement (JSON) signed as a DSSE envelope with payloadType
 // application/vnd.in-toto+json (dsse entry). Exit 0 and `OK: <bundle path>` on stdout when
@@ -16,7 +19,7 @@
 'use strict';
 const fs = require('node:fs');
 
-const BOOL_FLAGS = new Set(['in-toto']);
+const BOOL_FLAGS = new Set(['in-toto', 'no-rekor']);
 function parseArgs(argv) {
   const out = {};
   for (let i = 0; i < argv.length; i++) {
@@ -29,7 +32,7 @@ function parseArgs(argv) {
   return out;
 }
 function usage(msg) {
-  process.stderr.write(`sign-bundle.js: ${msg}\nusage: node sign-bundle.js --fulcio URL --rekor URL [--tsa URL] --token-file FILE --artifact FILE --bundle OUT [--in-toto]\n`);
+  process.stderr.write(`sign-bundle.js: ${msg}\nusage: node sign-bundle.js --fulcio URL (--rekor URL | --no-rekor) [--tsa URL] --token-file FILE --artifact FILE --bundle OUT [--in-toto]\n`);
   process.exit(2);
 }
 
@@ -43,7 +46,10 @@ try {
 
 const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 const args = parseArgs(process.argv.slice(2));
-for (const k of ['fulcio', 'rekor', 'token-file', 'artifact', 'bundle']) if (!args[k]) usage(`--${k} is required`);
+for (const k of ['fulcio', 'token-file', 'artifact', 'bundle']) if (!args[k]) usage(`--${k} is required`);
+if (args['no-rekor'] && args.rekor) usage('--rekor and --no-rekor exclude each other');
+if (!args['no-rekor'] && !args.rekor) usage('--rekor URL (or --no-rekor) is required');
+if (args['no-rekor'] && !args.tsa) usage('--no-rekor needs --tsa: a bundle needs a log entry or a timestamp');
 
 let token = '';
 function fail(code, message) {
@@ -84,10 +90,11 @@ async function main() {
     identityProvider: { getToken: async () => token },
     ...fetchOptions,
   });
-  const witnesses = [
-    // Rekor v1; DSSE envelopes become `dsse` entries (the other choice is the older `intoto`).
-    new sigstore.sign.RekorWitness({ rekorBaseURL: args.rekor, majorApiVersion: 1, entryType: 'dsse', fetchOnConflict: false, ...fetchOptions }),
-  ];
+  const witnesses = [];
+  // Rekor v1; DSSE envelopes become `dsse` entries (the other choice is the older `intoto`).
+  if (!args['no-rekor']) {
+    witnesses.push(new sigstore.sign.RekorWitness({ rekorBaseURL: args.rekor, majorApiVersion: 1, entryType: 'dsse', fetchOnConflict: false, ...fetchOptions }));
+  }
   // A base URL gets /api/v1/timestamp appended; a URL with a path is used as it is.
   if (args.tsa) witnesses.push(new sigstore.sign.TSAWitness({ tsaBaseURL: args.tsa, ...fetchOptions }));
 
@@ -112,9 +119,13 @@ async function main() {
   }
   bundle.mediaType = sigstore.bundle.BUNDLE_V03_MEDIA_TYPE;
 
-  const entry = vm.tlogEntries[0];
-  if (vm.tlogEntries.length !== 1 || !entry.inclusionProof || !entry.inclusionPromise) {
-    fail('BUNDLE', 'Rekor answered without an inclusion proof and SET');
+  if (args['no-rekor']) {
+    if (vm.tlogEntries.length !== 0) fail('BUNDLE', `--no-rekor, yet the bundle has ${vm.tlogEntries.length} log entries`);
+  } else {
+    const entry = vm.tlogEntries[0];
+    if (vm.tlogEntries.length !== 1 || !entry.inclusionProof || !entry.inclusionPromise) {
+      fail('BUNDLE', 'Rekor answered without an inclusion proof and SET');
+    }
   }
   if (args.tsa && !(vm.timestampVerificationData && vm.timestampVerificationData.rfc3161Timestamps.length)) {
     fail('BUNDLE', 'no RFC 3161 timestamp in the bundle');

@@ -3,11 +3,16 @@
 // Certificates, log entries and timestamps come from npm @sigstore/mock (written by the
 // sigstore-js team); this file serves them over HTTP and makes them behave like the real
 // services where real clients depend on it (see README.md).
+// Under /github, on the same port, a second instance like GitHub's own Sigstore (private
+// repositories, release attestations): its own Fulcio CA and TSA, no transparency log, no CT log,
+// and an issuer of release attestations like GitHub's for immutable releases.
 //
 // usage: node sigstore-server.js [--port 0] [--host 127.0.0.1] [--out DIR] [--oidc-url URL]
-//                                [--seed-leaves 5] [--lax-tokens] [--tsa-fraction] [--verbose]
+//                                [--seed-leaves 5] [--lax-tokens] [--tsa-whole-seconds] [--verbose]
 // Writes into DIR: trusted_root.json, signing_config.json, trust_config.json, fulcio_root.pem,
-// rekor_pub.pem, ctlog_pub.pem, tsa_chain.pem, *.key.pem, and last `url` (the readiness signal).
+// rekor_pub.pem, ctlog_pub.pem, tsa_chain.pem, *.key.pem; into DIR/github: trusted_root.json,
+// signing_config.json, trust_config.json, fulcio_root.pem, tsa_chain.pem, *.key.pem; and last
+// `url` (the readiness signal).
 'use strict';
 require('reflect-metadata'); // @peculiar/x509 needs it loaded first
 const http = require('node:http');
@@ -20,7 +25,7 @@ const asn1js = require('asn1js');
 const mock = require('@sigstore/mock');
 const pb = require('@sigstore/protobuf-specs');
 
-const BOOL_FLAGS = new Set(['lax-tokens', 'verbose', 'tsa-fraction']);
+const BOOL_FLAGS = new Set(['lax-tokens', 'verbose', 'tsa-whole-seconds']);
 function parseArgs(argv) {
   const out = {};
   for (let i = 0; i < argv.length; i++) {
@@ -279,22 +284,216 @@ function parseTimestampQuery(der) {
     nonceHex: tsq.nonce ? Buffer.from(tsq.nonce.valueBlock.valueHexView) : null,
   };
 }
+// Also gives every token its own positive serial number, as RFC 3161 requires (the mock stamps
+// them all 0xDEADBEEF, which DER reads as a negative number).
 function keepRequestNonce(tsa) {
   const buildTstInfo = tsa.tstInfo.bind(tsa);
   tsa.tstInfo = (req) => {
-    if (!('nonceHex' in req)) return buildTstInfo(req); // JSON requests: the mock's own handling
-    const info = buildTstInfo({ ...req, nonce: 0 });
-    if (req.nonceHex) info.nonce = new asn1js.Integer({ valueHex: req.nonceHex });
-    else delete info.nonce; // no nonce asked, none answered
+    const info = 'nonceHex' in req ? buildTstInfo({ ...req, nonce: 0 }) : buildTstInfo(req); // JSON requests: the mock's own nonce handling
+    if ('nonceHex' in req) {
+      if (req.nonceHex) info.nonce = new asn1js.Integer({ valueHex: req.nonceHex });
+      else delete info.nonce; // no nonce asked, none answered
+    }
+    info.serialNumber = new asn1js.Integer({ valueHex: Buffer.from(randomSerial(), 'hex') });
     return info;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// TSA clock. genTime carries milliseconds by default, as real TSAs' do (OpenSSL's `ts -reply`
+// and sigstore's timestamp-authority emit fractions of a second). Never a multiple of 10 ms:
+// pkijs drops the trailing zeros of a fraction (".120Z" becomes ".12Z", which is valid DER), and
+// sigstore-js parses a fraction of 0 or 3 digits only, so such a stamp would be unreadable to
+// it. `--tsa-whole-seconds` stamps whole seconds instead (the second mode, for clients that take
+// no fraction).
+function tsaClock(wholeSeconds) {
+  return wholeSeconds
+    ? () => new Date(Math.floor(Date.now() / 1000) * 1000)
+    : () => { const t = Date.now(); return new Date(t % 10 === 0 ? t + 1 : t); };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The GitHub-like instance's PKI, made here with @peculiar/x509: the mock's CA and TSA name
+// every certificate O=sigstore.mock and have no intermediate CA; GitHub's have a root, an
+// intermediate and their own names. Certificates are ECDSA-SHA384 over P-256 keys, like the mock's.
+
+const GITHUB_ORG = 'GitHub-like test';
+const MS_PER_DAY = 86_400_000;
+const webcrypto = crypto.webcrypto;
+const P256 = { name: 'ECDSA', namedCurve: 'P-256' };
+const SIGN_SHA384 = { name: 'ECDSA', hash: 'SHA-384' };
+const OID_TIMESTAMPING_EKU = '1.3.6.1.5.5.7.3.8';
+
+async function toCryptoKeys({ privateKey, publicKey }) {
+  return {
+    privateKey: await webcrypto.subtle.importKey('pkcs8', privateKey.export({ format: 'der', type: 'pkcs8' }), P256, true, ['sign']),
+    publicKey: await webcrypto.subtle.importKey('spki', publicKey.export({ format: 'der', type: 'spki' }), P256, true, ['verify']),
+  };
+}
+
+// A positive 20-byte serial number, as real CAs draw them.
+function randomSerial() {
+  const b = crypto.randomBytes(20);
+  b[0] = (b[0] & 0x7f) | 0x01;
+  return b.toString('hex');
+}
+
+// A CA certificate (root when `issuer` is itself) or, with `timestamping`, a TSA signing
+// certificate; valid from a minute ago for a year.
+async function authorityCertificate({ subject, keys, issuer, timestamping = false, pathLength }) {
+  const extensions = timestamping
+    ? [new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([OID_TIMESTAMPING_EKU], true)]
+    : [new x509.BasicConstraintsExtension(true, pathLength, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)];
+  extensions.push(
+    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, webcrypto),
+    await x509.AuthorityKeyIdentifierExtension.create(issuer.keys.publicKey, false, webcrypto));
+  return x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(), subject, issuer: issuer.subject,
+    notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 365 * MS_PER_DAY),
+    signingAlgorithm: SIGN_SHA384, publicKey: keys.publicKey, signingKey: issuer.keys.privateKey, extensions,
+  }, webcrypto);
+}
+
+// Fulcio-like CA: root -> intermediate -> leaves. `issueCertificate` takes what the mock's
+// Fulcio handler passes to the mock's CA (and the same extension encoding), so the handler and
+// its claim -> extension mapping are shared; no CT log, so no SCT is embedded.
+async function initializeGitHubCA(rootKey, intKey) {
+  const root = { subject: `CN=Fulcio Root,O=${GITHUB_ORG}`, keys: await toCryptoKeys(rootKey) };
+  root.cert = await authorityCertificate({ subject: root.subject, keys: root.keys, issuer: root });
+  const int = { subject: `CN=Fulcio Intermediate l1,O=${GITHUB_ORG}`, keys: await toCryptoKeys(intKey) };
+  int.cert = await authorityCertificate({ subject: int.subject, keys: int.keys, issuer: root, pathLength: 0 });
+  return {
+    rootCertificate: Buffer.from(root.cert.rawData),
+    intermediateCertificate: Buffer.from(int.cert.rawData),
+    // opts: { publicKey (SPKI DER), subjectAltName, extensions: [{oid, value, legacy}], subject? }
+    async issueCertificate(opts) {
+      const key = await webcrypto.subtle.importKey('spki', opts.publicKey, P256, true, ['verify']);
+      const now = new Date();
+      const cert = await x509.X509CertificateGenerator.create({
+        serialNumber: randomSerial(), subject: opts.subject, issuer: int.subject,
+        notBefore: now, notAfter: new Date(now.getTime() + 10 * 60_000),
+        signingAlgorithm: SIGN_SHA384, publicKey: key, signingKey: int.keys.privateKey,
+        extensions: [
+          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.codeSigning]),
+          new x509.BasicConstraintsExtension(false, undefined, true),
+          await x509.SubjectKeyIdentifierExtension.create(key, false, webcrypto),
+          await x509.AuthorityKeyIdentifierExtension.create(int.keys.publicKey, false, webcrypto),
+          // Critical when the subject is empty (RFC 5280 4.2.1.6), as Fulcio writes it.
+          new x509.SubjectAlternativeNameExtension([{ type: 'url', value: opts.subjectAltName }], !opts.subject),
+          ...(opts.extensions || []).map((e) => new x509.Extension(e.oid, false,
+            e.legacy === true ? Buffer.from(e.value) : new asn1js.Utf8String({ value: e.value }).toBER(false))),
+        ],
+      }, webcrypto);
+      return Buffer.from(cert.rawData);
+    },
+  };
+}
+
+// TSA: root -> intermediate -> signing certificate. The timestamps are the mock TSA's, signed
+// with the signing certificate's key and naming it (ESSCertIDv2, issuer and serial).
+async function initializeGitHubTSA(rootKey, intKey, signerKey) {
+  const root = { subject: `CN=TSA root,O=${GITHUB_ORG}`, keys: await toCryptoKeys(rootKey) };
+  root.cert = await authorityCertificate({ subject: root.subject, keys: root.keys, issuer: root });
+  const int = { subject: `CN=TSA intermediate,O=${GITHUB_ORG}`, keys: await toCryptoKeys(intKey) };
+  int.cert = await authorityCertificate({ subject: int.subject, keys: int.keys, issuer: root, pathLength: 0 });
+  const signer = { subject: `CN=TSA Timestamping,O=${GITHUB_ORG}`, keys: await toCryptoKeys(signerKey) };
+  signer.cert = await authorityCertificate({ subject: signer.subject, keys: signer.keys, issuer: int, timestamping: true });
+  const tsa = await mock.initializeTSA(signerKey); // signs with signerKey; its own certificates are replaced
+  tsa.intCert = pkijs.Certificate.fromBER(signer.cert.rawData);
+  tsa.rootCert = pkijs.Certificate.fromBER(root.cert.rawData);
+  tsa.chain = [signer.cert, int.cert, root.cert].map((c) => Buffer.from(c.rawData));
+  return tsa;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Release attestations like GitHub's for immutable releases (what `gh release verify` and
+// `gh release verify-asset` check): a DSSE envelope of an in-toto Statement v1, predicateType
+// https://in-toto.io/attestation/release/v0.2; subjects: the tag as a purl with the commit's
+// digest (sha1, or sha256 for a 64-hex object ID), then every asset by name with its sha256.
+// Signed by a key certified for https://dotcom.releases.github.com (no OIDC issuer extension),
+// timestamped by the instance's TSA, never logged. See README.md for the fields.
+
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+const RELEASE_PREDICATE_V01 = 'https://in-toto.io/attestation/release/v0.1';
+const RELEASE_PREDICATE_V02 = 'https://in-toto.io/attestation/release/v0.2';
+const RELEASE_SIGNER_SAN = 'https://dotcom.releases.github.com';
+const OID_SHA256 = '2.16.840.1.101.3.4.2.1';
+
+// A stable decimal ID for a name (GitHub's database IDs are opaque decimal strings).
+const decimalId = (kind, name) => String(crypto.createHash('sha256').update(`${kind}:${name}`).digest().readUInt32BE(0) + 1);
+
+// {repository, tag, commit, assets: [{name, sha256}], predicateType?} -> the in-toto statement.
+function releaseStatement(req, releaseNumber) {
+  if (!req || typeof req !== 'object') throw new HttpError(400, 'request body must be a JSON object');
+  const { repository, tag, commit } = req;
+  const assets = req.assets === undefined ? [] : req.assets;
+  const predicateType = req.predicateType || RELEASE_PREDICATE_V02;
+  if (typeof repository !== 'string' || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
+    throw new HttpError(400, 'repository must be OWNER/REPO');
+  }
+  if (typeof tag !== 'string' || tag === '') throw new HttpError(400, 'tag must be a non-empty string');
+  if (typeof commit !== 'string' || !/^([0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/.test(commit)) {
+    throw new HttpError(400, 'commit must be a git object ID: 40 (SHA-1) or 64 (SHA-256) hex digits');
+  }
+  if (!Array.isArray(assets) || !assets.every((a) => a && typeof a.name === 'string' && a.name !== ''
+    && typeof a.sha256 === 'string' && /^[0-9a-fA-F]{64}$/.test(a.sha256))) {
+    throw new HttpError(400, 'assets must be a list of {"name": non-empty string, "sha256": 64 hex digits}');
+  }
+  if (predicateType !== RELEASE_PREDICATE_V01 && predicateType !== RELEASE_PREDICATE_V02) {
+    throw new HttpError(400, `predicateType must be ${RELEASE_PREDICATE_V02} (default) or ${RELEASE_PREDICATE_V01}`);
+  }
+  const purl = `pkg:github/${repository}@${tag}`;
+  const owner = repository.split('/')[0];
+  const releaseId = String(releaseNumber);
+  // Keys in alphabetical order, as GitHub's (Go protojson of a Struct) are.
+  const predicate = predicateType === RELEASE_PREDICATE_V02
+    ? { databaseId: releaseId, ownerId: decimalId('owner', owner), packageId: decimalId('package', repository),
+      purl, repository, repositoryId: decimalId('repository', repository), tag }
+    : { ownerId: decimalId('owner', owner), purl, releaseId, repository,
+      repositoryId: decimalId('repository', repository), tag };
+  return {
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [
+      { uri: purl, digest: { [commit.length === 64 ? 'sha256' : 'sha1']: commit.toLowerCase() } },
+      ...assets.map((a) => ({ name: a.name, digest: { sha256: a.sha256.toLowerCase() } })),
+    ],
+    predicateType,
+    predicate,
+  };
+}
+
+// The statement -> a Sigstore bundle v0.3 shaped like GitHub's: the leaf certificate alone,
+// one RFC 3161 timestamp (the TSA's whole TimeStampResp, over the DSSE signature), no
+// tlogEntries field, and a signature without keyid.
+async function releaseBundle(statement, ca, tsa) {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const cert = await ca.issueCertificate({
+    publicKey: publicKey.export({ format: 'der', type: 'spki' }),
+    subjectAltName: RELEASE_SIGNER_SAN, subject: `CN=Attester,O=${GITHUB_ORG}`, extensions: [],
+  });
+  const payload = Buffer.from(JSON.stringify(statement));
+  const sig = crypto.sign('sha256', dssePae(IN_TOTO_PAYLOAD_TYPE, payload), privateKey);
+  const tsr = await tsa.timestamp({ artifactHash: sha256(sig), hashAlgorithmOID: OID_SHA256,
+    policyOID: SIGSTORE_TSA_POLICY, certReq: false, nonceHex: null });
+  return {
+    mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    verificationMaterial: {
+      timestampVerificationData: { rfc3161Timestamps: [{ signedTimestamp: tsr.toString('base64') }] },
+      certificate: { rawBytes: cert.toString('base64') },
+    },
+    dsseEnvelope: { payload: payload.toString('base64'), payloadType: IN_TOTO_PAYLOAD_TYPE, signatures: [{ sig: sig.toString('base64') }] },
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 
 // One P-256 key per service, kept in DIR so a restart into the same DIR keeps the keys.
-function serviceKey(name) {
-  const file = path.join(outDir, `${name}.key.pem`);
+function serviceKey(name, dir = outDir) {
+  const file = path.join(dir, `${name}.key.pem`);
   const privateKey = fs.existsSync(file)
     ? crypto.createPrivateKey(fs.readFileSync(file))
     : crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
@@ -312,6 +511,8 @@ function readBody(req) {
 }
 
 function serviceOf(p) {
+  if (p.startsWith('/github/api/v2/')) return 'github_fulcio';
+  if (p.startsWith('/github/api/v1/timestamp')) return 'github_tsa';
   if (p.startsWith('/api/v2/') || p === '/api/v1/signingCert') return 'fulcio';
   if (p.startsWith('/api/v1/timestamp')) return 'tsa';
   if (p.startsWith('/api/v1/log') || p.startsWith('/api/v1/index')) return 'rekor';
@@ -335,18 +536,26 @@ async function main() {
   const ca = await mock.initializeCA(keys.ca, ctlog);
   const tlog = await mock.initializeTLog(url, keys.tlog);
   const tsa = await mock.initializeTSA(keys.tsa);
-  // genTime in whole seconds: pkijs drops trailing zeros of a fraction (".9Z", valid DER), which
-  // sigstore-js cannot parse (0 or 3 digits only), and sigstore-rust's RFC 3161 parser takes
-  // no fraction at all. `--tsa-fraction` stamps milliseconds (never a multiple of 10) instead.
-  tsa.getCurrentTime = args['tsa-fraction']
-    ? () => { const t = Date.now(); return new Date(t % 10 === 0 ? t + 1 : t); }
-    : () => new Date(Math.floor(Date.now() / 1000) * 1000);
+  tsa.getCurrentTime = tsaClock(args['tsa-whole-seconds']);
   keepRequestNonce(tsa);
+
+  // The GitHub-like instance (under /github): its keys and trust material in DIR/github.
+  const githubDir = path.join(outDir, 'github');
+  fs.mkdirSync(githubDir, { recursive: true });
+  const githubKey = (name) => serviceKey(name, githubDir);
+  const githubCa = await initializeGitHubCA(githubKey('fulcio-root'), githubKey('fulcio'));
+  const githubTsa = await initializeGitHubTSA(githubKey('tsa-root'), githubKey('tsa-intermediate'), githubKey('tsa'));
+  githubTsa.getCurrentTime = tsaClock(args['tsa-whole-seconds']);
+  keepRequestNonce(githubTsa);
+  let releasesAttested = 0;
 
   const fulcioByEmail = mock.fulcioHandler(ca, { strict: true, subjectClaim: 'email' });
   const fulcioBySub = mock.fulcioHandler(ca, { strict: true, subjectClaim: 'sub' });
   const rekorCreate = mock.rekorHandler(tlog, { strict: true });
   const tsaCreate = mock.tsaHandler(tsa, { strict: true });
+  const githubFulcioByEmail = mock.fulcioHandler(githubCa, { strict: true, subjectClaim: 'email' });
+  const githubFulcioBySub = mock.fulcioHandler(githubCa, { strict: true, subjectClaim: 'sub' });
+  const githubTsaCreate = mock.tsaHandler(githubTsa, { strict: true });
 
   // Log state. The first few leaves are filler so real entries get non-trivial proofs.
   const treeID = String(crypto.randomInt(2 ** 47));
@@ -406,8 +615,8 @@ async function main() {
     publicKey: { rawBytes: spki(k), keyDetails: pb.PublicKeyDetails.PKIX_ECDSA_P256_SHA_256, validFor },
     logId: { keyId: sha256(spki(k)) }, operator: 'sigseal-test',
   });
-  const authority = (certs, uri) => ({
-    subject: { organization: 'sigstore.mock', commonName: 'sigstore' }, uri,
+  const authority = (certs, uri, subject = { organization: 'sigstore.mock', commonName: 'sigstore' }) => ({
+    subject, uri,
     certChain: { certificates: certs.map((c) => ({ rawBytes: Buffer.from(c) })) }, validFor, operator: 'sigseal-test',
   });
   const trustedRoot = pb.TrustedRoot.toJSON({
@@ -438,7 +647,38 @@ async function main() {
   write('rekor_pub.pem', keys.tlog.publicKey.export({ format: 'pem', type: 'spki' }));
   write('ctlog_pub.pem', keys.ct.publicKey.export({ format: 'pem', type: 'spki' }));
 
-  const stats = { fulcio: 0, rekor: 0, tsa: 0 };
+  // The GitHub-like instance's trust material: a CA and a TSA, no logs (empty lists, written out).
+  const githubUrl = `${url}/github`;
+  const githubRootJson = pb.TrustedRoot.toJSON({
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [],
+    certificateAuthorities: [authority([githubCa.intermediateCertificate, githubCa.rootCertificate], githubUrl,
+      { organization: GITHUB_ORG, commonName: 'Fulcio Intermediate l1' })],
+    ctlogs: [],
+    timestampAuthorities: [authority(githubTsa.chain, `${githubUrl}/api/v1/timestamp`,
+      { organization: GITHUB_ORG, commonName: 'TSA Timestamping' })],
+  });
+  const githubTrustedRoot = { mediaType: githubRootJson.mediaType, tlogs: [],
+    certificateAuthorities: githubRootJson.certificateAuthorities, ctlogs: [],
+    timestampAuthorities: githubRootJson.timestampAuthorities };
+  const githubSigningConfig = {
+    mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
+    caUrls: [endpoint(githubUrl)],
+    oidcUrls: args['oidc-url'] ? [endpoint(args['oidc-url'])] : [],
+    tsaUrls: [endpoint(`${githubUrl}/api/v1/timestamp`)],
+    tsaConfig: { selector: 'ANY' },
+  };
+  const githubFulcioChainPem = [githubCa.intermediateCertificate, githubCa.rootCertificate].map((c) => toPem('CERTIFICATE', c));
+  const githubTsaChainPem = githubTsa.chain.map((c) => toPem('CERTIFICATE', c)).join('');
+  const writeGithub = (name, data) => write(path.join('github', name), data);
+  writeGithub('trusted_root.json', githubTrustedRoot);
+  writeGithub('signing_config.json', githubSigningConfig);
+  writeGithub('trust_config.json', { mediaType: 'application/vnd.dev.sigstore.clienttrustconfig.v0.1+json',
+    trustedRoot: githubTrustedRoot, signingConfig: githubSigningConfig });
+  writeGithub('fulcio_root.pem', toPem('CERTIFICATE', githubCa.rootCertificate));
+  writeGithub('tsa_chain.pem', githubTsaChainPem);
+
+  const stats = { fulcio: 0, rekor: 0, tsa: 0, github_fulcio: 0, github_tsa: 0 };
 
   async function route(req, p, query, body) {
     const json = (status, response, headers) => ({ statusCode: status, response, headers });
@@ -457,15 +697,28 @@ async function main() {
       return json(200, { backdate: seconds });
     }
 
-    if (key === 'POST /api/v2/signingCert') {
+    // Fulcio (both instances): one request form for the mock's handler, standard PEM back.
+    const signingCert = async (byEmail, bySub, extraChain = []) => {
       const { json: request, claims } = await normalizeFulcioRequest(body, req.headers);
-      const r = await (claims.email ? fulcioByEmail : fulcioBySub).fn(request);
+      const r = await (claims.email ? byEmail : bySub).fn(request);
       if (r.statusCode !== 201) return json(r.statusCode, { code: r.statusCode, message: r.response });
       const resp = JSON.parse(r.response);
       const chain = resp.signedCertificateEmbeddedSct.chain;
-      chain.certificates = chain.certificates.map(rewrapPem);
+      const [leaf, ...rest] = chain.certificates.map(rewrapPem);
+      chain.certificates = [leaf, ...extraChain, ...rest];
       return json(201, resp);
-    }
+    };
+    // TSA (both instances): a DER TimeStampReq, or the JSON form real TSAs also take.
+    const timestamp = async (instance, jsonHandler) => {
+      if ((req.headers['content-type'] || '').includes('json')) {
+        const r = await jsonHandler.fn(body.toString());
+        return r.statusCode === 201 ? r : json(r.statusCode, { code: r.statusCode, message: r.response });
+      }
+      return { statusCode: 201, response: await instance.timestamp(parseTimestampQuery(body)), contentType: 'application/timestamp-reply' };
+    };
+    const pemChain = (text) => ({ statusCode: 200, response: text, contentType: 'application/pem-certificate-chain' });
+
+    if (key === 'POST /api/v2/signingCert') return signingCert(fulcioByEmail, fulcioBySub);
     if (key === 'GET /api/v2/trustBundle') return json(200, { chains: [{ certificates: [fulcioRootPem] }] });
 
     if (key === 'POST /api/v1/log/entries') {
@@ -502,17 +755,27 @@ async function main() {
       return { statusCode: 200, response: keys.tlog.publicKey.export({ format: 'pem', type: 'spki' }), contentType: 'application/x-pem-file' };
     }
 
-    if (key === 'POST /api/v1/timestamp') {
-      if ((req.headers['content-type'] || '').includes('json')) { // the JSON form real TSAs also take
-        const r = await tsaCreate.fn(body.toString());
-        return r.statusCode === 201 ? r : json(r.statusCode, { code: r.statusCode, message: r.response });
-      }
-      return { statusCode: 201, response: await tsa.timestamp(parseTimestampQuery(body)), contentType: 'application/timestamp-reply' };
-    }
-    if (key === 'GET /api/v1/timestamp/certchain') return { statusCode: 200, response: tsaChainPem, contentType: 'application/pem-certificate-chain' };
+    if (key === 'POST /api/v1/timestamp') return timestamp(tsa, tsaCreate);
+    if (key === 'GET /api/v1/timestamp/certchain') return pemChain(tsaChainPem);
 
     if (key === 'GET /trusted_root.json') return json(200, trustedRoot);
     if (key === 'GET /signing_config.json') return json(200, signingConfig);
+
+    // The GitHub-like instance. The mock's handler answers [leaf, root]: the intermediate goes between.
+    if (key === 'POST /github/api/v2/signingCert') {
+      return signingCert(githubFulcioByEmail, githubFulcioBySub, [githubFulcioChainPem[0]]);
+    }
+    if (key === 'GET /github/api/v2/trustBundle') return json(200, { chains: [{ certificates: githubFulcioChainPem }] });
+    if (key === 'POST /github/api/v1/timestamp') return timestamp(githubTsa, githubTsaCreate);
+    if (key === 'GET /github/api/v1/timestamp/certchain') return pemChain(githubTsaChainPem);
+    if (key === 'GET /github/trusted_root.json') return json(200, githubTrustedRoot);
+    if (key === 'GET /github/signing_config.json') return json(200, githubSigningConfig);
+    if (key === 'POST /github/_release-attestation') {
+      const statement = releaseStatement(jsonBody(), releasesAttested + 1);
+      const bundle = await releaseBundle(statement, githubCa, githubTsa);
+      releasesAttested++;
+      return json(200, bundle);
+    }
     return json(404, { code: 404, message: `no route ${key}` });
   }
 
@@ -538,7 +801,7 @@ async function main() {
   // `url` last and atomically: its presence means the server is ready.
   write('url.tmp', `${url}\n`);
   fs.renameSync(path.join(outDir, 'url.tmp'), path.join(outDir, 'url'));
-  console.log(`sigstore services on ${url} (Fulcio, Rekor v1, TSA); trust material in ${outDir}`);
+  console.log(`sigstore services on ${url} (Fulcio, Rekor v1, TSA; GitHub-like Fulcio and TSA under /github); trust material in ${outDir}`);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start the local Sigstore test stack (OIDC issuer + Fulcio/Rekor/TSA) on loopback,
 # on ports chosen by the OS. Restarts it if DIR already holds a running stack.
-# usage: tests/stack/start.sh DIR
+# usage: [STACK_SERVER_FLAGS='--tsa-whole-seconds'] tests/stack/start.sh DIR
 # Prints SIGSTORE_URL=... and OIDC_ISSUER=...; see README.md for what DIR receives.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -45,7 +45,10 @@ echo $! >"$OUT/oidc.pid"
 wait_for "$OUT/oidc_url" "$OUT/oidc.pid"
 OIDC_ISSUER=$(cat "$OUT/oidc_url")
 
-node "$HERE/sigstore-server.js" --port 0 --out "$OUT" --oidc-url "$OIDC_ISSUER" </dev/null >"$OUT/sigstore.log" 2>&1 &
+# STACK_SERVER_FLAGS: extra flags for sigstore-server.js, split on whitespace (e.g. --tsa-whole-seconds).
+read -r -a SERVER_FLAGS <<<"${STACK_SERVER_FLAGS:-}"
+node "$HERE/sigstore-server.js" --port 0 --out "$OUT" --oidc-url "$OIDC_ISSUER" ${SERVER_FLAGS[@]+"${SERVER_FLAGS[@]}"} \
+  </dev/null >"$OUT/sigstore.log" 2>&1 &
 echo $! >"$OUT/sigstore.pid"
 wait_for "$OUT/url" "$OUT/sigstore.pid"
 

@@ -5,10 +5,13 @@
 //
 // usage: node verify-bundle.js --trusted-root FILE --bundle FILE --artifact FILE
 //                              [--identity SAN] [--issuer URL]
+//                              [--tlog-threshold N] [--ctlog-threshold N]
 // For a DSSE bundle (which sigstore-js verifies without the artifact) the artifact must be the
 // envelope's payload itself or, for an in-toto statement, one of its subjects (sha256), as
 // sigstore-python checks.
-// Requires at least one transparency log entry and one SCT. Exit 0 and `OK: <SAN> <issuer>` on
+// Requires at least --tlog-threshold transparency log entries and --ctlog-threshold SCTs (1
+// each by default; 0 and 0 for the timestamp-only bundles of an instance without logs, such as
+// GitHub's) and one timestamp (a TSA's or a log entry's integrated time). Exit 0 and `OK: <SAN> <issuer>` on
 // stdout when it verifies; exit 1 and `FAILED: <CODE>: <message>` on stderr when it does not;
 // exit 2 on a usage or installation error.
 'use strict';
@@ -26,7 +29,7 @@ function parseArgs(argv) {
   return out;
 }
 function usage(msg) {
-  process.stderr.write(`verify-bundle.js: ${msg}\nusage: node verify-bundle.js --trusted-root FILE --bundle FILE --artifact FILE [--identity SAN] [--issuer URL]\n`);
+  process.stderr.write(`verify-bundle.js: ${msg}\nusage: node verify-bundle.js --trusted-root FILE --bundle FILE --artifact FILE [--identity SAN] [--issuer URL] [--tlog-threshold N] [--ctlog-threshold N]\n`);
   process.exit(2);
 }
 
@@ -44,6 +47,12 @@ try {
 
 const args = parseArgs(process.argv.slice(2));
 for (const k of ['trusted-root', 'bundle', 'artifact']) if (!args[k]) usage(`--${k} is required`);
+function threshold(name) {
+  if (args[name] === undefined) return 1;
+  if (!/^[0-9]+$/.test(args[name])) usage(`--${name} must be a whole number`);
+  return Number(args[name]);
+}
+const thresholds = { tlogThreshold: threshold('tlog-threshold'), ctlogThreshold: threshold('ctlog-threshold') };
 const readJSON = (f) => JSON.parse(fs.readFileSync(f, 'utf8'));
 
 // The artifact of a DSSE bundle: its payload, or a sha256 subject of its in-toto statement.
@@ -72,7 +81,7 @@ try {
   const policy = {};
   if (args.identity) policy.subjectAlternativeName = args.identity;
   if (args.issuer) policy.extensions = { issuer: args.issuer };
-  signer = new sigstore.verify.Verifier(trust, { tlogThreshold: 1, ctlogThreshold: 1 }).verify(entity, policy);
+  signer = new sigstore.verify.Verifier(trust, thresholds).verify(entity, policy);
   if (bundle.content.$case === 'dsseEnvelope') checkDsseArtifact(bundle.content.dsseEnvelope, fs.readFileSync(args.artifact));
 } catch (e) {
   const detail = e.cause && e.cause.message && e.cause.message !== e.message ? ` (${e.cause.message})` : '';

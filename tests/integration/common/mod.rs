@@ -78,11 +78,17 @@ pub struct Stack {
 impl Stack {
     /// Start a fresh stack in a temporary directory.
     pub fn start() -> Stack {
+        Stack::start_with(&[])
+    }
+
+    /// Start a fresh stack whose sigstore-server.js gets `flags` too (e.g. `--tsa-whole-seconds`).
+    pub fn start_with(flags: &[&str]) -> Stack {
         let dir = tempfile::tempdir().expect("temp dir");
         let out = Command::new("bash")
             .arg(repo_root().join("tests/stack/start.sh"))
             .arg(dir.path())
             .env("STACK_WATCH_PID", std::process::id().to_string())
+            .env("STACK_SERVER_FLAGS", flags.join(" "))
             .stdin(Stdio::null())
             .output()
             .expect("run tests/stack/start.sh");
