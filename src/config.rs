@@ -210,9 +210,11 @@ impl Overrides {
     /// The URLs of the chosen instance preset, if any: (Fulcio, Rekor, OIDC issuer).
     fn preset_urls(&self) -> Option<(&'static str, &'static str, &'static str)> {
         use crate::sigstore::Instance;
-        self.instance.map(|i| match i {
-            Instance::Production => (DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL, DEFAULT_OIDC_ISSUER),
-            Instance::Staging => (STAGING_FULCIO_URL, STAGING_REKOR_URL, STAGING_OIDC_ISSUER),
+        self.instance.and_then(|i| match i {
+            Instance::Production => Some((DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL, DEFAULT_OIDC_ISSUER)),
+            Instance::Staging => Some((STAGING_FULCIO_URL, STAGING_REKOR_URL, STAGING_OIDC_ISSUER)),
+            // GitHub's instance signs for GitHub's own services; it is a trust root, not a preset.
+            Instance::GitHub => None,
         })
     }
 }

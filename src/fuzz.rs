@@ -17,8 +17,9 @@ use crate::verify::{policy, Claims, Policy, Signer};
 pub type Target = (&'static str, fn(&[u8]));
 
 /// Every target, by the name its corpus directory and libFuzzer binary carry.
-pub const TARGETS: [Target; 6] = [
+pub const TARGETS: [Target; 7] = [
     ("signature", signature),
+    ("timestamp", timestamp),
     ("git_object", git_object),
     ("bundle", bundle),
     ("cosign_files", cosign_files),
@@ -62,6 +63,33 @@ fn check_cms(der: &[u8]) {
     let _ = sigstore::certificate_facts(&parsed.signer_certificate);
     let _ = Claims::from_certificate(&parsed.signer_certificate);
 }
+
+/// RFC 3161 timestamp replies and tokens (bundles' `signedTimestamp`, git signatures'
+/// id-aa-timeStampToken, a TSA's answer), decoded by sigseal with fractional genTime.
+///
+/// Invariants: a decoded reply's token decodes again to the same genTime and accuracy; a token
+/// whose accuracy is read is well-formed; the checks against an empty set of authorities refuse
+/// it (no authority, no trust).
+pub fn timestamp(data: &[u8]) {
+    use crate::sigstore::timestamp::{Authorities, Token};
+    let Ok(token) = Token::decode(data) else { return };
+    let accuracy = token.accuracy();
+    let _ = token.stamps(b"fuzz");
+    let _ = token.echoes(1);
+    if let Ok(der) = Token::token_der(data) {
+        let again = Token::decode(&der);
+        assert!(
+            matches!(&again, Ok(t) if t.time() == token.time() && t.accuracy() == accuracy),
+            "the token of a reply reads differently"
+        );
+    }
+    if let Ok(root) = sigstore::parse_trusted_root(crate::fuzz::EMPTY_ROOT, "fuzz") {
+        assert!(Authorities::of(&root).verify_decoded(&token).is_err(), "a token verified with no authority");
+    }
+}
+
+/// A trusted root with no authority at all.
+const EMPTY_ROOT: &str = r#"{"mediaType":"application/vnd.dev.sigstore.trustedroot+json;version=0.1","tlogs":[],"certificateAuthorities":[],"ctlogs":[],"timestampAuthorities":[]}"#;
 
 /// Signed-payload extraction of git commits and tags. The first byte picks the kind and object
 /// format (commit SHA-1, commit SHA-256, tag), the rest is the raw object.

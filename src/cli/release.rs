@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
 use super::verify::{
-    config_for, fail_setup, policy_from, root_for, Format as VerifyFormat, HowArgs, OutputArgs, PolicyArgs, TrustArgs,
+    config_for, fail_setup, policy_from, policy_options, root_for, Format as VerifyFormat, HowArgs, OutputArgs,
+    PolicyArgs, TrustArgs,
 };
 use super::Format;
 use crate::error::{Error, Result};
@@ -21,6 +22,7 @@ use crate::release::manifest;
 use crate::release::run::{self, SignedFile};
 use crate::release::session::{Instance, SignOptions, Signer};
 use crate::release::verify::{self as check, Artifact, Checker, SignatureSource};
+use crate::verify::github::{self, GitHubOptions};
 use crate::verify::{render, PolicyOptions, Report};
 
 /// How release signatures are made.
@@ -180,16 +182,76 @@ pub struct VerifyAttestationArgs {
     /// The subject artifact, or `sha256:<64 hex>`.
     #[arg(value_name = "FILE|sha256:HEX")]
     artifact: String,
-    /// The attestation bundle (default: FILE.intoto.sigstore.json).
+    /// The attestation bundle: one Sigstore bundle, or JSON lines of bundles as `gh attestation
+    /// download` writes them, of which one verifying is enough (default: FILE.intoto.sigstore.json).
     #[arg(long, value_name = "FILE")]
     bundle: Option<PathBuf>,
-    /// The predicate type that must have been attested (URI or cosign shorthand).
-    #[arg(long = "type", value_name = "URI")]
+    /// The predicate type that must have been attested (URI or cosign shorthand; with the
+    /// GitHub flags, default `https://slsa.dev/provenance/v1`).
+    #[arg(long = "type", visible_alias = "predicate-type", value_name = "URI")]
     predicate_type: Option<String>,
     #[command(flatten)]
     key: KeyArgs,
     #[command(flatten)]
     how: HowArgs,
+    // Last: its help heading holds for every flag after it.
+    #[command(flatten)]
+    github: GitHubArgs,
+}
+
+/// The checks of `gh attestation verify`, for GitHub artifact attestations. Any of them needs
+/// --owner or --repo.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "GitHub artifact attestations (as gh attestation verify)")]
+pub struct GitHubArgs {
+    /// The organization or user whose repository made the attestation.
+    #[arg(long, value_name = "OWNER", conflicts_with = "repo")]
+    owner: Option<String>,
+    /// The repository that made the attestation.
+    #[arg(long, value_name = "OWNER/REPO")]
+    repo: Option<String>,
+    /// The repository of the (reusable) workflow that signed.
+    #[arg(long, value_name = "OWNER/REPO", conflicts_with = "signer_workflow")]
+    signer_repo: Option<String>,
+    /// The workflow that signed, a prefix of the certificate identity read as a regular
+    /// expression (as gh reads it).
+    #[arg(long, value_name = "[HOST/]OWNER/REPO/PATH")]
+    signer_workflow: Option<String>,
+    /// The commit of the signer workflow.
+    #[arg(long, value_name = "SHA")]
+    signer_digest: Option<String>,
+    /// The git ref the workflow ran on (e.g. refs/tags/v1.2.0).
+    #[arg(long, value_name = "REF")]
+    source_ref: Option<String>,
+    /// The commit the workflow ran on.
+    #[arg(long, value_name = "SHA")]
+    source_digest: Option<String>,
+    /// Refuse attestations made on self-hosted runners.
+    #[arg(long)]
+    deny_self_hosted_runners: bool,
+    /// github.com or a GHE.com tenant (TENANT.ghe.com) [default: github.com].
+    #[arg(long, value_name = "HOST")]
+    hostname: Option<String>,
+    /// The OIDC issuer [default: GitHub Actions' issuer for the host].
+    #[arg(long, value_name = "URL")]
+    cert_oidc_issuer: Option<String>,
+}
+
+impl GitHubArgs {
+    fn options(&self) -> GitHubOptions {
+        GitHubOptions {
+            owner: self.owner.clone(),
+            repo: self.repo.clone(),
+            signer_repo: self.signer_repo.clone(),
+            signer_workflow: self.signer_workflow.clone(),
+            signer_digest: self.signer_digest.clone(),
+            source_ref: self.source_ref.clone(),
+            source_digest: self.source_digest.clone(),
+            deny_self_hosted_runners: self.deny_self_hosted_runners,
+            hostname: self.hostname.clone(),
+            cert_oidc_issuer: self.cert_oidc_issuer.clone(),
+        }
+    }
 }
 
 /// `sigseal generate-key-pair`.
@@ -491,8 +553,22 @@ pub fn generate_key_pair(a: &GenerateKeyPairArgs) -> Result<()> {
 // Verification: flags into a checker, the verdicts as text lines or one JSON document.
 
 fn checker(how: &HowArgs, key: &KeyArgs) -> Result<Checker> {
+    checker_with(how, key, None)
+}
+
+/// A checker; with `github` (gh's flags), their policy judges the signer instead of the
+/// cosign flags' (which may only add the identity), and no public key may be given.
+fn checker_with(how: &HowArgs, key: &KeyArgs, github: Option<&GitHubOptions>) -> Result<Checker> {
     let cfg = config_for(&how.trust)?;
-    let policy = if key.key.is_some() {
+    let policy = if let Some(options) = github {
+        if key.key.is_some() {
+            return Err(Error::Usage(
+                "--key trusts a public key, the GitHub flags a GitHub Actions certificate; give one or the other"
+                    .into(),
+            ));
+        }
+        github::policy(options, &policy_options(&how.policy))?
+    } else if key.key.is_some() {
         let p = &how.policy;
         check::key_policy(&PolicyOptions {
             identity: p.certificate_identity.clone(),
@@ -505,8 +581,8 @@ fn checker(how: &HowArgs, key: &KeyArgs) -> Result<Checker> {
         policy_from(&how.policy, &cfg)?
     };
     let key_der = key.key.as_deref().map(check::read_public_key).transpose()?;
-    let (root, rekor_url) = root_for(&cfg, &how.trust)?;
-    Ok(Checker::new(&root, policy, rekor_url, key_der, !key.insecure_ignore_tlog)?.with_deadline(&cfg.deadline))
+    let (roots, rekor_url) = root_for(&cfg, &how.trust)?;
+    Ok(Checker::new(&roots, policy, rekor_url, key_der, !key.insecure_ignore_tlog)?.with_deadline(&cfg.deadline))
 }
 
 /// Reports of a verification run, printed as text lines or one JSON document.
@@ -539,6 +615,37 @@ impl Reports {
             }
         }
         Ok(())
+    }
+
+    /// Close a run over the bundles of one attestation file, where one accepted bundle
+    /// (`accepted`, their positions) is enough.
+    fn finish_any(self, accepted: &[usize]) -> Result<i32> {
+        let code = i32::from(accepted.is_empty());
+        let total = self.verified + self.failed;
+        match self.format {
+            VerifyFormat::Json => {
+                let doc = json!({
+                    "artifacts": self.artifacts,
+                    "summary": {
+                        "verified": self.verified, "failed": self.failed, "total": total,
+                        "accepted_bundles": accepted, "attested": !accepted.is_empty(),
+                    },
+                    "exit_code": code,
+                });
+                super::out::line(doc)?;
+            }
+            VerifyFormat::Text if accepted.is_empty() => {
+                eprintln!("sigseal: not attested: none of the {total} bundles verified");
+            }
+            VerifyFormat::Text => {
+                let list = accepted.iter().map(usize::to_string).collect::<Vec<_>>().join(", ");
+                eprintln!(
+                    "sigseal: attested by bundle {list} of {total} ({} verified, {} failed; one is enough)",
+                    self.verified, self.failed
+                );
+            }
+        }
+        Ok(code)
     }
 
     fn finish(self) -> Result<i32> {
@@ -592,20 +699,36 @@ fn verify_blob_bundle(a: &VerifyBlobArgs, attestations: bool) -> i32 {
 pub fn verify_attestation(a: &VerifyAttestationArgs) -> i32 {
     let run = || -> Result<i32> {
         let artifact = Artifact::parse(&a.artifact)?;
-        let want = a.predicate_type.as_deref().map(attest::predicate_type).transpose()?;
-        let checker = checker(&a.how, &a.key)?;
+        let options = a.github.options();
+        let want =
+            options.predicate_type(a.predicate_type.clone()).as_deref().map(attest::predicate_type).transpose()?;
+        let checker = checker_with(&a.how, &a.key, options.is_set().then_some(&options))?;
         let mut reports = Reports::new(&a.how.output);
-        let verdict = check::attestation(&checker, &artifact, a.bundle.as_deref(), want.as_deref())?;
-        let extra = match &verdict.statement {
-            Some(st) => json!({
-                "predicate_type": st.predicate_type,
-                "subjects": st.subjects.iter().map(|(n, d)| json!({"name": n, "sha256": d})).collect::<Vec<_>>(),
-                "predicate": st.predicate,
-            }),
-            None => json!({}),
-        };
-        reports.add(&verdict.artifact.name, None, &verdict.artifact.report, extra)?;
-        reports.finish()
+        let verdicts = check::attestation(&checker, &artifact, a.bundle.as_deref(), want.as_deref())?;
+        let several = verdicts.len() > 1;
+        for v in &verdicts {
+            let mut extra = match &v.statement {
+                Some(st) => json!({
+                    "predicate_type": st.predicate_type,
+                    "subjects": st.subjects.iter().map(|(n, d)| json!({"name": n, "sha256": d})).collect::<Vec<_>>(),
+                    "predicate": st.predicate,
+                }),
+                None => json!({}),
+            };
+            let p = &v.place;
+            extra["bundle"] = json!({"path": path_json(&p.path), "index": p.index, "line": p.line, "count": p.count});
+            let name = if several && reports.format == VerifyFormat::Text {
+                format!("{} (bundle {} of {}, line {})", v.artifact.name, p.index, p.count, p.line)
+            } else {
+                v.artifact.name.clone()
+            };
+            reports.add(&name, v.artifact.sha256.as_deref(), &v.artifact.report, extra)?;
+        }
+        if several {
+            reports.finish_any(&check::accepted_bundles(&verdicts))
+        } else {
+            reports.finish()
+        }
     };
     run().unwrap_or_else(|e| fail_setup(&e, a.how.output.output, "artifacts"))
 }
@@ -649,7 +772,11 @@ pub fn conformance_verify(a: &ConformanceVerifyArgs) -> i32 {
             certificate_oidc_issuer: a.certificate_oidc_issuer.clone(),
             ..PolicyArgs::default()
         },
-        trust: TrustArgs { trusted_root: a.trusted_root.clone(), staging: a.staging, ..TrustArgs::default() },
+        trust: TrustArgs {
+            trusted_root: a.trusted_root.clone().into_iter().collect(),
+            staging: a.staging,
+            ..TrustArgs::default()
+        },
         output: OutputArgs { verbose: true, ..OutputArgs::default() },
     };
     let key = KeyArgs { key: a.key.clone(), insecure_ignore_tlog: false };

@@ -9,7 +9,7 @@ use crate::config::{Config, Overrides};
 use crate::error::{Error, Result};
 
 use crate::git::repo::{Repo, Target};
-use crate::sigstore::{self, Instance};
+use crate::sigstore::Instance;
 use crate::verify::history::{self, Options};
 use crate::verify::render::{self, JsonStream};
 use crate::verify::{Policy, PolicyOptions, Verifier};
@@ -61,8 +61,10 @@ pub struct PolicyArgs {
 #[derive(Debug, Default, clap::Args)]
 pub struct TrustArgs {
     /// A trusted root JSON file (private Sigstore deployments; default: sigseal.trustedRoot).
+    /// Repeat it to give several: each signature is checked against the one whose Fulcio CA
+    /// issued its certificate. Default: the public-good and GitHub roots, chosen the same way.
     #[arg(long, value_name = "FILE")]
-    pub(super) trusted_root: Option<PathBuf>,
+    pub(super) trusted_root: Vec<PathBuf>,
     /// Trust the public-good staging instance instead of production.
     #[arg(long, conflicts_with = "trusted_root")]
     pub(super) staging: bool,
@@ -151,7 +153,12 @@ pub struct ExportArgs {
 
 /// The policy the flags ask for: the library's [`PolicyOptions`] filled from them.
 pub(super) fn policy_from(a: &PolicyArgs, cfg: &Config) -> Result<Policy> {
-    let options = PolicyOptions {
+    Policy::from_options(&policy_options(a), &cfg.verify)
+}
+
+/// The library's [`PolicyOptions`] filled from the flags.
+pub(super) fn policy_options(a: &PolicyArgs) -> PolicyOptions {
+    PolicyOptions {
         identity: a.certificate_identity.clone(),
         identity_regexp: a.certificate_identity_regexp.clone(),
         issuer: a.certificate_oidc_issuer.clone(),
@@ -164,8 +171,7 @@ pub(super) fn policy_from(a: &PolicyArgs, cfg: &Config) -> Result<Policy> {
         extensions: a.certificate_extension.clone(),
         policy_file: a.policy.clone(),
         insecure_any_identity: a.insecure_any_identity,
-    };
-    Policy::from_options(&options, &cfg.verify)
+    }
 }
 
 struct Prepared {
@@ -178,18 +184,19 @@ struct Prepared {
 /// `--staging` the staging instance's own trust material.
 pub(super) fn config_for(trust: &TrustArgs) -> Result<Config> {
     Config::load_with(&Overrides {
-        trusted_root: trust.trusted_root.clone(),
+        trusted_root: trust.trusted_root.first().cloned(),
         instance: trust.staging.then_some(Instance::Staging),
         ..Overrides::default()
     })
 }
 
-/// The trusted root, and the Rekor that may be searched (none with `--offline`).
-pub(super) fn root_for(cfg: &Config, trust: &TrustArgs) -> Result<(sigstore::TrustedRoot, Option<String>)> {
+/// The trusted roots, and the Rekor that may be searched (none with `--offline`).
+pub(super) fn root_for(cfg: &Config, trust: &TrustArgs) -> Result<(Vec<crate::trust::NamedRoot>, Option<String>)> {
     let options = crate::trust::TrustOptions {
         staging: trust.staging,
         offline: trust.offline,
         rekor_url: trust.rekor_url.clone(),
+        more_roots: trust.trusted_root.iter().skip(1).cloned().collect(),
     };
     crate::runtime()?.block_on(crate::trust::for_verification(cfg, &options))
 }
@@ -197,8 +204,8 @@ pub(super) fn root_for(cfg: &Config, trust: &TrustArgs) -> Result<(sigstore::Tru
 fn prepare(policy_args: &PolicyArgs, trust: &TrustArgs, require_signed: bool) -> Result<Prepared> {
     let cfg = config_for(trust)?;
     let policy = policy_from(policy_args, &cfg)?;
-    let (root, rekor_url) = root_for(&cfg, trust)?;
-    let verifier = Verifier::new(&root, policy)?;
+    let (roots, rekor_url) = root_for(&cfg, trust)?;
+    let verifier = Verifier::with_roots(&roots, policy)?;
     let cwd = std::env::current_dir().map_err(|e| Error::io("reading the current directory", e))?;
     let repo = Repo::discover(&cwd)?;
     Ok(Prepared { repo, verifier, options: Options { require_signed, rekor_url, deadline: cfg.deadline.clone() } })

@@ -151,6 +151,7 @@ pub(super) fn classify_tuf(
     let tuf_host = match instance {
         Instance::Production => "tuf-repo-cdn.sigstore.dev",
         Instance::Staging => "tuf-repo-cdn.sigstage.dev",
+        Instance::GitHub => "tuf-repo.github.com",
     };
     let fix = format!(
         "allow HTTPS to {tuf_host}; sigseal refreshes at most once a day, so to retry now: rm {} && sigseal doctor",

@@ -1,6 +1,7 @@
 //! Verification of release artifacts: a file (or its `sha256:` digest) against its bundle, a
 //! cosign `.sig`/`.pem` pair (its bundle rebuilt with the Rekor entry found by searching), or a
-//! public key; attestations and what they attest; and whole release directories (the
+//! public key; attestations and what they attest (a file of one bundle, or JSON lines of
+//! bundles as `gh attestation download` writes them, each judged); and whole release directories (the
 //! manifest's signature, every listed digest, every asset's bundle). Each artifact gets a
 //! [`Report`]; nothing is printed here.
 
@@ -12,7 +13,7 @@ use super::select::{self, ATTESTATION_SUFFIX, BUNDLE_SUFFIX};
 use super::{cosign, hash, keypair, manifest};
 use crate::error::{Error, Result};
 use crate::input;
-use crate::sigstore::{self, BlobInput, Bundle, KeyTrust, TrustedRoot};
+use crate::sigstore::{self, BlobInput, Bundle, KeyTrust};
 use crate::verify::{Policy, PolicyOptions, Report, Verifier};
 
 /// The artifact of a verification: a file, or `sha256:<hex>` when no such file exists.
@@ -116,18 +117,19 @@ impl std::fmt::Debug for Checker {
 }
 
 impl Checker {
-    /// A checker for bundles chaining to `root` whose signer `policy` accepts, or (with
-    /// `public_key`, SPKI DER) made by that key; `require_log` says whether a key bundle must
-    /// have been logged. `rekor_url` is searched for cosign `.sig`/`.pem` pairs (none: offline).
+    /// A checker for bundles chaining to one of `roots` (the one whose Fulcio CA issued the
+    /// certificate) whose signer `policy` accepts, or (with `public_key`, SPKI DER) made by
+    /// that key; `require_log` says whether a key bundle must have been logged. `rekor_url` is
+    /// searched for cosign `.sig`/`.pem` pairs (none: offline).
     pub fn new(
-        root: &TrustedRoot,
+        roots: &[crate::trust::NamedRoot],
         policy: Policy,
         rekor_url: Option<String>,
         public_key: Option<Vec<u8>>,
         require_log: bool,
     ) -> Result<Self> {
         let deadline = crate::http::Deadline::default();
-        Ok(Self { verifier: Verifier::new(root, policy)?, rekor_url, deadline, key: public_key, require_log })
+        Ok(Self { verifier: Verifier::with_roots(roots, policy)?, rekor_url, deadline, key: public_key, require_log })
     }
 
     /// Bound the Rekor search of cosign `.sig`/`.pem` pairs by `deadline` (`sigseal.timeout`).
@@ -252,55 +254,163 @@ pub fn blob(checker: &Checker, artifact: &Artifact, source: &SignatureSource, at
     ArtifactReport { name: artifact.name(), sha256: digest.map(hex::encode), report }
 }
 
-/// The verdict on an attestation, and what it attests when its statement could be read.
+/// Most bundles one attestation file may hold (`gh attestation download` fetches at most 1000).
+pub const MAX_ATTESTATION_BUNDLES: usize = 1000;
+
+/// Where a bundle of an attestation file is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BundlePlace {
+    /// The file.
+    pub path: PathBuf,
+    /// Its position in the file, from 1.
+    pub index: usize,
+    /// The line it starts on.
+    pub line: usize,
+    /// How many bundles the file holds.
+    pub count: usize,
+}
+
+/// The verdict on one attestation bundle, and what it attests when its statement could be read.
 #[derive(Debug)]
 pub struct AttestationReport {
     /// The subject artifact's verdict.
     pub artifact: ArtifactReport,
     /// The statement.
     pub statement: Option<StatementFacts>,
+    /// Which bundle of the file this is.
+    pub place: BundlePlace,
 }
 
-/// Verify an attestation bundle (default: FILE.intoto.sigstore.json) over a subject, and that
-/// it attests `predicate_type` (a URI, see [`attest::predicate_type`]) when one is required.
+/// A bundle of an attestation file, or why it is not one, with the line it starts on.
+type BundleEntry = (usize, std::result::Result<Bundle, sigstore::Failure>);
+
+/// The bundles of an attestation file, each with the line it starts on: one Sigstore bundle
+/// (pretty-printed or not), or several, one per line as `gh attestation download` writes them.
+/// A value may also be an object whose `bundle` field is the bundle, as GitHub's attestations
+/// API returns them. A value that is not a bundle is a failed entry; text that is not JSON
+/// ends the file with a failed entry (nothing after it can be placed).
+fn read_bundles(path: &Path) -> std::result::Result<Vec<BundleEntry>, sigstore::Failure> {
+    let text = input::read_capped_string(path, input::BUNDLE).map_err(|e| unreadable(&e))?;
+    let origin = path.display().to_string();
+    let fail = |why: String| sigstore::Failure { check: "bundle", bad: false, why };
+    let mut out = Vec::new();
+    let mut values = serde_json::Deserializer::from_str(&text).into_iter::<serde_json::Value>();
+    loop {
+        let offset = values.byte_offset();
+        let rest = text.get(offset..).unwrap_or("");
+        let start = offset + (rest.len() - rest.trim_start_matches([' ', '\t', '\n', '\r']).len());
+        let line = 1 + text.as_bytes().iter().take(start).filter(|b| **b == b'\n').count();
+        let value = match values.next() {
+            None => break,
+            Some(Err(e)) => {
+                out.push((line, Err(fail(format!("{origin} line {}: not JSON: {e}", e.line())))));
+                break;
+            }
+            Some(Ok(v)) => v,
+        };
+        if out.len() == MAX_ATTESTATION_BUNDLES {
+            return Err(fail(format!(
+                "{origin} holds more than {MAX_ATTESTATION_BUNDLES} bundles; split it, or keep the attestations of this artifact only"
+            )));
+        }
+        let value = match value {
+            serde_json::Value::Object(mut m) if !m.contains_key("mediaType") => match m.remove("bundle") {
+                Some(bundle) => bundle,
+                None => serde_json::Value::Object(m),
+            },
+            other => other,
+        };
+        let bundle = sigstore::parse_bundle(&value.to_string(), &format!("{origin} line {line}"));
+        out.push((line, bundle));
+    }
+    if out.is_empty() {
+        return Err(fail(format!(
+            "{origin} holds no bundle: expected a Sigstore bundle, or JSON lines of bundles as gh attestation download writes them"
+        )));
+    }
+    Ok(out)
+}
+
+/// Judge one attestation bundle over the artifact.
+fn attestation_bundle(
+    checker: &Checker,
+    artifact: &Artifact,
+    bundle: std::result::Result<Bundle, sigstore::Failure>,
+    predicate_type: Option<&str>,
+) -> (Report, Option<StatementFacts>) {
+    let bundle = match bundle {
+        Err(f) => return (unusable(f), None),
+        Ok(b) => b,
+    };
+    let Some((payload_type, payload)) = sigstore::bundle_facts(&bundle).dsse else {
+        let rep = Report::unusable(
+            "attestation",
+            "the bundle holds a plain signature, not a DSSE attestation (use verify-blob)",
+        );
+        return (rep, None);
+    };
+    let mut rep = checker.verify(artifact, &bundle);
+    match attest::read_statement(&payload_type, &payload) {
+        Ok(st) => {
+            if let Some(want) = predicate_type {
+                rep.add_check(
+                    "predicate-type",
+                    st.predicate_type == want,
+                    format!("attested predicate type {}, required {want}", st.predicate_type),
+                );
+            }
+            (rep, Some(st))
+        }
+        Err(e) => {
+            rep.add_check("statement", false, e.to_string());
+            (rep, None)
+        }
+    }
+}
+
+/// Verify the attestation bundles of a file (default: FILE.intoto.sigstore.json) over a
+/// subject, and that each attests `predicate_type` (a URI, see [`attest::predicate_type`]) when
+/// one is required. One verdict per bundle of the file (see [`read_bundles`]'s formats), in
+/// file order; the subject is attested when any of them is accepted ([`accepted_bundles`]).
 pub fn attestation(
     checker: &Checker,
     artifact: &Artifact,
     bundle: Option<&Path>,
     predicate_type: Option<&str>,
-) -> Result<AttestationReport> {
+) -> Result<Vec<AttestationReport>> {
     let bundle_path = match bundle {
         Some(b) => b.to_path_buf(),
         None => artifact.default_bundle(ATTESTATION_SUFFIX)?,
     };
-    let mut statement = None;
-    let report = match read_bundle(&bundle_path) {
-        Err(f) => unusable(f),
-        Ok(bundle) => match sigstore::bundle_facts(&bundle).dsse {
-            None => Report::unusable(
-                "attestation",
-                "the bundle holds a plain signature, not a DSSE attestation (use verify-blob)",
-            ),
-            Some((payload_type, payload)) => {
-                let mut rep = checker.verify(artifact, &bundle);
-                match attest::read_statement(&payload_type, &payload) {
-                    Ok(st) => {
-                        if let Some(want) = predicate_type {
-                            rep.add_check(
-                                "predicate-type",
-                                st.predicate_type == want,
-                                format!("attested predicate type {}, required {want}", st.predicate_type),
-                            );
-                        }
-                        statement = Some(st);
-                    }
-                    Err(e) => rep.add_check("statement", false, e.to_string()),
-                }
-                rep
-            }
+    let bundles = read_bundles(&bundle_path).unwrap_or_else(|f| vec![(1, Err(f))]);
+    let count = bundles.len();
+    // Several bundles over one file: the file is hashed once, and its digest is verified.
+    let (subject, sha256) = match artifact {
+        Artifact::File(_) if count > 1 => match artifact.sha256() {
+            Ok(d) => (Artifact::Digest(d), Some(hex::encode(d))),
+            Err(_) => (artifact.clone(), None),
         },
+        _ => (artifact.clone(), None),
     };
-    Ok(AttestationReport { artifact: ArtifactReport { name: artifact.name(), sha256: None, report }, statement })
+    let reports = bundles
+        .into_iter()
+        .enumerate()
+        .map(|(i, (line, b))| {
+            let (report, statement) = attestation_bundle(checker, &subject, b, predicate_type);
+            AttestationReport {
+                artifact: ArtifactReport { name: artifact.name(), sha256: sha256.clone(), report },
+                statement,
+                place: BundlePlace { path: bundle_path.clone(), index: i + 1, line, count },
+            }
+        })
+        .collect();
+    Ok(reports)
+}
+
+/// The positions (from 1) of the bundles that were accepted: the subject is attested when
+/// there is one.
+pub fn accepted_bundles(reports: &[AttestationReport]) -> Vec<usize> {
+    reports.iter().filter(|r| r.artifact.report.accepted()).map(|r| r.place.index).collect()
 }
 
 /// What an artifact of a release directory is.
@@ -402,6 +512,35 @@ mod tests {
             assert_eq!(key_policy(&o).unwrap_err().code(), "SS0001");
         }
         assert!(key_policy(&PolicyOptions::default()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn attestation_files_are_one_bundle_or_json_lines_each_placed_by_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        std::fs::write(
+            &p,
+            "{\"mediaType\": \"x\"}\n\n{\"bundle\": {\"mediaType\": \"y\"}, \"repository_id\": 1}\nnot json\n{}\n",
+        )
+        .unwrap();
+        let entries = read_bundles(&p).unwrap();
+        let lines: Vec<usize> = entries.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [1, 3, 4], "text that is not JSON ends the file");
+        let why = |i: usize| entries[i].1.as_ref().unwrap_err().why.clone();
+        assert!(why(0).contains("line 1") && why(0).contains("mediaType"), "{}", why(0));
+        assert!(
+            why(1).contains("line 3") && why(1).contains("mediaType") && why(1).contains('y'),
+            "the bundle field is read: {}",
+            why(1)
+        );
+        assert!(why(2).contains("not JSON"), "{}", why(2));
+
+        std::fs::write(&p, "{\n  \"mediaType\": \"z\"\n}\n").unwrap();
+        assert_eq!(read_bundles(&p).unwrap().len(), 1, "a pretty-printed bundle is one bundle");
+        std::fs::write(&p, "\n \n").unwrap();
+        assert!(read_bundles(&p).unwrap_err().why.contains("holds no bundle"));
+        std::fs::write(&p, "{}\n".repeat(MAX_ATTESTATION_BUNDLES + 1)).unwrap();
+        assert!(read_bundles(&p).unwrap_err().why.contains("more than"));
     }
 
     #[test]

@@ -12,6 +12,20 @@ pub enum Instance {
     Production,
     /// The public-good staging instance.
     Staging,
+    /// GitHub's own instance (private repositories' attestations, release attestations): its
+    /// Fulcio and timestamp authorities, no transparency log.
+    GitHub,
+}
+
+impl Instance {
+    /// The instance's name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Instance::Production => "public-good",
+            Instance::Staging => "public-good staging",
+            Instance::GitHub => "GitHub",
+        }
+    }
 }
 
 /// The embedded trusted root of an instance.
@@ -19,6 +33,8 @@ pub fn embedded_root(instance: Instance) -> Result<TrustedRoot> {
     match instance {
         Instance::Production => embedded_production_root(),
         Instance::Staging => embedded_staging_root(),
+        Instance::GitHub => TrustedRoot::from_json(sigstore_verify::trust_root::SIGSTORE_GITHUB_TRUSTED_ROOT)
+            .map_err(|e| Error::TrustRoot("embedded GitHub root".into()).because(e)),
     }
 }
 
@@ -63,6 +79,7 @@ pub async fn tuf_root(
     let config = match instance {
         Instance::Production => TufConfig::production(),
         Instance::Staging => TufConfig::staging(),
+        Instance::GitHub => TufConfig::github(),
     };
     let client = http.reqwest().map_err(|why| Error::TrustRoot("TUF refresh".into()).because(why))?;
     let mut config = config.with_cache_dir(cache_dir).with_http_client(client.clone());

@@ -112,6 +112,27 @@ pub struct BundleVerifier {
     /// Every certificate of every Fulcio CA chain (as sigstore-verify anchors them), with the
     /// CA's validity window.
     fulcio_anchors: Vec<(Vec<u8>, Option<sigstore_verify::types::TimeRange>)>,
+    /// Subject and subject key identifier of every Fulcio CA certificate, to tell whether a
+    /// certificate was issued by this root's CAs.
+    ca_names: Vec<(x509_cert::name::Name, Option<Vec<u8>>)>,
+}
+
+/// A certificate's subject key identifier, when it states one.
+fn subject_key_id(cert: &x509_cert::Certificate) -> Option<Vec<u8>> {
+    cert.tbs_certificate
+        .get::<x509_cert::ext::pkix::SubjectKeyIdentifier>()
+        .ok()
+        .flatten()
+        .map(|(_, ski)| ski.0.as_bytes().to_vec())
+}
+
+/// The authority key identifier a certificate names its issuer's key by, when it states one.
+fn authority_key_id(cert: &x509_cert::Certificate) -> Option<Vec<u8>> {
+    cert.tbs_certificate
+        .get::<x509_cert::ext::pkix::AuthorityKeyIdentifier>()
+        .ok()
+        .flatten()
+        .and_then(|(_, aki)| aki.key_identifier.map(|k| k.as_bytes().to_vec()))
 }
 
 impl BundleVerifier {
@@ -126,18 +147,43 @@ impl BundleVerifier {
                 ca_boundaries.push(end.as_second());
             }
         }
-        let fulcio_anchors = root
+        let fulcio_anchors: Vec<(Vec<u8>, Option<sigstore_verify::types::TimeRange>)> = root
             .certificate_authorities
             .iter()
             .flat_map(|ca| ca.cert_chain.certificates.iter().map(|c| (c.raw_bytes.as_bytes().to_vec(), ca.valid_for)))
             .collect();
+        let ca_names = fulcio_anchors
+            .iter()
+            .filter_map(|(der, _)| {
+                use der::Decode;
+                x509_cert::Certificate::from_der(der).ok()
+            })
+            .map(|c| (c.tbs_certificate.subject.clone(), subject_key_id(&c)))
+            .collect();
         Ok(Self {
             inner,
+            ca_names,
             ca_boundaries,
             tsas: super::timestamp::Authorities::of(root),
             requires_log: !root.tlogs.is_empty(),
             checks_sct: !root.ctlogs.is_empty(),
             fulcio_anchors,
+        })
+    }
+
+    /// Whether a Fulcio CA of this root issued the certificate `leaf_der`: one of its CA
+    /// certificates has the leaf's issuer as subject and, when both state them, the key
+    /// identifier the leaf names. (Only a choice of root: the path itself is verified later.)
+    pub fn issued(&self, leaf_der: &[u8]) -> bool {
+        use der::Decode;
+        let Ok(leaf) = x509_cert::Certificate::from_der(leaf_der) else { return false };
+        let aki = authority_key_id(&leaf);
+        self.ca_names.iter().any(|(subject, ski)| {
+            *subject == leaf.tbs_certificate.issuer
+                && match (&aki, ski) {
+                    (Some(a), Some(s)) => a == s,
+                    _ => true,
+                }
         })
     }
 
@@ -191,7 +237,22 @@ impl BundleVerifier {
                 let policy = if require_log { policy } else { policy.skip_tlog_unsafe() };
                 // Timestamps of a key-signed bundle are sigseal's to check (fractions).
                 let (stamps, plain) = self.stamps(bundle)?;
-                let mut verified = self.upstream(input, plain.as_ref().unwrap_or(bundle), &policy, false)?;
+                let mut verified = match plain {
+                    // Without a log entry, the timestamps are all the bundle has beside the
+                    // signature: checked above, and the signature here.
+                    Some(_) if !require_log && bundle.verification_material.tlog_entries.is_empty() => {
+                        let key = sigstore_verify::types::DerPublicKey::new(spki_der.to_vec());
+                        signature_without_log(input, bundle, &key)?;
+                        Verified {
+                            identity: None,
+                            issuer: None,
+                            integrated_time: None,
+                            sct_verified: false,
+                            timestamps: Vec::new(),
+                        }
+                    }
+                    plain => self.upstream(input, plain.as_ref().unwrap_or(bundle), &policy, false)?,
+                };
                 verified.timestamps.extend(stamps.iter().map(|s| s.time.as_second()));
                 Ok(verified)
             }
@@ -277,17 +338,14 @@ impl BundleVerifier {
                 ));
             }
             // The signature itself, with the key of the certificate checked above.
-            let key = leaf_info.public_key.clone();
-            let mut keyed = plain.clone().unwrap_or_else(|| bundle.clone());
-            keyed.verification_material.content =
-                sigstore_verify::types::bundle::VerificationMaterialContent::PublicKey(
-                    sigstore_verify::types::bundle::PublicKeyIdentifier::new(""),
-                );
-            let policy = sigstore_verify::PublicKeyVerificationPolicy::new(key).skip_tlog_unsafe();
-            let mut v = self.upstream(input, &keyed, &policy, false)?;
-            v.identity = leaf_info.identity.as_ref().map(|s| s.as_str().to_string());
-            v.issuer.clone_from(&leaf_info.issuer);
-            v
+            signature_without_log(input, bundle, &leaf_info.public_key)?;
+            Verified {
+                identity: leaf_info.identity.as_ref().map(|s| s.as_str().to_string()),
+                issuer: leaf_info.issuer.clone(),
+                integrated_time: None,
+                sct_verified: false,
+                timestamps: Vec::new(),
+            }
         };
         verified.timestamps = stamps.iter().map(|s| s.time.as_second()).collect();
         Ok(verified)
@@ -425,6 +483,90 @@ fn signature_of(bundle: &Bundle) -> Option<&[u8]> {
         SignatureContent::MessageSignature(m) => Some(m.signature.as_bytes()),
         SignatureContent::DsseEnvelope(e) => Some(e.signature.sig.as_bytes()),
         _ => None,
+    }
+}
+
+/// The signature of a bundle that has no log entry (its time comes from RFC 3161 timestamps
+/// checked by the caller), made with `key` over the artifact: a message signature over the
+/// artifact's SHA-256 digest, which the bundle must also name; or a DSSE envelope whose
+/// signature covers its PAE and whose in-toto statement names the artifact among its subjects
+/// (any other payload must be the artifact itself). The log's consistency checks do not apply:
+/// there is no entry.
+fn signature_without_log(
+    input: Input<'_>,
+    bundle: &Bundle,
+    key: &sigstore_verify::types::DerPublicKey,
+) -> std::result::Result<(), Failure> {
+    use sigstore_verify::crypto::{KeyAlgorithm, SigningScheme};
+    use sigstore_verify::types::SignatureBytes;
+    let digest: [u8; 32] = match input {
+        Input::Bytes(b) => {
+            use sha2::Digest;
+            sha2::Sha256::digest(b).into()
+        }
+        Input::Reader(r) => {
+            use sha2::Digest;
+            let mut hasher = sha2::Sha256::new();
+            std::io::copy(r, &mut hasher)
+                .map_err(|e| Failure::unverifiable("artifact", format!("cannot read the artifact: {e}")))?;
+            hasher.finalize().into()
+        }
+        Input::Sha256(d) => d,
+    };
+    let algorithm = KeyAlgorithm::from_spki(key)
+        .map_err(|e| Failure::unverifiable("certificate", format!("unsupported signing key: {e}")))?;
+    let (scheme, prehashed) = match algorithm {
+        KeyAlgorithm::EcdsaP256 => (SigningScheme::EcdsaP256Sha256, true),
+        KeyAlgorithm::EcdsaP384 => (SigningScheme::EcdsaP384Sha256, true),
+        other => (other.default_signing_scheme(), false),
+    };
+    let bad = |why: String| Failure { check: "signature", bad: true, why };
+    let not_this = || Failure {
+        check: "artifact-digest",
+        bad: true,
+        why: "the artifact is not the one that was signed (changed since, or another file)".into(),
+    };
+    match &bundle.content {
+        SignatureContent::MessageSignature(m) => {
+            let named = m
+                .message_digest
+                .as_ref()
+                .filter(|d| d.algorithm == HashAlgorithm::Sha2256)
+                .map(|d| d.digest.as_bytes() == digest.as_slice());
+            if named == Some(false) {
+                return Err(not_this());
+            }
+            if !prehashed {
+                return Err(Failure::unverifiable(
+                    "signature",
+                    "a message signature without a log entry is checked over its digest, which needs an ECDSA key",
+                ));
+            }
+            sigstore_verify::crypto::verify_signature_prehashed(key, &digest, &m.signature, scheme)
+                .map_err(|e| bad(format!("the signature over the artifact's digest does not verify: {e}")))
+        }
+        SignatureContent::DsseEnvelope(e) => {
+            let pae = sigstore_verify::types::dsse::pae(&e.payload_type, e.payload.as_bytes());
+            sigstore_verify::crypto::verify_signature(
+                key,
+                &pae,
+                &SignatureBytes::new(e.signature.sig.as_bytes().to_vec()),
+                scheme,
+            )
+            .map_err(|why| bad(format!("the DSSE envelope's signature does not verify: {why}")))?;
+            let binds = if e.payload_type == super::IN_TOTO_PAYLOAD_TYPE {
+                bundle_names_artifact(bundle, &digest) == Some(true)
+            } else {
+                use sha2::Digest;
+                <[u8; 32]>::from(sha2::Sha256::digest(e.payload.as_bytes())) == digest
+            };
+            if binds {
+                Ok(())
+            } else {
+                Err(not_this())
+            }
+        }
+        _ => Err(Failure::unverifiable("bundle", "the bundle holds neither a message signature nor a DSSE envelope")),
     }
 }
 

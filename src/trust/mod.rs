@@ -1,5 +1,8 @@
-//! Trust material: which trusted root a signature is checked against (a configured file, or the
-//! embedded public-good root refreshed through TUF with an on-disk cache, never hanging offline).
+//! Trust material: which trusted roots a signature may be checked against (configured files, or
+//! the embedded public-good, staging and GitHub roots, each refreshed through its own TUF
+//! repository with an on-disk cache, never hanging offline). The root a signature is checked
+//! against is chosen among them by the Fulcio CA that issued its certificate (see
+//! [`crate::verify::Verifier::with_roots`]).
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -80,6 +83,7 @@ fn cache_name(instance: Instance) -> &'static str {
     match instance {
         Instance::Production => "tuf",
         Instance::Staging => "tuf-staging",
+        Instance::GitHub => "tuf-github",
     }
 }
 
@@ -152,22 +156,55 @@ pub struct TrustOptions {
     /// The Rekor to search for signatures that embed no log entry (default: the configured
     /// writable log of the configured instance; never another instance's).
     pub rekor_url: Option<String>,
+    /// More trusted root files beside the configured one (a repeated `--trusted-root`): each
+    /// signature is checked against the one whose Fulcio CA issued its certificate.
+    pub more_roots: Vec<PathBuf>,
 }
 
-/// The trusted root a verification checks against, and the Rekor it may search (none when
-/// offline). `cfg` already carries a `--trusted-root` or staging override (see
-/// [`crate::config::Overrides`]).
-pub async fn for_verification(cfg: &Config, options: &TrustOptions) -> Result<(TrustedRoot, Option<String>)> {
+/// A trusted root and the name reports give it (an instance, or a file).
+#[derive(Clone, Debug)]
+pub struct NamedRoot {
+    /// `public-good`, `public-good staging`, `GitHub`, or `file PATH`.
+    pub name: String,
+    /// The root.
+    pub root: TrustedRoot,
+}
+
+/// The trusted roots a verification may use, in order of preference, and the Rekor it may
+/// search (none when offline). `cfg` already carries a `--trusted-root` or staging override
+/// (see [`crate::config::Overrides`]).
+///
+/// - Root files (`--trusted-root`, `sigseal.trustedRoot`, more with a repeated `--trusted-root`):
+///   those only.
+/// - `--staging`: the staging root only (staging issues certificates to anyone testing, so it is
+///   never chosen automatically).
+/// - Otherwise the public-good root and GitHub's, each through its own TUF repository: a
+///   signature is checked against the one whose Fulcio CA issued its certificate (the OIDC
+///   issuer is the same for both, so it cannot decide).
+pub async fn for_verification(cfg: &Config, options: &TrustOptions) -> Result<(Vec<NamedRoot>, Option<String>)> {
     if let Some(url) = &options.rekor_url {
         crate::config::check_service_url("Rekor", url)?;
     }
-    let instance = if options.staging { Instance::Staging } else { cfg.instance().unwrap_or(Instance::Production) };
-    let (root, _) = load_instance(cfg, instance, !options.offline).await?;
+    let online = !options.offline;
+    let mut roots = Vec::new();
+    if cfg.trusted_root.is_some() || !options.more_roots.is_empty() {
+        for path in cfg.trusted_root.iter().chain(&options.more_roots) {
+            roots.push(NamedRoot { name: format!("file {}", path.display()), root: from_file(path)? });
+        }
+    } else if options.staging || cfg.instance() == Some(Instance::Staging) {
+        let (root, _) = load_instance(cfg, Instance::Staging, online).await?;
+        roots.push(NamedRoot { name: Instance::Staging.name().into(), root });
+    } else {
+        for instance in [Instance::Production, Instance::GitHub] {
+            let (root, _) = load_instance(cfg, instance, online).await?;
+            roots.push(NamedRoot { name: instance.name().into(), root });
+        }
+    }
     let rekor_url = match (&options.rekor_url, options.offline, options.staging) {
         (_, true, _) => None,
         (Some(url), _, _) => Some(url.trim_end_matches('/').to_string()),
         (None, _, true) => Some(crate::config::STAGING_REKOR_URL.to_string()),
         (None, _, false) => cfg.rekor_for_search().map(str::to_string),
     };
-    Ok((root, rekor_url))
+    Ok((roots, rekor_url))
 }

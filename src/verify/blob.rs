@@ -63,7 +63,14 @@ impl Verifier {
             });
             return r;
         }
-        match self.bundle.verify_blob(input, bundle, key) {
+        let (instance, root) = match (&facts.certificate, key) {
+            (Some(cert), KeyTrust::Certificate) => self.root_for(cert),
+            _ => self.root_for(&[]),
+        };
+        if matches!(key, KeyTrust::Certificate) {
+            r.instance = Some(instance.to_string());
+        }
+        match root.verify_blob(input, bundle, key) {
             Ok(v) => {
                 r.integrated_time = v.integrated_time;
                 if v.identity.is_some() {
@@ -83,7 +90,9 @@ impl Verifier {
                         r.check(
                             "certificate-chain",
                             Outcome::Pass,
-                            "chains to a Fulcio CA of the trusted root, valid at the signing time",
+                            format!(
+                                "chains to a Fulcio CA of the {instance} trusted root, valid at every verified time"
+                            ),
                         );
                         if v.sct_verified {
                             r.check("sct", Outcome::Pass, "certificate transparency SCT verifies");
@@ -110,7 +119,15 @@ impl Verifier {
                     r.check(
                         "timestamp",
                         Outcome::Pass,
-                        format!("{} RFC 3161 timestamp(s) verify against a TSA of the trusted root", facts.timestamps),
+                        format!(
+                            "{} RFC 3161 timestamp(s) verify against a TSA of the {instance} trusted root{}",
+                            facts.timestamps,
+                            if r.log_index.is_none() {
+                                " (its verified signing time: this root lists no transparency log)"
+                            } else {
+                                ""
+                            }
+                        ),
                     );
                 }
             }

@@ -6,6 +6,7 @@
 pub mod blob;
 pub mod claims;
 pub mod export;
+pub mod github;
 pub mod history;
 pub mod policy;
 pub mod render;
@@ -86,6 +87,9 @@ pub struct Report {
     /// The signature carries no log proof (gitsign online mode): its Rekor entry can only be
     /// found by a search, which [`Verifier::lookup`] does when the network is allowed.
     pub needs_log_lookup: bool,
+    /// The trusted root the signature was checked against (`public-good`, `GitHub`, `file
+    /// PATH`...), once one was chosen.
+    pub instance: Option<String>,
 }
 
 impl Report {
@@ -105,6 +109,7 @@ impl Report {
             trust: Trust::Undefined,
             policy_detail: String::new(),
             needs_log_lookup: false,
+            instance: None,
         }
     }
 
@@ -179,21 +184,44 @@ const CERT_CACHE_LIMIT: usize = 100_000;
 /// parsed once, and a certificate whose chain and SCT verified is not chain-checked again
 /// (only when no CA validity boundary falls inside its lifetime, so the result cannot differ).
 pub struct Verifier {
-    bundle: BundleVerifier,
+    /// The first trusted root and its name in reports: the one a certificate that no root's
+    /// CA issued is checked against (and refused by).
+    primary: (String, BundleVerifier),
+    /// More trusted roots; a signature is checked against the first root whose Fulcio CA
+    /// issued its certificate.
+    others: Vec<(String, BundleVerifier)>,
     policy: Policy,
     certs: Mutex<HashMap<[u8; 32], Arc<CertInfo>>>,
     chain_ok: Mutex<HashSet<[u8; 32]>>,
 }
 
 impl Verifier {
-    /// Prepare a verifier.
+    /// Prepare a verifier for one trusted root.
     pub fn new(root: &TrustedRoot, policy: Policy) -> Result<Self> {
-        Ok(Self {
-            bundle: BundleVerifier::new(root)?,
-            policy,
-            certs: Mutex::new(HashMap::new()),
-            chain_ok: Mutex::new(HashSet::new()),
-        })
+        Self::with_roots(&[crate::trust::NamedRoot { name: "trusted root".into(), root: root.clone() }], policy)
+    }
+
+    /// Prepare a verifier for several trusted roots (see [`crate::trust::for_verification`]):
+    /// each signature is checked against the root whose Fulcio CA issued its certificate, and
+    /// only against that one.
+    pub fn with_roots(roots: &[crate::trust::NamedRoot], policy: Policy) -> Result<Self> {
+        let mut prepared = roots.iter().map(|r| Ok((r.name.clone(), BundleVerifier::new(&r.root)?)));
+        let primary = prepared
+            .next()
+            .ok_or_else(|| crate::error::Error::TrustRoot("no trusted root to verify against".into()))??;
+        let others = prepared.collect::<Result<Vec<_>>>()?;
+        Ok(Self { primary, others, policy, certs: Mutex::new(HashMap::new()), chain_ok: Mutex::new(HashSet::new()) })
+    }
+
+    /// The root a certificate is checked against, and its name: the first whose Fulcio CA
+    /// issued it, else the first (whose path check then says it does not chain).
+    fn root_for(&self, cert_der: &[u8]) -> (&str, &BundleVerifier) {
+        let (name, root) = if self.others.is_empty() || self.primary.1.issued(cert_der) {
+            &self.primary
+        } else {
+            self.others.iter().find(|(_, b)| b.issued(cert_der)).unwrap_or(&self.primary)
+        };
+        (name.as_str(), root)
     }
 
     /// The policy signers are judged by.
@@ -294,9 +322,11 @@ impl Verifier {
             &p.timestamps,
         );
         let cert_key = sha256(&p.signer_certificate);
-        let known_good = self.bundle.chain_result_reusable(info.not_before, info.not_after)
+        let (instance, root) = self.root_for(&p.signer_certificate);
+        r.instance = Some(instance.to_string());
+        let known_good = root.chain_result_reusable(info.not_before, info.not_after)
             && self.chain_ok.lock().is_ok_and(|s| s.contains(&cert_key));
-        match self.bundle.verify(&p.signed_attrs_der, &bundle, known_good) {
+        match root.verify(&p.signed_attrs_der, &bundle, known_good) {
             Ok(v) => {
                 if !known_good {
                     if let Ok(mut s) = self.chain_ok.lock() {
@@ -314,9 +344,9 @@ impl Verifier {
                 }
                 r.check("signature", Outcome::Pass, "signature over the signed attributes verifies with the leaf key");
                 let chain = if known_good {
-                    "chains to a Fulcio CA of the trusted root (verified for this certificate earlier in this run)"
+                    format!("chains to a Fulcio CA of the {instance} trusted root (verified for this certificate earlier in this run)")
                 } else {
-                    "chains to a Fulcio CA of the trusted root, valid at the integrated time"
+                    format!("chains to a Fulcio CA of the {instance} trusted root, valid at every verified time")
                 };
                 r.check("certificate-chain", Outcome::Pass, chain);
                 if v.sct_verified {
@@ -395,7 +425,9 @@ impl Verifier {
                 continue;
             };
             let bundle = sigstore::bundle_for(&r.certificate, &digest, &signature, Some(entry), &[]);
-            match self.bundle.verify(object_id.as_bytes(), &bundle, false) {
+            let (instance, root) = self.root_for(&r.certificate);
+            r.instance = Some(instance.to_string());
+            match root.verify(object_id.as_bytes(), &bundle, false) {
                 Ok(v) => {
                     r.log_index = Some(index);
                     r.integrated_time = v.integrated_time;

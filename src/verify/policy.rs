@@ -33,6 +33,14 @@ pub enum Matcher {
     Exact(String),
     /// The whole value matches this expression (anchored when compiled).
     Regex(Regex),
+    /// The whole value matches this expression, which messages name by `text` (what it
+    /// requires in words, e.g. `"https://github.com/acme" (any case)`).
+    Described {
+        /// The anchored expression.
+        regex: Regex,
+        /// What it requires, for messages.
+        text: String,
+    },
 }
 
 impl Matcher {
@@ -48,6 +56,14 @@ impl Matcher {
             .map_err(|e| Error::Config(format!("{what} regular expression {pattern:?}: {e}")))
     }
 
+    /// A regular expression that must match the whole value, named in messages by `text`.
+    pub fn described(pattern: &str, what: &str, text: impl Into<String>) -> Result<Self> {
+        match Self::regex(pattern, what)? {
+            Matcher::Regex(regex) => Ok(Matcher::Described { regex, text: text.into() }),
+            other => Ok(other),
+        }
+    }
+
     /// A policy-file value: `regexp:PATTERN` or a literal.
     pub fn parse(token: &str, what: &str) -> Result<Self> {
         match token.strip_prefix("regexp:") {
@@ -60,7 +76,7 @@ impl Matcher {
     pub fn matches(&self, value: &str) -> bool {
         match self {
             Matcher::Exact(want) => want == value,
-            Matcher::Regex(re) => re.is_match(value),
+            Matcher::Regex(re) | Matcher::Described { regex: re, .. } => re.is_match(value),
         }
     }
 
@@ -68,6 +84,7 @@ impl Matcher {
         match self {
             Matcher::Exact(want) => format!("{want:?}"),
             Matcher::Regex(re) => format!("the expression {}", re.as_str()),
+            Matcher::Described { text, .. } => text.clone(),
         }
     }
 }
@@ -248,7 +265,7 @@ impl Rule {
         let any = |m: &Option<Matcher>| match m {
             None => true,
             Some(Matcher::Exact(_)) => false,
-            Some(Matcher::Regex(re)) => PROBES.iter().all(|p| re.is_match(p)),
+            Some(Matcher::Regex(re) | Matcher::Described { regex: re, .. }) => PROBES.iter().all(|p| re.is_match(p)),
         };
         any(&self.identity)
             && any(&self.issuer)

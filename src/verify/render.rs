@@ -76,6 +76,11 @@ fn verified_details(r: &Report) -> String {
     if let Some(t) = r.integrated_time {
         let _ = write!(l, "  {}", crate::iso_time(t));
     }
+    if r.log_index.is_none() {
+        if let Some(instance) = &r.instance {
+            let _ = write!(l, "  timestamped ({instance} trusted root)");
+        }
+    }
     if r.trust == Trust::Undefined {
         l.push_str("  [signer not judged: --insecure-any-identity]");
     }
@@ -85,6 +90,9 @@ fn verified_details(r: &Report) -> String {
 /// The indented detail of `-v`: certificate, claims, then every check.
 fn verbose_lines<'a>(sig: Option<&Report>, checks: impl Iterator<Item = &'a Check>, out: &mut Vec<String>) {
     if let Some(r) = sig {
+        if let Some(instance) = &r.instance {
+            out.push(format!("    trusted root {instance}"));
+        }
         if !r.fingerprint.is_empty() {
             out.push(format!("    certificate {}", r.fingerprint));
         }
@@ -121,6 +129,7 @@ fn signature_fields(sig: Option<&Report>, checks: &[&Check], out: &mut Map<Strin
             "not_before": r.certificate_validity.map(|v| crate::iso_time(v.0)),
             "not_after": r.certificate_validity.map(|v| crate::iso_time(v.1)),
         })),
+        "trusted_root": sig.and_then(|r| r.instance.clone()),
         "log_index": sig.and_then(|r| r.log_index),
         "integrated_time": sig.and_then(|r| r.integrated_time).map(crate::iso_time),
         "integrated_time_unix": sig.and_then(|r| r.integrated_time),

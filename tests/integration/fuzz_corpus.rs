@@ -184,6 +184,11 @@ fn cosign_sig_pem_and_key_files_survive_the_corpus_and_mutations() {
 }
 
 #[test]
+fn rfc3161_replies_and_tokens_survive_the_corpus_and_mutations() {
+    replay_and_mutate("timestamp");
+}
+
+#[test]
 fn trusted_root_and_signing_config_survive_the_corpus_and_mutations() {
     replay_and_mutate("trust_json");
 }
