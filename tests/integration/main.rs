@@ -42,6 +42,7 @@ mod server_replies;
 mod service_faults;
 mod signing_failures;
 mod stack_instances;
+mod timestamp_only;
 mod timestamps;
 mod verify_command;
 mod workflows;

@@ -340,13 +340,16 @@ function randomSerial() {
 
 // A CA certificate (root when `issuer` is itself) or, with `timestamping`, a TSA signing
 // certificate; valid from a minute ago for a year.
-async function authorityCertificate({ subject, keys, issuer, timestamping = false, pathLength }) {
+// `eku` on a CA certificate restricts what it may certify, as GitHub's intermediates do (its
+// Fulcio intermediate carries code signing, its TSA intermediate time stamping).
+async function authorityCertificate({ subject, keys, issuer, timestamping = false, pathLength, eku }) {
   const extensions = timestamping
     ? [new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([OID_TIMESTAMPING_EKU], true)]
     : [new x509.BasicConstraintsExtension(true, pathLength, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)];
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      ...(eku ? [new x509.ExtendedKeyUsageExtension([eku], false)] : [])];
   extensions.push(
     await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, webcrypto),
     await x509.AuthorityKeyIdentifierExtension.create(issuer.keys.publicKey, false, webcrypto));
@@ -364,14 +367,17 @@ async function initializeGitHubCA(rootKey, intKey) {
   const root = { subject: `CN=Fulcio Root,O=${GITHUB_ORG}`, keys: await toCryptoKeys(rootKey) };
   root.cert = await authorityCertificate({ subject: root.subject, keys: root.keys, issuer: root });
   const int = { subject: `CN=Fulcio Intermediate l1,O=${GITHUB_ORG}`, keys: await toCryptoKeys(intKey) };
-  int.cert = await authorityCertificate({ subject: int.subject, keys: int.keys, issuer: root, pathLength: 0 });
+  int.cert = await authorityCertificate({ subject: int.subject, keys: int.keys, issuer: root, pathLength: 0,
+    eku: x509.ExtendedKeyUsage.codeSigning });
   return {
     rootCertificate: Buffer.from(root.cert.rawData),
     intermediateCertificate: Buffer.from(int.cert.rawData),
+    // The CA's clock (`POST /github/_fulcio/backdate` moves it back).
+    getCurrentTime: () => new Date(),
     // opts: { publicKey (SPKI DER), subjectAltName, extensions: [{oid, value, legacy}], subject? }
     async issueCertificate(opts) {
       const key = await webcrypto.subtle.importKey('spki', opts.publicKey, P256, true, ['verify']);
-      const now = new Date();
+      const now = this.getCurrentTime();
       const cert = await x509.X509CertificateGenerator.create({
         serialNumber: randomSerial(), subject: opts.subject, issuer: int.subject,
         notBefore: now, notAfter: new Date(now.getTime() + 10 * 60_000),
@@ -399,7 +405,8 @@ async function initializeGitHubTSA(rootKey, intKey, signerKey) {
   const root = { subject: `CN=TSA root,O=${GITHUB_ORG}`, keys: await toCryptoKeys(rootKey) };
   root.cert = await authorityCertificate({ subject: root.subject, keys: root.keys, issuer: root });
   const int = { subject: `CN=TSA intermediate,O=${GITHUB_ORG}`, keys: await toCryptoKeys(intKey) };
-  int.cert = await authorityCertificate({ subject: int.subject, keys: int.keys, issuer: root, pathLength: 0 });
+  int.cert = await authorityCertificate({ subject: int.subject, keys: int.keys, issuer: root, pathLength: 0,
+    eku: OID_TIMESTAMPING_EKU });
   const signer = { subject: `CN=TSA Timestamping,O=${GITHUB_ORG}`, keys: await toCryptoKeys(signerKey) };
   signer.cert = await authorityCertificate({ subject: signer.subject, keys: signer.keys, issuer: int, timestamping: true });
   const tsa = await mock.initializeTSA(signerKey); // signs with signerKey; its own certificates are replaced
@@ -690,10 +697,10 @@ async function main() {
     if (key === 'POST /_stats/reset') { for (const k of Object.keys(stats)) stats[k] = 0; return json(200, stats); }
     // Issue the following Fulcio certificates as if it were N seconds earlier (tests of
     // certificates that expired before their log entry); `seconds=0` restores the clock.
-    if (key === 'POST /_fulcio/backdate') {
+    if (key === 'POST /_fulcio/backdate' || key === 'POST /github/_fulcio/backdate') {
       const seconds = Number(query.get('seconds') || '0');
       if (!Number.isFinite(seconds) || seconds < 0) throw new HttpError(400, 'seconds must be a number >= 0');
-      ca.getCurrentTime = () => new Date(Date.now() - seconds * 1000);
+      (p.startsWith('/github/') ? githubCa : ca).getCurrentTime = () => new Date(Date.now() - seconds * 1000);
       return json(200, { backdate: seconds });
     }
 
