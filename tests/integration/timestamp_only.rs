@@ -10,7 +10,7 @@ use crate::common::{self, s, text};
 
 use common::{http_post, repo_root, sigseal, Stack};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 const ALICE: &str = "alice@example.com";
 
