@@ -266,6 +266,15 @@ impl BundleVerifier {
         if tokens.is_empty() {
             return Ok((Vec::new(), None));
         }
+        if tokens.len() > MAX_TIMESTAMPS {
+            return Err(Failure::unverifiable(
+                "timestamp",
+                format!(
+                    "the bundle carries {} RFC 3161 timestamps; at most {MAX_TIMESTAMPS} are checked (Sigstore clients write one or two)",
+                    tokens.len()
+                ),
+            ));
+        }
         let signature = signature_of(bundle)
             .ok_or_else(|| Failure::unverifiable("bundle", "the bundle carries no signature to timestamp"))?;
         let mut stamps = Vec::with_capacity(tokens.len());
@@ -466,6 +475,10 @@ impl BundleVerifier {
         }
     }
 }
+
+/// The most RFC 3161 timestamps one signature may carry: each costs signature checks, and a
+/// bundle of 32 MiB could otherwise hold thousands.
+pub const MAX_TIMESTAMPS: usize = 32;
 
 /// id-kp-codeSigning (1.3.6.1.5.5.7.3.3), as the content bytes webpki compares.
 const CODE_SIGNING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03];

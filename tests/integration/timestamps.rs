@@ -286,6 +286,13 @@ fn a_timestamp_of_another_signature_altered_or_outside_its_authority_window_is_r
         "a timestamp whose time was changed",
     );
 
+    // Many copies of a good timestamp: refused before any is checked.
+    let mut many = bundle_a.clone();
+    let one = many["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"][0].clone();
+    many["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"] =
+        serde_json::Value::Array(vec![one; 33]);
+    assert_refused(&verify_with_root(stack, &a, &many, &root), "timestamp", "at most 32", "33 timestamps");
+
     // The trusted root's window for its TSA starts after the token's time.
     let mut moved: serde_json::Value = serde_json::from_slice(&std::fs::read(&root).unwrap()).unwrap();
     moved["timestampAuthorities"][0]["validFor"]["start"] = "2099-01-01T00:00:00Z".into();
