@@ -63,6 +63,9 @@ enum Command {
     AttestBlob(Box<release::AttestBlobArgs>),
     /// Verify an attestation bundle: envelope, subject digest, predicate type and signer.
     VerifyBlobAttestation(Box<release::VerifyAttestationArgs>),
+    /// Verify files of a GitHub release against GitHub's attestation of the (immutable)
+    /// release, as `gh release verify-asset` does, offline.
+    VerifyReleaseAsset(Box<release::VerifyReleaseAssetArgs>),
     /// Make a cosign-compatible key pair for the key-based fallback (PREFIX.key, PREFIX.pub).
     GenerateKeyPair(release::GenerateKeyPairArgs),
     /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell).
@@ -122,6 +125,7 @@ pub fn run(args: Vec<String>) -> i32 {
         Command::VerifyRelease(a) => return release::verify_release(&a),
         Command::AttestBlob(a) => release::attest_blob(&a).map(|()| 0),
         Command::VerifyBlobAttestation(a) => return release::verify_attestation(&a),
+        Command::VerifyReleaseAsset(a) => return release::verify_release_asset(&a),
         Command::GenerateKeyPair(a) => release::generate_key_pair(&a).map(|()| 0),
         Command::Completions(a) => generate::completions(&a).map(|()| 0),
         Command::Man(a) => generate::man(&a).map(|()| 0),

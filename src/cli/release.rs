@@ -254,6 +254,32 @@ impl GitHubArgs {
     }
 }
 
+/// `sigseal verify-release-asset`: GitHub's attestation of an immutable release, checked as
+/// `gh release verify-asset` checks it, offline.
+#[derive(Debug, clap::Args)]
+pub struct VerifyReleaseAssetArgs {
+    /// The release's tag, exactly as the attestation names it.
+    #[arg(value_name = "TAG")]
+    tag: String,
+    /// An asset file, `sha256:<64 hex>`, or a directory (every regular file directly in it).
+    #[arg(value_name = "FILE|DIR|sha256:HEX")]
+    artifact: String,
+    /// The repository that published the release.
+    #[arg(long, value_name = "OWNER/REPO")]
+    repo: String,
+    /// GitHub's attestation of the release: a Sigstore bundle, or several, one per line (the
+    /// one for TAG that lists the file is judged).
+    #[arg(long, value_name = "FILE")]
+    bundle: PathBuf,
+    /// The commit the tag points to (40 or 64 hex digits): the attestation must name it.
+    #[arg(long, value_name = "SHA")]
+    commit: Option<String>,
+    #[command(flatten)]
+    trust: TrustArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
 /// `sigseal generate-key-pair`.
 #[derive(Debug, clap::Args)]
 pub struct GenerateKeyPairArgs {
@@ -747,6 +773,59 @@ pub fn verify_release(a: &VerifyReleaseArgs) -> i32 {
         reports.finish()
     };
     run().unwrap_or_else(|e| fail_setup(&e, a.how.output.output, "artifacts"))
+}
+
+/// `sigseal verify-release-asset`.
+pub fn verify_release_asset(a: &VerifyReleaseAssetArgs) -> i32 {
+    use crate::release::github_release;
+    let run = || -> Result<i32> {
+        let release = github_release::Release::new(&a.repo, &a.tag, a.commit.as_deref())?;
+        let assets = github_release::Assets::parse(&a.artifact)?;
+        let cfg = config_for(&a.trust)?;
+        let (roots, _) = root_for(&cfg, &a.trust)?;
+        let checker = github_release::checker(&roots)?;
+        let run = github_release::verify(&checker, &release, &assets, &a.bundle)?;
+        let mut reports = Reports::new(&a.output);
+        for v in &run.verdicts {
+            let attestation = v.statement.as_ref().map(|st| {
+                json!({
+                    "predicate_type": st.predicate_type,
+                    "purl": st.purl,
+                    "commit": st.commit,
+                    "repository": st.predicate_repository,
+                    "tag": st.predicate_tag,
+                })
+            });
+            let bundle = v
+                .place
+                .as_ref()
+                .map(|p| json!({"path": path_json(&p.path), "index": p.index, "line": p.line, "count": p.count}));
+            let extra = json!({
+                "release": {"repository": release.repository(), "tag": release.tag(), "purl": release.purl(), "commit": release.commit()},
+                "asset": v.asset,
+                "attestation": attestation,
+                "bundle": bundle,
+            });
+            let mut name = v.artifact.name.clone();
+            if reports.format == VerifyFormat::Text {
+                let file_name = Path::new(&name).file_name().map(|n| n.to_string_lossy().to_string());
+                if let Some(asset) = v.asset.as_deref().filter(|n| file_name.as_deref() != Some(*n)) {
+                    name = format!("{name} (asset {asset})");
+                }
+                if let Some(p) = v.place.as_ref().filter(|p| p.count > 1) {
+                    name = format!("{name} (bundle {} of {}, line {})", p.index, p.count, p.line);
+                }
+            }
+            reports.add(&name, v.artifact.sha256.as_deref(), &v.artifact.report, extra)?;
+        }
+        if reports.format == VerifyFormat::Text {
+            for p in &run.skipped {
+                note(&format!("not checked: {} (the attestation file)", p.display()));
+            }
+        }
+        reports.finish()
+    };
+    run().unwrap_or_else(|e| fail_setup(&e, a.output.output, "artifacts"))
 }
 
 // ---------------------------------------------------------------------------------------------

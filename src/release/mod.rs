@@ -9,6 +9,7 @@
 
 pub mod attest;
 pub mod cosign;
+pub mod github_release;
 pub mod hash;
 pub mod keypair;
 pub mod manifest;

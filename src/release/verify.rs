@@ -282,14 +282,14 @@ pub struct AttestationReport {
 }
 
 /// A bundle of an attestation file, or why it is not one, with the line it starts on.
-type BundleEntry = (usize, std::result::Result<Bundle, sigstore::Failure>);
+pub(crate) type BundleEntry = (usize, std::result::Result<Bundle, sigstore::Failure>);
 
 /// The bundles of an attestation file, each with the line it starts on: one Sigstore bundle
 /// (pretty-printed or not), or several, one per line as `gh attestation download` writes them.
 /// A value may also be an object whose `bundle` field is the bundle, as GitHub's attestations
 /// API returns them. A value that is not a bundle is a failed entry; text that is not JSON
 /// ends the file with a failed entry (nothing after it can be placed).
-fn read_bundles(path: &Path) -> std::result::Result<Vec<BundleEntry>, sigstore::Failure> {
+pub(crate) fn read_bundles(path: &Path) -> std::result::Result<Vec<BundleEntry>, sigstore::Failure> {
     let text = input::read_capped_string(path, input::BUNDLE).map_err(|e| unreadable(&e))?;
     let origin = path.display().to_string();
     let fail = |why: String| sigstore::Failure { check: "bundle", bad: false, why };

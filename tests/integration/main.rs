@@ -35,6 +35,7 @@ mod login_and_agent;
 mod malformed_signatures;
 mod offline_verification;
 mod oversized_inputs;
+mod release_attestations;
 mod release_interop;
 mod release_pipeline;
 mod release_signing;
