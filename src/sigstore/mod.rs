@@ -10,6 +10,7 @@ mod bundle;
 mod convert;
 mod fulcio;
 mod keys;
+mod path;
 mod root;
 pub mod timestamp;
 mod tsa;

@@ -3,7 +3,7 @@
 //! sigstore-js's mock stamp milliseconds) while the `der` crate's `GeneralizedTime`, and so
 //! sigstore-rust's TSA parser built on it, refuses them. Everything else stays on the existing
 //! crates: the CMS structures (`cms`), certificates (`x509-cert`), signature algorithms
-//! (sigstore-crypto) and the certificate path (webpki).
+//! (sigstore-crypto) and the certificate path (webpki, through [`super::path`]).
 //!
 //! A token is accepted for an authority of the trusted root when: it is a granted `TimeStampResp` or
 //! a bare `TimeStampToken` holding `SignedData` of a `TSTInfo` (version 1, a policy); it stamps the
@@ -28,8 +28,6 @@ const TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.
 const SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 const CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
 const MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
-/// id-kp-timeStamping (1.3.6.1.5.5.7.3.8), as the content bytes webpki compares.
-const KP_TIME_STAMPING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08];
 
 /// A timestamp token that was checked against a trusted authority.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -434,30 +432,12 @@ impl Authority {
     /// The leaf chains to the authority's root through its intermediates, every certificate
     /// valid at `time`, with the time-stamping key usage.
     fn path_valid_at(&self, time: jiff::Timestamp) -> Result<(), Refusal> {
-        use rustls_pki_types::{CertificateDer, UnixTime};
-        let root = CertificateDer::from(self.root.as_slice());
-        let anchor = webpki::anchor_from_trusted_cert(&root)
-            .map_err(|e| format!("the trusted root's TSA {} has an unusable root certificate ({e})", self.uri))?;
-        let leaf = CertificateDer::from(self.leaf_der.as_slice());
-        let leaf = webpki::EndEntityCert::try_from(&leaf)
-            .map_err(|e| format!("the TSA certificate is unreadable for path building ({e})"))?;
-        let intermediates: Vec<CertificateDer<'_>> =
-            self.intermediates.iter().map(|c| CertificateDer::from(c.as_slice())).collect();
-        let at =
-            UnixTime::since_unix_epoch(std::time::Duration::from_secs(u64::try_from(time.as_second()).unwrap_or(0)));
-        leaf.verify_for_usage(
-            sigstore_verify::crypto::WEBPKI_VERIFICATION_ALGS,
-            &[anchor],
-            &intermediates,
-            at,
-            webpki::KeyUsage::required(KP_TIME_STAMPING),
-            None,
-            None,
+        let anchor = super::path::anchor(&self.root)
+            .ok_or_else(|| format!("the trusted root's TSA {} has an unusable root certificate", self.uri))?;
+        let intermediates: Vec<&[u8]> = self.intermediates.iter().map(Vec::as_slice).collect();
+        super::path::valid_at(&self.leaf_der, &intermediates, &[anchor], time, super::path::TIME_STAMPING).map_err(
+            |e| format!("the TSA certificate does not chain to the trusted root's TSA {} at {time} ({e})", self.uri),
         )
-        .map(|_| ())
-        .map_err(|e| {
-            format!("the TSA certificate does not chain to the trusted root's TSA {} at {time} ({e:?})", self.uri)
-        })
     }
 }
 

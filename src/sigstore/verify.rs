@@ -370,7 +370,6 @@ impl BundleVerifier {
         stamp: &super::timestamp::Stamp,
         chain_known_good: bool,
     ) -> std::result::Result<(), Failure> {
-        use rustls_pki_types::{CertificateDer, UnixTime};
         let t = stamp.time;
         if t < leaf.not_before || t > leaf.not_after {
             return Err(Failure::unverifiable(
@@ -388,9 +387,7 @@ impl BundleVerifier {
             .fulcio_anchors
             .iter()
             .filter(|(_, window)| window.is_none_or(|w| w.contains(t)))
-            .filter_map(|(der, _)| {
-                webpki::anchor_from_trusted_cert(&CertificateDer::from(der.as_slice())).ok().map(|a| a.to_owned())
-            })
+            .filter_map(|(der, _)| super::path::anchor(der))
             .collect();
         if anchors.is_empty() {
             return Err(Failure::unverifiable(
@@ -398,32 +395,17 @@ impl BundleVerifier {
                 format!("no Fulcio CA of the trusted root was valid at the time of the RFC 3161 timestamp, {t}"),
             ));
         }
-        let chain: Vec<&[u8]> = match &bundle.verification_material.content {
+        let intermediates: Vec<&[u8]> = match &bundle.verification_material.content {
             sigstore_verify::types::bundle::VerificationMaterialContent::X509CertificateChain { certificates } => {
                 certificates.iter().skip(1).map(|c| c.raw_bytes.as_bytes()).collect()
             }
             _ => Vec::new(),
         };
-        let intermediates: Vec<CertificateDer<'_>> = chain.into_iter().map(CertificateDer::from).collect();
         let leaf_der = bundle.signing_certificate().map(DerCertificate::as_bytes).unwrap_or_default();
-        let leaf_der = CertificateDer::from(leaf_der);
-        let ee = webpki::EndEntityCert::try_from(&leaf_der)
-            .map_err(|e| Failure::unverifiable("certificate", format!("unreadable signing certificate: {e}")))?;
-        let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(u64::try_from(t.as_second()).unwrap_or(0)));
-        ee.verify_for_usage(
-            sigstore_verify::crypto::WEBPKI_VERIFICATION_ALGS,
-            &anchors,
-            &intermediates,
-            at,
-            webpki::KeyUsage::required(CODE_SIGNING),
-            None,
-            None,
-        )
-        .map(|_| ())
-        .map_err(|e| {
+        super::path::valid_at(leaf_der, &intermediates, &anchors, t, super::path::CODE_SIGNING).map_err(|e| {
             Failure::unverifiable(
                 "certificate-chain",
-                format!("the signing certificate does not chain to a Fulcio CA of the trusted root at the time of the RFC 3161 timestamp, {t} ({e:?})"),
+                format!("the signing certificate does not chain to a Fulcio CA of the trusted root at the time of the RFC 3161 timestamp, {t} ({e})"),
             )
         })
     }
@@ -479,9 +461,6 @@ impl BundleVerifier {
 /// The most RFC 3161 timestamps one signature may carry: each costs signature checks, and a
 /// bundle of 32 MiB could otherwise hold thousands.
 pub const MAX_TIMESTAMPS: usize = 32;
-
-/// id-kp-codeSigning (1.3.6.1.5.5.7.3.3), as the content bytes webpki compares.
-const CODE_SIGNING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03];
 
 /// The artifact as the verification reads it.
 enum Input<'a> {
