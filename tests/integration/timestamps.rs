@@ -6,44 +6,12 @@
 
 use crate::common::{self, s, text};
 
-use common::{git_version, gits, js_verify, python_verify, sigseal, sigstore_python, split_signed_object, Repo, Stack};
+use common::{
+    bundle_tokens, gen_times, git_version, gits, js_verify, python_verify, sigseal, sigstore_python,
+    split_signed_object, Repo, Stack,
+};
 
 const ALICE: &str = "alice@example.com";
-
-/// The genTime values (the text of each DER `GeneralizedTime` of 14 digits, an optional fraction
-/// and `Z`) found in `der`: in a `TSTInfo`, the only `GeneralizedTime` of a signature or a
-/// timestamp reply (certificates and signingTime use `UTCTime` until 2050).
-fn gen_times(der: &[u8]) -> Vec<String> {
-    let mut found = Vec::new();
-    for i in 0..der.len().saturating_sub(2) {
-        let len = usize::from(der[i + 1]);
-        if der[i] != 0x18 || !(15..=24).contains(&len) || i + 2 + len > der.len() {
-            continue;
-        }
-        let value = &der[i + 2..i + 2 + len];
-        let digits = value[..14].iter().all(u8::is_ascii_digit);
-        if digits && value.ends_with(b"Z") && (len == 15 || value[14] == b'.') {
-            found.push(String::from_utf8_lossy(value).into_owned());
-        }
-    }
-    found
-}
-
-/// The decoded RFC 3161 replies of a bundle (JSON).
-fn bundle_tokens(bundle: &std::path::Path) -> Vec<Vec<u8>> {
-    use base64::Engine;
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(bundle).unwrap()).unwrap();
-    json["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|t| {
-                    base64::engine::general_purpose::STANDARD.decode(t["signedTimestamp"].as_str().unwrap()).unwrap()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 /// Whether the genTime is in milliseconds (`.ddd`) or whole seconds, as the stack's mode says.
 fn assert_precision(times: &[String], milliseconds: bool, what: &str) {
