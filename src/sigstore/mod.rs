@@ -12,7 +12,9 @@ mod fulcio;
 mod keys;
 mod path;
 mod root;
+mod sct;
 pub mod timestamp;
+mod tlog;
 mod tsa;
 mod verify;
 

@@ -16,14 +16,15 @@ pub fn anchor(der: &[u8]) -> Option<TrustAnchor<'static>> {
 
 /// Whether `leaf` chains to one of `anchors` through `intermediates`, every certificate valid
 /// at `time` (whole seconds, as certificates state them) and allowing `usage` (an extended key
-/// usage, as content bytes). The error is webpki's, in words.
+/// usage, as content bytes); returns the DER `SubjectPublicKeyInfo` of the certificate that signed
+/// the leaf on the verified path. The error is webpki's, in words.
 pub fn valid_at(
     leaf: &[u8],
     intermediates: &[&[u8]],
     anchors: &[TrustAnchor<'_>],
     time: jiff::Timestamp,
     usage: &'static [u8],
-) -> Result<(), String> {
+) -> Result<Vec<u8>, String> {
     let leaf = CertificateDer::from(leaf);
     let leaf = webpki::EndEntityCert::try_from(&leaf).map_err(|e| format!("unreadable certificate ({e})"))?;
     let intermediates: Vec<CertificateDer<'_>> = intermediates.iter().map(|c| CertificateDer::from(*c)).collect();
@@ -37,6 +38,18 @@ pub fn valid_at(
         None,
         None,
     )
-    .map(|_| ())
     .map_err(|e| format!("{e:?}"))
+    .and_then(|path| issuer_key(&path))
+}
+
+/// The key of the leaf's direct issuer on a verified path: its first intermediate, else the
+/// anchor (whose key webpki keeps without the outer SEQUENCE).
+fn issuer_key(path: &webpki::VerifiedPath<'_>) -> Result<Vec<u8>, String> {
+    use der::Encode;
+    match path.intermediate_certificates().next() {
+        Some(issuer) => Ok(issuer.subject_public_key_info().as_ref().to_vec()),
+        None => der::asn1::Any::new(der::Tag::Sequence, path.anchor().subject_public_key_info.as_ref())
+            .and_then(|any| any.to_der())
+            .map_err(|e| format!("cannot encode the issuer's key ({e})")),
+    }
 }

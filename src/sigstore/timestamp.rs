@@ -435,9 +435,11 @@ impl Authority {
         let anchor = super::path::anchor(&self.root)
             .ok_or_else(|| format!("the trusted root's TSA {} has an unusable root certificate", self.uri))?;
         let intermediates: Vec<&[u8]> = self.intermediates.iter().map(Vec::as_slice).collect();
-        super::path::valid_at(&self.leaf_der, &intermediates, &[anchor], time, super::path::TIME_STAMPING).map_err(
-            |e| format!("the TSA certificate does not chain to the trusted root's TSA {} at {time} ({e})", self.uri),
-        )
+        super::path::valid_at(&self.leaf_der, &intermediates, &[anchor], time, super::path::TIME_STAMPING)
+            .map(|_| ())
+            .map_err(|e| {
+                format!("the TSA certificate does not chain to the trusted root's TSA {} at {time} ({e})", self.uri)
+            })
     }
 }
 

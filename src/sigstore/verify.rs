@@ -115,6 +115,8 @@ pub struct BundleVerifier {
     /// Subject and subject key identifier of every Fulcio CA certificate, to tell whether a
     /// certificate was issued by this root's CAs.
     ca_names: Vec<(x509_cert::name::Name, Option<Vec<u8>>)>,
+    /// The root itself, for the checks sigseal makes (CT and transparency log keys).
+    root: TrustedRoot,
 }
 
 /// A certificate's subject key identifier, when it states one.
@@ -162,6 +164,7 @@ impl BundleVerifier {
             .collect();
         Ok(Self {
             inner,
+            root: root.clone(),
             ca_names,
             ca_boundaries,
             tsas: super::timestamp::Authorities::of(root),
@@ -242,7 +245,7 @@ impl BundleVerifier {
                     // signature: checked above, and the signature here.
                     Some(_) if !require_log && bundle.verification_material.tlog_entries.is_empty() => {
                         let key = sigstore_verify::types::DerPublicKey::new(spki_der.to_vec());
-                        signature_without_log(input, bundle, &key)?;
+                        signature_check(input, bundle, &key)?;
                         Verified {
                             identity: None,
                             issuer: None,
@@ -306,58 +309,65 @@ impl BundleVerifier {
             .map_err(|e| Failure::unverifiable("certificate", format!("unreadable signing certificate: {e}")))?;
         // The certificate must be valid at every verified time (each timestamp's, here; the
         // log's integrated time is checked by sigstore-verify).
+        let mut issuer_key = None;
         for stamp in &stamps {
-            self.certificate_valid_at(bundle, &leaf_info, stamp, chain_known_good)?;
+            issuer_key = self.certificate_valid_at(bundle, &leaf_info, stamp, chain_known_good)?;
         }
-        let mut verified = if self.requires_log {
-            if entries.is_empty() {
-                return Err(Failure::unverifiable(
-                    "log-entry",
-                    "the trusted root lists a transparency log, so a signature must come with its log entry and inclusion proof; this one has none",
-                ));
-            }
-            // sigstore-verify takes its verified time from the entry's signed entry timestamp
-            // when there is one; an entry without one (Rekor v2) needs the timestamps handed on.
-            let has_set = entries.iter().any(|e| e.integrated_time.is_some() && e.inclusion_promise.is_some());
-            let given = if has_set { plain.as_ref().unwrap_or(bundle) } else { bundle };
+        if self.requires_log && entries.is_empty() {
+            return Err(Failure::unverifiable(
+                "log-entry",
+                "the trusted root lists a transparency log, so a signature must come with its log entry and inclusion proof; this one has none",
+            ));
+        }
+        if !self.requires_log && !entries.is_empty() {
+            return Err(Failure::unverifiable(
+                "log-key",
+                "the bundle carries a transparency log entry, but the trusted root lists no log to check it against (is this the right trusted root?)",
+            ));
+        }
+        let has_set = entries.iter().any(|e| e.integrated_time.is_some() && e.inclusion_promise.is_some());
+        if has_set {
+            // The entry's signed entry timestamp is a verified time: sigstore-verify checks the
+            // rest at it (the timestamps, checked above, are left out of what it is given).
             let mut policy = sigstore_verify::VerificationPolicy::any_identity();
             if chain_known_good {
                 policy = policy.skip_certificate_chain().skip_sct();
             } else if !self.checks_sct {
                 policy = policy.skip_sct();
             }
-            self.upstream(input, given, &policy, chain_known_good)?
-        } else {
-            if !entries.is_empty() {
-                return Err(Failure::unverifiable(
-                    "log-key",
-                    "the bundle carries a transparency log entry, but the trusted root lists no log to check it against (is this the right trusted root?)",
-                ));
-            }
-            if stamps.is_empty() {
-                return Err(Failure::unverifiable(
-                    "signing-time",
-                    "the trusted root lists no transparency log, so a signature needs an RFC 3161 timestamp from one of its timestamp authorities; this one has neither a log entry nor a timestamp",
-                ));
-            }
-            if self.checks_sct && !chain_known_good {
-                return Err(Failure::unverifiable(
-                    "sct",
-                    "the trusted root lists certificate transparency logs but no transparency log; sigseal checks SCTs only together with a log entry",
-                ));
-            }
-            // The signature itself, with the key of the certificate checked above.
-            signature_without_log(input, bundle, &leaf_info.public_key)?;
-            Verified {
-                identity: leaf_info.identity.as_ref().map(|s| s.as_str().to_string()),
-                issuer: leaf_info.issuer.clone(),
-                integrated_time: None,
-                sct_verified: false,
-                timestamps: Vec::new(),
-            }
-        };
-        verified.timestamps = stamps.iter().map(|s| s.time.as_second()).collect();
-        Ok(verified)
+            let mut verified = self.upstream(input, plain.as_ref().unwrap_or(bundle), &policy, chain_known_good)?;
+            verified.timestamps = stamps.iter().map(|s| s.time.as_second()).collect();
+            return Ok(verified);
+        }
+        // Without a signed entry timestamp (a Rekor v2 entry, or no log at all) the verified
+        // times are the RFC 3161 timestamps, and sigseal checks the rest at them.
+        if stamps.is_empty() {
+            let why = if self.requires_log {
+                "the log entry has no signed entry timestamp (a Rekor v2 entry), so the signature needs an RFC 3161 timestamp as its signing time; it has none"
+            } else {
+                "the trusted root lists no transparency log, so a signature needs an RFC 3161 timestamp from one of its timestamp authorities; this one has neither a log entry nor a timestamp"
+            };
+            return Err(Failure::unverifiable("signing-time", why));
+        }
+        if self.checks_sct && !chain_known_good {
+            let issuer = issuer_key.unwrap_or_default();
+            super::sct::verify_embedded(leaf.as_bytes(), &issuer, &self.root)
+                .map_err(|why| Failure::unverifiable("sct", why))?;
+        }
+        let signed = signature_check(input, bundle, &leaf_info.public_key)?;
+        let times: Vec<jiff::Timestamp> = stamps.iter().map(|s| s.time).collect();
+        let signature = signature_of(bundle).unwrap_or_default();
+        for entry in entries {
+            let expected = super::tlog::Expected { signature, certificate: leaf.as_bytes(), digest: signed };
+            super::tlog::verify_entry(entry, &self.root, &times, &expected)?;
+        }
+        Ok(Verified {
+            identity: leaf_info.identity.as_ref().map(|s| s.as_str().to_string()),
+            issuer: leaf_info.issuer.clone(),
+            integrated_time: None,
+            sct_verified: self.checks_sct,
+            timestamps: stamps.iter().map(|s| s.time.as_second()).collect(),
+        })
     }
 
     /// The signing certificate at a timestamp's time: within its own validity, and (unless its
@@ -369,7 +379,7 @@ impl BundleVerifier {
         leaf: &sigstore_verify::crypto::CertificateInfo,
         stamp: &super::timestamp::Stamp,
         chain_known_good: bool,
-    ) -> std::result::Result<(), Failure> {
+    ) -> std::result::Result<Option<Vec<u8>>, Failure> {
         let t = stamp.time;
         if t < leaf.not_before || t > leaf.not_after {
             return Err(Failure::unverifiable(
@@ -381,7 +391,7 @@ impl BundleVerifier {
             ));
         }
         if chain_known_good {
-            return Ok(());
+            return Ok(None);
         }
         let anchors: Vec<_> = self
             .fulcio_anchors
@@ -402,7 +412,7 @@ impl BundleVerifier {
             _ => Vec::new(),
         };
         let leaf_der = bundle.signing_certificate().map(DerCertificate::as_bytes).unwrap_or_default();
-        super::path::valid_at(leaf_der, &intermediates, &anchors, t, super::path::CODE_SIGNING).map_err(|e| {
+        super::path::valid_at(leaf_der, &intermediates, &anchors, t, super::path::CODE_SIGNING).map(Some).map_err(|e| {
             Failure::unverifiable(
                 "certificate-chain",
                 format!("the signing certificate does not chain to a Fulcio CA of the trusted root at the time of the RFC 3161 timestamp, {t} ({e})"),
@@ -478,17 +488,17 @@ fn signature_of(bundle: &Bundle) -> Option<&[u8]> {
     }
 }
 
-/// The signature of a bundle that has no log entry (its time comes from RFC 3161 timestamps
+/// The signature of a bundle checked by sigseal (its times come from RFC 3161 timestamps
 /// checked by the caller), made with `key` over the artifact: a message signature over the
 /// artifact's SHA-256 digest, which the bundle must also name; or a DSSE envelope whose
 /// signature covers its PAE and whose in-toto statement names the artifact among its subjects
-/// (any other payload must be the artifact itself). The log's consistency checks do not apply:
-/// there is no entry.
-fn signature_without_log(
+/// (any other payload must be the artifact itself). Returns the digest that was signed (the
+/// artifact's, or the PAE's), which a log entry of the signature must record.
+fn signature_check(
     input: Input<'_>,
     bundle: &Bundle,
     key: &sigstore_verify::types::DerPublicKey,
-) -> std::result::Result<(), Failure> {
+) -> std::result::Result<[u8; 32], Failure> {
     use sigstore_verify::crypto::{KeyAlgorithm, SigningScheme};
     use sigstore_verify::types::SignatureBytes;
     let digest: [u8; 32] = match input {
@@ -535,7 +545,8 @@ fn signature_without_log(
                 ));
             }
             sigstore_verify::crypto::verify_signature_prehashed(key, &digest, &m.signature, scheme)
-                .map_err(|e| bad(format!("the signature over the artifact's digest does not verify: {e}")))
+                .map_err(|e| bad(format!("the signature over the artifact's digest does not verify: {e}")))?;
+            Ok(digest)
         }
         SignatureContent::DsseEnvelope(e) => {
             let pae = sigstore_verify::types::dsse::pae(&e.payload_type, e.payload.as_bytes());
@@ -553,7 +564,8 @@ fn signature_without_log(
                 <[u8; 32]>::from(sha2::Sha256::digest(e.payload.as_bytes())) == digest
             };
             if binds {
-                Ok(())
+                use sha2::Digest;
+                Ok(sha2::Sha256::digest(&pae).into())
             } else {
                 Err(not_this())
             }

@@ -1,0 +1,125 @@
+//! Transparency-log entries without a signed entry timestamp (Rekor v2's `hashedrekord` 0.0.2),
+//! checked by sigseal where sigstore-rust's bundle verifier cannot be used (the signature's
+//! verified times are RFC 3161 timestamps sigseal read itself): the log the entry names is one
+//! of the trusted root's, valid at the signing time; its checkpoint is signed by that log's key;
+//! the inclusion proof leads from the entry's leaf hash to the checkpoint's root; and the entry
+//! records this signature, this certificate and the digest that was signed. The signed-note
+//! parsing and signature check (sigstore-crypto) and the RFC 6962 proof (sigstore-merkle) are
+//! the crates'; what is checked, and in which order, is here.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+use super::verify::Failure;
+use super::{TransparencyLogEntry, TrustedRoot};
+
+/// What a log entry must record: the signature, the certificate (DER) and the SHA-256 digest
+/// that was signed (the artifact's, or the DSSE envelope's PAE's).
+#[derive(Clone, Copy, Debug)]
+pub struct Expected<'a> {
+    /// The signature bytes.
+    pub signature: &'a [u8],
+    /// The signing certificate, DER.
+    pub certificate: &'a [u8],
+    /// The signed digest.
+    pub digest: [u8; 32],
+}
+
+fn fail(check: &'static str, why: impl Into<String>) -> Failure {
+    Failure::unverifiable(check, why)
+}
+
+/// Check one entry (see the module documentation); `times` are the signature's verified times,
+/// at which the log's key must have been valid.
+pub fn verify_entry(
+    entry: &TransparencyLogEntry,
+    root: &TrustedRoot,
+    times: &[jiff::Timestamp],
+    expected: &Expected<'_>,
+) -> Result<(), Failure> {
+    let log = root
+        .tlogs
+        .iter()
+        .find(|l| l.log_id.key_id.as_bytes() == entry.log_id.key_id.as_bytes())
+        .ok_or_else(|| fail("log-key", "the entry's log is not one of the trusted root's transparency logs"))?;
+    if let Some(window) = log.public_key.valid_for {
+        if let Some(t) = times.iter().find(|t| !window.contains(**t)) {
+            return Err(fail(
+                "log-key",
+                format!("the log's key ({}) was not valid at the signing time {t}", log.base_url),
+            ));
+        }
+    }
+    let key = sigstore_verify::crypto::VerificationKey::from_spki(&log.public_key.raw_bytes)
+        .map_err(|e| fail("log-key", format!("the trusted root's key for {} is unusable: {e}", log.base_url)))?;
+    let proof =
+        entry.inclusion_proof.as_ref().ok_or_else(|| fail("inclusion-proof", "the entry has no inclusion proof"))?;
+    let checkpoint = sigstore_verify::types::Checkpoint::from_text(proof.checkpoint.envelope())
+        .map_err(|e| fail("checkpoint", format!("unreadable checkpoint: {e}")))?;
+    // A checkpoint may carry witnesses' signatures too: the log's is the one whose key hint is
+    // the first four bytes of the log's ID, and it must verify (hints may collide, so every
+    // candidate is tried).
+    let hint = log.log_id.key_id.as_bytes().get(..4).unwrap_or_default();
+    let signed = checkpoint
+        .signatures()
+        .iter()
+        .filter(|sig| sig.key_id.as_bytes().as_slice() == hint)
+        .any(|sig| key.verify(checkpoint.signed_data(), &sig.signature).is_ok());
+    if !signed {
+        return Err(fail(
+            "checkpoint",
+            format!("the checkpoint is not signed by the key of {} in the trusted root", log.base_url),
+        ));
+    }
+    // The checkpoint's size and root are the signed ones; the proof's own copies are not
+    // authenticated and are not used (as in every Rekor v2 client).
+    let index = u64::try_from(entry.log_index.as_i64())
+        .map_err(|_| fail("inclusion-proof", "the entry has a negative log index"))?;
+    let leaf = sigstore_merkle::hash_leaf(entry.canonicalized_body.as_bytes());
+    sigstore_merkle::verify_inclusion_proof(
+        &leaf,
+        index,
+        checkpoint.tree_size(),
+        &proof.hashes,
+        checkpoint.root_hash(),
+    )
+    .map_err(|e| fail("inclusion-proof", format!("the inclusion proof does not lead to the checkpoint's root: {e}")))?;
+    binds(entry.canonicalized_body.as_bytes(), expected)
+}
+
+/// Whether a `hashedrekord` 0.0.2 body records `expected`.
+fn binds(body: &[u8], expected: &Expected<'_>) -> Result<(), Failure> {
+    let mismatch = |what: &str| {
+        fail("log-entry-match", format!("the transparency log entry records another {what} than this signature's"))
+    };
+    let json: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| fail("log-entry", format!("unreadable entry body: {e}")))?;
+    if json["kind"] != "hashedrekord" || json["apiVersion"] != "0.0.2" {
+        return Err(fail(
+            "log-entry",
+            format!(
+                "an entry of kind {} {} has no signed entry timestamp to check here",
+                json["kind"], json["apiVersion"]
+            ),
+        ));
+    }
+    let spec = &json["spec"]["hashedRekordV002"];
+    let b64 = |v: &serde_json::Value, what: &str| {
+        v.as_str()
+            .and_then(|s| STANDARD.decode(s).ok())
+            .ok_or_else(|| fail("log-entry", format!("the entry body has no {what}")))
+    };
+    if spec["data"]["algorithm"] != "SHA2_256" {
+        return Err(fail("log-entry", format!("unsupported digest algorithm {}", spec["data"]["algorithm"])));
+    }
+    if b64(&spec["data"]["digest"], "digest")? != expected.digest {
+        return Err(mismatch("digest"));
+    }
+    if b64(&spec["signature"]["content"], "signature")? != expected.signature {
+        return Err(mismatch("signature"));
+    }
+    if b64(&spec["signature"]["verifier"]["x509Certificate"]["rawBytes"], "certificate")? != expected.certificate {
+        return Err(mismatch("certificate"));
+    }
+    Ok(())
+}
