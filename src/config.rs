@@ -142,6 +142,10 @@ pub struct Config {
     pub fulcio_url: String,
     /// Rekor base URL.
     pub rekor_url: String,
+    /// The major version of Rekor's API at `rekor_url` (1, or 2 for a tile-based log):
+    /// `sigseal.rekorVersion` with an explicit Rekor URL, else the version the signing config
+    /// gives the log it selects (the highest sigseal writes), else 1.
+    pub rekor_version: u32,
     /// OIDC issuer URL (for logins, issue of tokens).
     pub oidc_issuer: String,
     /// OIDC client id.
@@ -200,6 +204,9 @@ pub struct Overrides {
     pub fulcio_url: Option<String>,
     /// Rekor base URL.
     pub rekor_url: Option<String>,
+    /// Rekor API version (`--rekor-version`): of an explicit Rekor URL, or the version to select
+    /// from the signing config.
+    pub rekor_version: Option<u32>,
     /// OIDC issuer URL.
     pub oidc_issuer: Option<String>,
     /// RFC 3161 timestamp authority URL (`--timestamp-server-url`).
@@ -406,18 +413,20 @@ impl IdentityConfig {
 #[derive(Default)]
 struct SigningConfigUrls {
     fulcio: Option<String>,
-    rekor: Option<String>,
+    /// The log selected (URL, major API version), per the config's `rekorTlogConfig`.
+    rekor: Option<(String, u32)>,
     oidc: Option<String>,
     tsa: Option<String>,
 }
 
 impl SigningConfigUrls {
-    fn read(path: &std::path::Path) -> Result<Self> {
+    fn read(path: &std::path::Path, force_version: Option<u32>) -> Result<Self> {
         let text = crate::input::read_capped_string(path, crate::input::SIGNING_CONFIG)?;
         let sc = crate::sigstore::parse_signing_config(&text, &path.display().to_string())?;
+        let rekor = crate::sigstore::select_log(&sc, &path.display().to_string(), force_version)?;
         Ok(Self {
             fulcio: sc.fulcio_url().map(|e| e.url.clone()),
-            rekor: sc.rekor_url(Some(1)).map(|e| e.url.clone()),
+            rekor,
             oidc: sc.oidc_url().map(|e| e.url.clone()),
             tsa: sc.tsa_url().map(|e| e.url.clone()),
         })
@@ -448,7 +457,7 @@ impl Config {
             .clone()
             .or_else(|| s.pick(&["SIGSEAL_SIGNING_CONFIG"], &["sigseal.signingConfig"]).map(PathBuf::from));
         let named = match &signing_config {
-            Some(path) => SigningConfigUrls::read(path)?,
+            Some(path) => SigningConfigUrls::read(path, o.rekor_version)?,
             None => SigningConfigUrls::default(),
         };
         if let Some(url) = &o.timestamp_url {
@@ -471,8 +480,18 @@ impl Config {
             o.rekor_url.clone().or_else(|| preset.map(|p| p.1.to_string())).or_else(|| {
                 s.pick(&["SIGSEAL_REKOR_URL", "GITSIGN_REKOR_URL"], &["sigseal.rekorURL", "gitsign.rekor"])
             });
+        let rekor_version = match (&rekor_set, &named.rekor) {
+            // An explicit Rekor wins, with its own version (1 unless said).
+            (Some(_), _) => match o.rekor_version {
+                Some(v) => v,
+                None => rekor_version(s)?,
+            },
+            (None, Some((_, version))) => *version,
+            (None, None) => 1,
+        };
+        let named_rekor = named.rekor.map(|(url, _)| url);
         let (fulcio_url, rekor_url, service_error) =
-            resolve_services(fulcio_set.or(named.fulcio), rekor_set.as_deref(), named.rekor, signing_config.as_deref());
+            resolve_services(fulcio_set.or(named.fulcio), rekor_set.as_deref(), named_rekor, signing_config.as_deref());
         let oidc_issuer = o
             .oidc_issuer
             .clone()
@@ -499,9 +518,16 @@ impl Config {
         for (name, url) in [("Fulcio", &fulcio_url), ("Rekor", &rekor_url), ("OIDC issuer", &oidc_issuer)] {
             check_service_url(name, url)?;
         }
+        if rekor_version == 2 && timestamp_url.is_none() && service_error.is_none() {
+            return Err(Error::Config(format!(
+                "Rekor {rekor_url} is a v2 log, which records no signing time: name an RFC 3161 timestamp authority \
+                 (sigseal.timestampURL, or one in the signing config)"
+            )));
+        }
         let cfg = Self {
             fulcio_url: fulcio_url.trim_end_matches('/').to_string(),
             rekor_url: rekor_url.trim_end_matches('/').to_string(),
+            rekor_version,
             oidc_issuer,
             client_id,
             trusted_root,
@@ -558,6 +584,21 @@ impl Config {
     }
 }
 
+/// `sigseal.rekorVersion` / `SIGSEAL_REKOR_VERSION`: the API version of an explicitly named
+/// Rekor (1 when not said).
+fn rekor_version(s: &Sources) -> Result<u32> {
+    match s.pick(&["SIGSEAL_REKOR_VERSION"], &["sigseal.rekorVersion"]) {
+        None => Ok(1),
+        Some(v) => match v.trim() {
+            "1" => Ok(1),
+            "2" => Ok(2),
+            other => Err(Error::Config(format!(
+                "sigseal.rekorVersion is {other:?}: sigseal writes to Rekor API versions 1 and 2"
+            ))),
+        },
+    }
+}
+
 /// Fulcio and Rekor from what is set (flags, environment, git config: `fulcio`, `rekor_set`) and
 /// what the signing config names; a public-good default fills a gap, with the reason it must not
 /// be used when the rest names another instance.
@@ -591,7 +632,7 @@ fn resolve_services(
     } else {
         if let Some(sc) = signing_config {
             service_error.get_or_insert(format!(
-                "the signing config {} names no Rekor log sigseal can write (it writes Rekor API version 1), \
+                "the signing config {} names no Rekor log sigseal can write (it writes Rekor API versions 1 and 2), \
                  and sigseal.rekorURL is not set",
                 sc.display()
             ));
@@ -768,14 +809,14 @@ mod tests {
             r#"{"mediaType":"application/vnd.dev.sigstore.signingconfig.v0.2+json",
                "caUrls":[{"url":"https://fulcio.private.example","majorApiVersion":1,"validFor":{"start":"2020-01-01T00:00:00Z"},"operator":"p"}],
                "oidcUrls":[],
-               "rekorTlogUrls":[{"url":"https://rekor.private.example","majorApiVersion":2,"validFor":{"start":"2020-01-01T00:00:00Z"},"operator":"p"}],
+               "rekorTlogUrls":[{"url":"https://rekor.private.example","majorApiVersion":3,"validFor":{"start":"2020-01-01T00:00:00Z"},"operator":"p"}],
                "rekorTlogConfig":{"selector":"ANY"},
                "tsaUrls":[],"tsaConfig":{"selector":"ANY"}}"#,
         )
         .unwrap();
         let sc = sc.display().to_string();
         for (what, env) in [
-            ("signing config without a v1 Rekor", vec![root, ("SIGSEAL_SIGNING_CONFIG", sc.as_str())]),
+            ("signing config without a Rekor sigseal writes", vec![root, ("SIGSEAL_SIGNING_CONFIG", sc.as_str())]),
             ("private Fulcio, no Rekor", vec![root, ("SIGSEAL_FULCIO_URL", "https://fulcio.private.example")]),
             ("private Rekor, no Fulcio", vec![root, ("SIGSEAL_REKOR_URL", "https://rekor.private.example")]),
         ] {
@@ -795,6 +836,61 @@ mod tests {
         assert_eq!(c.fulcio_url, "https://fulcio.private.example");
         // Nothing configured: the public-good instance.
         assert!(Config::from_sources(&sources(&[], &[])).unwrap().require_services().is_ok());
+    }
+
+    /// A signing config naming a v1 and a v2 log (and optionally a TSA) with `selector`.
+    fn two_logs(dir: &std::path::Path, tsa: bool, selector: &str) -> String {
+        let sc = dir.join(format!("sc-{tsa}-{selector}.json"));
+        let window = r#""validFor":{"start":"2020-01-01T00:00:00Z"},"operator":"p""#;
+        let tsa_urls = if tsa {
+            format!(r#"[{{"url":"https://tsa.private.example","majorApiVersion":1,{window}}}]"#)
+        } else {
+            "[]".into()
+        };
+        std::fs::write(
+            &sc,
+            format!(
+                r#"{{"mediaType":"application/vnd.dev.sigstore.signingconfig.v0.2+json",
+                   "caUrls":[{{"url":"https://fulcio.private.example","majorApiVersion":1,{window}}}],
+                   "oidcUrls":[],
+                   "rekorTlogUrls":[{{"url":"https://rekor1.private.example","majorApiVersion":1,{window}}},
+                                    {{"url":"https://rekor2.private.example","majorApiVersion":2,{window}}}],
+                   "rekorTlogConfig":{{"selector":"{selector}"}},
+                   "tsaUrls":{tsa_urls},"tsaConfig":{{"selector":"ANY"}}}}"#
+            ),
+        )
+        .unwrap();
+        sc.display().to_string()
+    }
+
+    #[test]
+    fn a_signing_config_selects_the_highest_log_version_and_a_v2_log_needs_a_timestamp_authority() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = ("SIGSEAL_TRUSTED_ROOT", "/x/root.json");
+        let load = |sc: &str, o: &Overrides| {
+            Config::from_sources_with(&sources(&[], &[root, ("SIGSEAL_SIGNING_CONFIG", sc)]), o)
+        };
+        let with_tsa = two_logs(dir.path(), true, "ANY");
+        let c = load(&with_tsa, &Overrides::default()).unwrap();
+        assert_eq!((c.rekor_url.as_str(), c.rekor_version), ("https://rekor2.private.example", 2));
+        let forced = Overrides { rekor_version: Some(1), ..Overrides::default() };
+        let c = load(&with_tsa, &forced).unwrap();
+        assert_eq!((c.rekor_url.as_str(), c.rekor_version), ("https://rekor1.private.example", 1));
+
+        let e = load(&two_logs(dir.path(), false, "ANY"), &Overrides::default()).unwrap_err();
+        assert!(e.to_string().contains("RFC 3161 timestamp authority"), "{e}");
+        assert!(load(&two_logs(dir.path(), false, "ANY"), &forced).is_ok(), "a v1 log needs no TSA");
+
+        let e = load(&two_logs(dir.path(), true, "ALL"), &Overrides::default()).unwrap_err();
+        assert!(e.to_string().contains("entries in 2 transparency logs"), "{e}");
+        // An explicit Rekor URL wins, at the version it is given.
+        let env = [root, ("SIGSEAL_SIGNING_CONFIG", with_tsa.as_str()), ("SIGSEAL_REKOR_URL", "https://own.example")];
+        let c = Config::from_sources(&sources(&[], &env)).unwrap();
+        assert_eq!((c.rekor_url.as_str(), c.rekor_version), ("https://own.example", 1));
+        let env = [env[0], env[1], env[2], ("SIGSEAL_REKOR_VERSION", "2")];
+        assert_eq!(Config::from_sources(&sources(&[], &env)).unwrap().rekor_version, 2);
+        let env = [env[0], env[1], env[2], ("SIGSEAL_REKOR_VERSION", "3")];
+        assert!(Config::from_sources(&sources(&[], &env)).is_err());
     }
 
     #[test]

@@ -52,6 +52,10 @@ pub struct SignArgs {
     /// Sign with the public-good staging instance.
     #[arg(long, conflicts_with_all = ["trusted_root", "signing_config"])]
     staging: bool,
+    /// The Rekor API version to write: of sigseal.rekorURL when it is set (default 1, or
+    /// sigseal.rekorVersion), else the one to pick from the signing config (default: the highest).
+    #[arg(long, value_name = "1|2", value_parser = clap::value_parser!(u32).range(1..=2))]
+    rekor_version: Option<u32>,
 }
 
 /// How a signing command reports what it wrote.
@@ -360,6 +364,7 @@ impl SignArgs {
             trusted_root: self.trusted_root.clone(),
             signing_config: self.signing_config.clone(),
             staging: self.staging,
+            rekor_version: self.rekor_version,
         }
     }
 }

@@ -156,10 +156,7 @@ pub(super) async fn service_checks(cfg: &Config) -> Vec<Finding> {
     });
     let (fulcio, rekor, oidc, tsa_probe) = tokio::join!(
         probe(&client, format!("{}/api/v2/trustBundle", cfg.fulcio_url)),
-        probe(
-            &client,
-            crate::transparency::Log::v1(&crate::http::Client::new(&cfg.deadline), &cfg.rekor_url).info_url()
-        ),
+        probe(&client, crate::transparency::info_url(&cfg.rekor_url, cfg.rekor_version)),
         probe(&client, format!("{issuer}/.well-known/openid-configuration")),
         async {
             match &tsa {

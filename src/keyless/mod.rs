@@ -97,7 +97,9 @@ pub async fn sign(cfg: &Config, root: &TrustedRoot, payload: &[u8], stdin: login
         }
         None => None,
     };
-    let entry = transparency::Log::v1(&http, &cfg.rekor_url).log_signature(&attrs.der, &signature, leaf).await?;
+    let entry = transparency::Log::for_version(&http, &cfg.rekor_url, cfg.rekor_version, root)
+        .log_signature(&attrs.der, &signature, leaf)
+        .await?;
     let log_index = transparency::log_index(&entry);
     let entry_pb = sigstore::entry_to_protobuf(&entry)?;
     let mut unsigned = vec![Unsigned::OctetString(cms::OID_TLOG_ENTRY, entry_pb)];

@@ -34,6 +34,9 @@ pub struct SignOptions {
     pub signing_config: Option<std::path::PathBuf>,
     /// Sign with the public-good staging instance.
     pub staging: bool,
+    /// The Rekor API version to write (`--rekor-version`): of an explicit Rekor, or the one to
+    /// select from the signing config.
+    pub rekor_version: Option<u32>,
 }
 
 impl Default for SignOptions {
@@ -46,6 +49,7 @@ impl Default for SignOptions {
             trusted_root: None,
             signing_config: None,
             staging: false,
+            rekor_version: None,
         }
     }
 }
@@ -60,6 +64,7 @@ impl std::fmt::Debug for SignOptions {
             .field("trusted_root", &self.trusted_root)
             .field("signing_config", &self.signing_config)
             .field("staging", &self.staging)
+            .field("rekor_version", &self.rekor_version)
             .finish()
     }
 }
@@ -120,6 +125,7 @@ fn signing_config(o: &SignOptions) -> Result<Config> {
         trusted_root: o.trusted_root.clone(),
         signing_config: o.signing_config.clone(),
         timestamp_url: o.timestamp_server_url.clone(),
+        rekor_version: o.rekor_version,
         ..Overrides::default()
     })
 }
@@ -153,6 +159,7 @@ impl Session {
         };
         let services = Services {
             rekor_url: o.tlog_upload.then(|| cfg.rekor_url.clone()),
+            rekor_version: cfg.rekor_version,
             tsa_url: cfg.timestamp_url.clone(),
             deadline: cfg.deadline.clone(),
         };

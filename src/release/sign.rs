@@ -18,8 +18,10 @@ pub const REKOR_CONCURRENCY: usize = 4;
 /// Where signatures are logged and timestamped.
 #[derive(Clone, Debug, Default)]
 pub struct Services {
-    /// Rekor v1 base URL; `None` only for key-signed bundles with `--tlog-upload=false`.
+    /// Rekor base URL; `None` only for key-signed bundles with `--tlog-upload=false`.
     pub rekor_url: Option<String>,
+    /// Its API version (1, or 2 for a tile-based log).
+    pub rekor_version: u32,
     /// RFC 3161 timestamp authority.
     pub tsa_url: Option<String>,
     /// The run's network deadline (`sigseal.timeout`).
@@ -51,8 +53,13 @@ fn self_check(verifier: &BundleVerifier, digest: &[u8; 32], bundle: &Bundle, tru
     })
 }
 
-fn log_at(services: &Services, url: &str) -> crate::transparency::Log {
-    crate::transparency::Log::v1(&crate::http::Client::new(&services.deadline), url)
+fn log_at(services: &Services, url: &str, root: &TrustedRoot) -> crate::transparency::Log {
+    crate::transparency::Log::for_version(
+        &crate::http::Client::new(&services.deadline),
+        url,
+        services.rekor_version,
+        root,
+    )
 }
 
 async fn timestamp(services: &Services, signature: &[u8], root: &TrustedRoot) -> Result<Vec<Vec<u8>>> {
@@ -82,7 +89,7 @@ pub async fn sign_digests(
             // The timestamp before the log: a failing timestamp authority leaves no log entry.
             let stamps = timestamp(services, signature, root).await?;
             let entry = match &services.rekor_url {
-                Some(url) => Some(log_at(services, url).log_digest(digest, signature, material).await?),
+                Some(url) => Some(log_at(services, url, root).log_digest(digest, signature, material).await?),
                 None => None,
             };
             Ok::<_, Error>((entry, stamps))
@@ -115,7 +122,7 @@ pub async fn sign_statement(
     let material = signer.material()?;
     let stamps = timestamp(services, &signature, root).await?;
     let entry = match &services.rekor_url {
-        Some(url) => Some(log_at(services, url).log_dsse(&envelope, material).await?),
+        Some(url) => Some(log_at(services, url, root).log_dsse(&envelope, material).await?),
         None => None,
     };
     let bundle = sigstore::dsse_bundle(material, envelope, entry, &stamps);

@@ -8,7 +8,7 @@ use prost::Message;
 
 use crate::error::{Error, Result};
 
-use super::{DsseEnvelope, TransparencyLogEntry};
+use super::{DerCertificate, DsseEnvelope, TransparencyLogEntry};
 
 type PbEntry = sigstore_protobuf_specs::dev::sigstore::rekor::v1::TransparencyLogEntry;
 
@@ -158,4 +158,37 @@ pub fn entry_from_v1_json(body: &[u8], kind: EntryKind) -> std::result::Result<(
         .to_bundle_entry(kind)
         .map_err(|e| format!("unusable log entry: {}", crate::http::sanitize(&e.to_string(), &[])))?;
     Ok((uuid, entry))
+}
+
+/// The body of a Rekor v2 `hashedrekord` 0.0.2 request for a signature over `digest` (the
+/// artifact's SHA-256, or a DSSE envelope's PAE's), made with sigstore-rust's request type.
+pub fn v2_request(digest: &[u8; 32], signature: &[u8], material: Material<'_>) -> Result<Vec<u8>> {
+    use sigstore_verify::rekor::{HashedRekordV2, RekorV2KeyDetails};
+    use sigstore_verify::types::{DerPublicKey, Sha256Hash, SignatureBytes};
+    let (digest, signature) = (Sha256Hash::from(*digest), SignatureBytes::new(signature.to_vec()));
+    let details = RekorV2KeyDetails::PkixEcdsaP256Sha256;
+    let request = match material {
+        Material::Certificate(der) => {
+            HashedRekordV2::new_with_certificate(&digest, &signature, &DerCertificate::from(der.to_vec()), details)
+        }
+        Material::PublicKey(spki) => {
+            HashedRekordV2::new_with_public_key(&digest, &signature, &DerPublicKey::new(spki.to_vec()), details)
+        }
+    };
+    serde_json::to_vec(&request).map_err(|e| Error::Malformed("Rekor v2 request".into()).because(e))
+}
+
+/// A Rekor v2 answer: the `TransparencyLogEntry` in protobuf JSON, as bundles carry it.
+pub fn entry_from_v2_json(body: &[u8]) -> std::result::Result<TransparencyLogEntry, String> {
+    let entry: TransparencyLogEntry = serde_json::from_slice(body).map_err(|e| format!("not a log entry ({e})"))?;
+    if entry.integrated_time.is_some() || entry.inclusion_promise.is_some() {
+        return Err("a v2 entry with an integrated time or a signed entry timestamp".into());
+    }
+    Ok(entry)
+}
+
+/// The SHA-256 of a DSSE envelope's PAE: what a Rekor v2 entry of the envelope records.
+pub fn envelope_pae_sha256(envelope: &DsseEnvelope) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(envelope.pae()).into()
 }

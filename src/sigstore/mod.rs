@@ -27,15 +27,16 @@ pub use bundle::{
     parse_bundle, BundleFacts, BUNDLE_MEDIA_TYPES,
 };
 pub use convert::{
-    dsse_envelope, dsse_pae, entry_body, entry_from_protobuf, entry_from_v1_json, entry_to_protobuf, envelope_payload,
-    envelope_signature, envelope_to_json, hashedrekord_body, hashedrekord_signature, log_index, EntryKind, Material,
-    IN_TOTO_PAYLOAD_TYPE,
+    dsse_envelope, dsse_pae, entry_body, entry_from_protobuf, entry_from_v1_json, entry_from_v2_json,
+    entry_to_protobuf, envelope_pae_sha256, envelope_payload, envelope_signature, envelope_to_json, hashedrekord_body,
+    hashedrekord_signature, log_index, v2_request, EntryKind, Material, IN_TOTO_PAYLOAD_TYPE,
 };
 pub use fulcio::fulcio_certificate;
 pub use keys::{certificate_facts, key_from_pkcs8, public_key_hint, sign, sign_digest, verify_digest, CertFacts};
 pub use root::{
     embedded_production_root, embedded_production_signing_config, embedded_root, embedded_staging_root,
-    parse_signing_config, parse_trusted_root, root_windows, tuf_root, Instance, RootWindows, Window,
+    parse_signing_config, parse_trusted_root, root_windows, select_log, tuf_root, Instance, RootWindows, Window,
 };
+pub use tlog::check_logged;
 pub use tsa::tsa_timestamp;
 pub use verify::{verify_with_certificate, BlobInput, BundleVerifier, Failure, KeyTrust, Verified};

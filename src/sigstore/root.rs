@@ -60,6 +60,31 @@ pub fn parse_signing_config(json: &str, origin: &str) -> Result<SigningConfig> {
     SigningConfig::from_json(json).map_err(|e| Error::Config(format!("signing config {origin}: {e}")))
 }
 
+/// The Rekor log a signing config selects for new entries, as the Sigstore client specification
+/// has it: among the logs valid now and of an API version sigseal writes (1 and 2), the highest
+/// version first (only `force_version` when given); one log for the `ANY` selector, for `EXACT` with a count of 1, and for `ALL`
+/// when only one log is eligible. A config that asks for entries in several logs, or leaves the
+/// selector undefined, is refused rather than half-honoured. `None`: it names no usable log.
+pub fn select_log(sc: &SigningConfig, origin: &str, force_version: Option<u32>) -> Result<Option<(String, u32)>> {
+    use sigstore_verify::trust_root::ServiceSelector;
+    let eligible = sc.eligible_rekor_urls(force_version);
+    let Some(first) = eligible.first() else { return Ok(None) };
+    let config = &sc.rekor_tlog_config;
+    let wanted = match config.selector {
+        ServiceSelector::Any => 1,
+        ServiceSelector::Exact => config.count.unwrap_or(1),
+        ServiceSelector::All => u32::try_from(eligible.len()).unwrap_or(u32::MAX),
+        _ => return Err(Error::Config(format!("signing config {origin}: its log selector is undefined or unknown"))),
+    };
+    if wanted != 1 {
+        return Err(Error::Config(format!(
+            "signing config {origin} asks for entries in {wanted} transparency logs; sigseal writes one entry per \
+             signature (use a config whose rekorTlogConfig selector is ANY)"
+        )));
+    }
+    Ok(Some((first.url.trim_end_matches('/').to_string(), first.major_api_version)))
+}
+
 /// The production signing config shipped with the crates (service URLs of the public instance).
 pub fn embedded_production_signing_config() -> Result<SigningConfig> {
     parse_signing_config(sigstore_verify::trust_root::SIGSTORE_PRODUCTION_SIGNING_CONFIG, "embedded production")

@@ -13,14 +13,15 @@ use base64::Engine;
 use super::verify::Failure;
 use super::{TransparencyLogEntry, TrustedRoot};
 
-/// What a log entry must record: the signature, the certificate (DER) and the SHA-256 digest
-/// that was signed (the artifact's, or the DSSE envelope's PAE's).
+/// What a log entry must record: the signature, what vouches for its key (a certificate or a
+/// public key) and the SHA-256 digest that was signed (the artifact's, or the DSSE envelope's
+/// PAE's).
 #[derive(Clone, Copy, Debug)]
 pub struct Expected<'a> {
     /// The signature bytes.
     pub signature: &'a [u8],
-    /// The signing certificate, DER.
-    pub certificate: &'a [u8],
+    /// The certificate (DER) or public key (SPKI DER) of the signer.
+    pub verifier: super::Material<'a>,
     /// The signed digest.
     pub digest: [u8; 32],
 }
@@ -118,8 +119,30 @@ fn binds(body: &[u8], expected: &Expected<'_>) -> Result<(), Failure> {
     if b64(&spec["signature"]["content"], "signature")? != expected.signature {
         return Err(mismatch("signature"));
     }
-    if b64(&spec["signature"]["verifier"]["x509Certificate"]["rawBytes"], "certificate")? != expected.certificate {
-        return Err(mismatch("certificate"));
+    let verifier = &spec["signature"]["verifier"];
+    match expected.verifier {
+        super::Material::Certificate(der) => {
+            if b64(&verifier["x509Certificate"]["rawBytes"], "certificate")? != der {
+                return Err(mismatch("certificate"));
+            }
+        }
+        super::Material::PublicKey(spki) => {
+            if b64(&verifier["publicKey"]["rawBytes"], "public key")? != spki {
+                return Err(mismatch("public key"));
+            }
+        }
     }
     Ok(())
+}
+
+/// Check a log's answer before it is used: `entry` is in a log of `root` (proof, signed
+/// checkpoint) and records `signature` over `digest` by `verifier`.
+pub fn check_logged(
+    entry: &TransparencyLogEntry,
+    root: &TrustedRoot,
+    digest: &[u8; 32],
+    signature: &[u8],
+    verifier: super::Material<'_>,
+) -> Result<(), Failure> {
+    verify_entry(entry, root, &[], &Expected { signature, verifier, digest: *digest })
 }

@@ -358,7 +358,11 @@ impl BundleVerifier {
         let times: Vec<jiff::Timestamp> = stamps.iter().map(|s| s.time).collect();
         let signature = signature_of(bundle).unwrap_or_default();
         for entry in entries {
-            let expected = super::tlog::Expected { signature, certificate: leaf.as_bytes(), digest: signed };
+            let expected = super::tlog::Expected {
+                signature,
+                verifier: super::Material::Certificate(leaf.as_bytes()),
+                digest: signed,
+            };
             super::tlog::verify_entry(entry, &self.root, &times, &expected)?;
         }
         Ok(Verified {

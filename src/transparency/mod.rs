@@ -11,6 +11,7 @@
 //! timestamp; the bundle verifier checks them.
 
 mod v1;
+mod v2;
 
 use crate::cms::ParsedSignature;
 use crate::error::{Error, Result};
@@ -56,12 +57,25 @@ pub fn log_index(entry: &TransparencyLogEntry) -> i64 {
     sigstore::log_index(entry)
 }
 
+/// Where the log at `url` (API `version` 1 or 2) answers with its state to a plain GET: its
+/// tree head (v1) or its signed checkpoint (v2).
+pub fn info_url(url: &str, version: u32) -> String {
+    let url = url.trim_end_matches('/');
+    if version == 2 {
+        format!("{url}/api/v2/checkpoint")
+    } else {
+        format!("{url}/api/v1/log")
+    }
+}
+
 /// The API version a log is spoken to in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Api {
     /// Rekor v1 (`/api/v1/log/entries`, `/api/v1/index/retrieve`).
     V1,
+    /// Rekor v2, a tile-based log (`/api/v2/log/entries`; no search, no signing time).
+    V2,
 }
 
 /// What is proposed to the log.
@@ -91,12 +105,33 @@ pub struct Log {
     http: http::Client,
     url: String,
     api: Api,
+    /// The trusted root a v2 log's answers are checked against before use.
+    root: Option<std::sync::Arc<sigstore::TrustedRoot>>,
 }
 
 impl Log {
     /// The Rekor v1 log at `url` (its base URL), spoken to through `http`.
     pub fn v1(http: &http::Client, url: &str) -> Self {
-        Self { http: http.clone(), url: url.trim_end_matches('/').to_string(), api: Api::V1 }
+        Self { http: http.clone(), url: url.trim_end_matches('/').to_string(), api: Api::V1, root: None }
+    }
+
+    /// The Rekor v2 log at `url`, whose answers are checked against `root` before use.
+    pub fn v2(http: &http::Client, url: &str, root: &sigstore::TrustedRoot) -> Self {
+        Self {
+            http: http.clone(),
+            url: url.trim_end_matches('/').to_string(),
+            api: Api::V2,
+            root: Some(std::sync::Arc::new(root.clone())),
+        }
+    }
+
+    /// The log at `url` in API version `version` (1 or 2, as configuration resolved it).
+    pub fn for_version(http: &http::Client, url: &str, version: u32, root: &sigstore::TrustedRoot) -> Self {
+        if version == 2 {
+            Self::v2(http, url, root)
+        } else {
+            Self::v1(http, url)
+        }
     }
 
     /// The log's base URL.
@@ -112,9 +147,7 @@ impl Log {
     /// Where the log answers with its state (tree size, root hash) to a plain GET: what a
     /// health check of this log probes.
     pub fn info_url(&self) -> String {
-        match self.api {
-            Api::V1 => format!("{}/api/v1/log", self.url),
-        }
+        info_url(&self.url, if self.api == Api::V2 { 2 } else { 1 })
     }
 
     /// A failure of this log.
@@ -128,6 +161,7 @@ impl Log {
     pub async fn log(&self, proposal: &Proposal<'_>) -> Result<TransparencyLogEntry> {
         match self.api {
             Api::V1 => v1::create(self, proposal).await,
+            Api::V2 => v2::create(self, proposal).await,
         }
     }
 
@@ -164,6 +198,10 @@ impl Log {
     pub async fn entries_for(&self, artifact_sha256: &[u8; 32]) -> Result<Vec<TransparencyLogEntry>> {
         match self.api {
             Api::V1 => v1::search(self, artifact_sha256).await,
+            // A tile-based log keeps no index: nothing can be found by digest.
+            Api::V2 => Err(self.fail(
+                "a Rekor v2 log cannot be searched by digest (it has no index); a signature logged there carries its entry",
+            )),
         }
     }
 

@@ -251,6 +251,49 @@ impl Verifier {
         Ok(info)
     }
 
+    /// The checks a git signature passed, as the bundle verifier established them.
+    fn passed(r: &mut Report, v: sigstore::Verified, instance: &str, known_good: bool, timestamps: usize) {
+        r.integrated_time = v.integrated_time;
+        if v.identity.is_some() {
+            r.identity = v.identity;
+        }
+        if v.issuer.is_some() {
+            r.issuer = v.issuer;
+        }
+        r.check("signature", Outcome::Pass, "signature over the signed attributes verifies with the leaf key");
+        let chain = if known_good {
+            format!("chains to a Fulcio CA of the {instance} trusted root (verified for this certificate earlier in this run)")
+        } else {
+            format!("chains to a Fulcio CA of the {instance} trusted root, valid at every verified time")
+        };
+        r.check("certificate-chain", Outcome::Pass, chain);
+        if v.sct_verified {
+            r.check("sct", Outcome::Pass, "certificate transparency SCT verifies");
+        }
+        if v.integrated_time.is_some() {
+            r.check(
+                "transparency-log",
+                Outcome::Pass,
+                "SET, inclusion proof and checkpoint verify with a log key of the trusted root; entry matches this signature",
+            );
+            r.check("integrated-time", Outcome::Pass, "integrated time lies inside the certificate's validity");
+        } else {
+            r.check(
+                "transparency-log",
+                Outcome::Pass,
+                "inclusion proof and checkpoint verify with a log key of the trusted root (a Rekor v2 entry: no signed entry timestamp); entry matches this signature",
+            );
+        }
+        if timestamps != 0 {
+            let role = if v.integrated_time.is_some() { "" } else { "; they are the signing time" };
+            r.check(
+                "timestamp",
+                Outcome::Pass,
+                format!("{timestamps} RFC 3161 timestamp(s) verify against a TSA of the trusted root{role}"),
+            );
+        }
+    }
+
     /// Verify a DER detached signature over `payload`.
     pub fn verify_detached(&self, sig_der: &[u8], payload: &[u8]) -> Report {
         let mut r = Report::empty();
@@ -335,39 +378,7 @@ impl Verifier {
                         }
                     }
                 }
-                r.integrated_time = v.integrated_time;
-                if v.identity.is_some() {
-                    r.identity = v.identity;
-                }
-                if v.issuer.is_some() {
-                    r.issuer = v.issuer;
-                }
-                r.check("signature", Outcome::Pass, "signature over the signed attributes verifies with the leaf key");
-                let chain = if known_good {
-                    format!("chains to a Fulcio CA of the {instance} trusted root (verified for this certificate earlier in this run)")
-                } else {
-                    format!("chains to a Fulcio CA of the {instance} trusted root, valid at every verified time")
-                };
-                r.check("certificate-chain", Outcome::Pass, chain);
-                if v.sct_verified {
-                    r.check("sct", Outcome::Pass, "certificate transparency SCT verifies");
-                }
-                r.check(
-                    "transparency-log",
-                    Outcome::Pass,
-                    "SET, inclusion proof and checkpoint verify with a log key of the trusted root; entry matches this signature",
-                );
-                r.check("integrated-time", Outcome::Pass, "integrated time lies inside the certificate's validity");
-                if !p.timestamps.is_empty() {
-                    r.check(
-                        "timestamp",
-                        Outcome::Pass,
-                        format!(
-                            "{} RFC 3161 timestamp(s) verify against a TSA of the trusted root",
-                            p.timestamps.len()
-                        ),
-                    );
-                }
+                Self::passed(r, v, instance, known_good, p.timestamps.len());
             }
             Err(f) => return r.fail(f),
         }
