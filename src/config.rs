@@ -146,6 +146,10 @@ pub struct Config {
     /// `sigseal.rekorVersion` with an explicit Rekor URL, else the version the signing config
     /// gives the log it selects (the highest sigseal writes), else 1.
     pub rekor_version: u32,
+    /// Fulcio and Rekor are the public-good instance's, named by no setting, flag or signing
+    /// config of the user's: the instance's own signing config (TUF) then picks its services
+    /// ([`crate::trust::signing_services`]).
+    pub instance_services: bool,
     /// OIDC issuer URL (for logins, issue of tokens).
     pub oidc_issuer: String,
     /// OIDC client id.
@@ -480,15 +484,13 @@ impl Config {
             o.rekor_url.clone().or_else(|| preset.map(|p| p.1.to_string())).or_else(|| {
                 s.pick(&["SIGSEAL_REKOR_URL", "GITSIGN_REKOR_URL"], &["sigseal.rekorURL", "gitsign.rekor"])
             });
-        let rekor_version = match (&rekor_set, &named.rekor) {
-            // An explicit Rekor wins, with its own version (1 unless said).
-            (Some(_), _) => match o.rekor_version {
-                Some(v) => v,
-                None => rekor_version(s)?,
-            },
-            (None, Some((_, version))) => *version,
-            (None, None) => 1,
-        };
+        let instance_services = o.fulcio_url.is_none()
+            && o.rekor_url.is_none()
+            && signing_config.is_none()
+            && s.pick(&["SIGSEAL_FULCIO_URL", "GITSIGN_FULCIO_URL"], &["sigseal.fulcioURL", "gitsign.fulcio"])
+                .is_none()
+            && s.pick(&["SIGSEAL_REKOR_URL", "GITSIGN_REKOR_URL"], &["sigseal.rekorURL", "gitsign.rekor"]).is_none();
+        let rekor_version = resolve_rekor_version(s, o, rekor_set.as_deref(), named.rekor.as_ref())?;
         let named_rekor = named.rekor.map(|(url, _)| url);
         let (fulcio_url, rekor_url, service_error) =
             resolve_services(fulcio_set.or(named.fulcio), rekor_set.as_deref(), named_rekor, signing_config.as_deref());
@@ -528,6 +530,7 @@ impl Config {
             fulcio_url: fulcio_url.trim_end_matches('/').to_string(),
             rekor_url: rekor_url.trim_end_matches('/').to_string(),
             rekor_version,
+            instance_services,
             oidc_issuer,
             client_id,
             trusted_root,
@@ -582,6 +585,24 @@ impl Config {
     pub fn is_public_good(&self) -> bool {
         self.fulcio_url == DEFAULT_FULCIO_URL && self.rekor_url == DEFAULT_REKOR_URL
     }
+}
+
+/// The API version of the Rekor in use: an explicit Rekor's (`--rekor-version`, else
+/// `sigseal.rekorVersion`, else 1), else the one the signing config selected, else 1.
+fn resolve_rekor_version(
+    s: &Sources,
+    o: &Overrides,
+    rekor_set: Option<&str>,
+    named: Option<&(String, u32)>,
+) -> Result<u32> {
+    Ok(match (rekor_set, named) {
+        (Some(_), _) => match o.rekor_version {
+            Some(v) => v,
+            None => rekor_version(s)?,
+        },
+        (None, Some((_, version))) => *version,
+        (None, None) => 1,
+    })
 }
 
 /// `sigseal.rekorVersion` / `SIGSEAL_REKOR_VERSION`: the API version of an explicitly named

@@ -99,6 +99,7 @@ fn sign(args: &GpgArgs, input: Option<&str>) -> Result<()> {
     crate::identity::terminal::prefer_tty(true);
     let signature = crate::runtime()?.block_on(async {
         let (root, _) = crate::trust::load(&cfg, true).await?;
+        let cfg = crate::trust::signing_services(&cfg, None, true).await?;
         let stdin = if input.is_some_and(|p| p != "-") {
             crate::identity::login::Stdin::Free
         } else {

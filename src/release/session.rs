@@ -136,6 +136,12 @@ impl Session {
     pub fn open(o: &SignOptions) -> Result<Self> {
         let cfg = signing_config(o)?;
         cfg.require_services()?;
+        // Keyless runs on the public-good defaults take their services from its signing config.
+        let cfg = if o.key.is_none() {
+            crate::runtime()?.block_on(crate::trust::signing_services(&cfg, o.rekor_version, true))?
+        } else {
+            cfg
+        };
         if !o.tlog_upload && o.key.is_none() {
             return Err(Error::Usage(
                 "--tlog-upload=false needs --key: a short-lived certificate can only be trusted through its log entry"

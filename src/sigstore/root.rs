@@ -85,6 +85,42 @@ pub fn select_log(sc: &SigningConfig, origin: &str, force_version: Option<u32>) 
     Ok(Some((first.url.trim_end_matches('/').to_string(), first.major_api_version)))
 }
 
+/// The signing config of a public-good instance embedded in this binary (`None` for GitHub's,
+/// whose services sign only for GitHub).
+pub fn embedded_signing_config(instance: Instance) -> Option<Result<SigningConfig>> {
+    let json = match instance {
+        Instance::Production => sigstore_verify::trust_root::SIGSTORE_PRODUCTION_SIGNING_CONFIG,
+        Instance::Staging => sigstore_verify::trust_root::SIGSTORE_STAGING_SIGNING_CONFIG,
+        Instance::GitHub => return None,
+    };
+    Some(parse_signing_config(json, &format!("embedded {}", instance.name())))
+}
+
+/// An instance's signing config through TUF (target `signing_config.v0.2.json`), with the same
+/// cache, offline rule and HTTP client as [`tuf_root`].
+pub async fn tuf_signing_config(
+    instance: Instance,
+    cache_dir: std::path::PathBuf,
+    online: bool,
+    http: &crate::http::Client,
+) -> Result<SigningConfig> {
+    let client = http.reqwest().map_err(|why| Error::TrustRoot("TUF refresh".into()).because(why))?;
+    let mut config = tuf_config(instance).with_cache_dir(cache_dir).with_http_client(client.clone());
+    if !online {
+        config = config.offline();
+    }
+    SigningConfig::from_tuf(config).await.map_err(|e| Error::TrustRoot("TUF signing config".into()).because(e))
+}
+
+fn tuf_config(instance: Instance) -> sigstore_verify::trust_root::TufConfig {
+    use sigstore_verify::trust_root::TufConfig;
+    match instance {
+        Instance::Production => TufConfig::production(),
+        Instance::Staging => TufConfig::staging(),
+        Instance::GitHub => TufConfig::github(),
+    }
+}
+
 /// The production signing config shipped with the crates (service URLs of the public instance).
 pub fn embedded_production_signing_config() -> Result<SigningConfig> {
     parse_signing_config(sigstore_verify::trust_root::SIGSTORE_PRODUCTION_SIGNING_CONFIG, "embedded production")
@@ -100,12 +136,7 @@ pub async fn tuf_root(
     online: bool,
     http: &crate::http::Client,
 ) -> Result<TrustedRoot> {
-    use sigstore_verify::trust_root::TufConfig;
-    let config = match instance {
-        Instance::Production => TufConfig::production(),
-        Instance::Staging => TufConfig::staging(),
-        Instance::GitHub => TufConfig::github(),
-    };
+    let config = tuf_config(instance);
     let client = http.reqwest().map_err(|why| Error::TrustRoot("TUF refresh".into()).because(why))?;
     let mut config = config.with_cache_dir(cache_dir).with_http_client(client.clone());
     if !online {

@@ -79,6 +79,70 @@ pub async fn load_instance(cfg: &Config, instance: Instance, allow_network: bool
     Ok((sigstore::embedded_root(instance)?, RootSource::Embedded))
 }
 
+/// The services a keyless signature goes to: the configuration's own, unless it names none
+/// (sigseal's public-good default, or the `--staging` preset): then the instance's signing
+/// config picks them, refreshed through TUF like the trusted root (else the cached or embedded
+/// copy): its Fulcio, the log it selects (and that log's API version) and its timestamp
+/// authority (a `sigseal.timestampURL` of the user's still wins). Never another instance's.
+/// `force_version` asks for a log of that API version (`--rekor-version`).
+pub async fn signing_services(cfg: &Config, force_version: Option<u32>, allow_network: bool) -> Result<Config> {
+    let Some(instance) = cfg.instance().filter(|_| cfg.instance_services) else { return Ok(cfg.clone()) };
+    let sc = load_signing_config(instance, allow_network, &cfg.deadline).await?;
+    with_signing_config(cfg, &sc, &format!("{} signing config", instance.name()), force_version)
+}
+
+/// `cfg` with the services `sc` selects (see [`signing_services`]).
+fn with_signing_config(
+    cfg: &Config,
+    sc: &sigstore::SigningConfig,
+    origin: &str,
+    force_version: Option<u32>,
+) -> Result<Config> {
+    let mut out = cfg.clone();
+    if let Some(fulcio) = sc.fulcio_url() {
+        out.fulcio_url = fulcio.url.trim_end_matches('/').to_string();
+    }
+    if let Some((url, version)) = sigstore::select_log(sc, origin, force_version)? {
+        out.rekor_url = url;
+        out.rekor_version = version;
+    }
+    if out.timestamp_url.is_none() {
+        out.timestamp_url = sc.tsa_url().map(|t| t.url.clone());
+    }
+    if out.rekor_version == 2 && out.timestamp_url.is_none() {
+        return Err(Error::Config(format!(
+            "the {origin} selects a Rekor v2 log but names no timestamp authority; set sigseal.timestampURL"
+        )));
+    }
+    Ok(out)
+}
+
+/// An instance's signing config: through TUF when a refresh is due and the network allowed,
+/// else from the TUF cache, else the copy embedded in this binary.
+async fn load_signing_config(
+    instance: Instance,
+    allow_network: bool,
+    deadline: &crate::http::Deadline,
+) -> Result<sigstore::SigningConfig> {
+    let name = cache_name(instance);
+    if let Some(dir) = cache_dir() {
+        let stamp = dir.join(format!("{name}-signing-config-last-attempt"));
+        let online = allow_network && refresh_due(&stamp);
+        let limit = if online { TUF_TIMEOUT.min(deadline.remaining()) } else { TUF_TIMEOUT };
+        let http = crate::http::Client::new(deadline);
+        let attempt =
+            tokio::time::timeout(limit, sigstore::tuf_signing_config(instance, dir.join(name), online, &http)).await;
+        if online {
+            mark_attempt(&stamp);
+        }
+        if let Ok(Ok(sc)) = attempt {
+            return Ok(sc);
+        }
+    }
+    sigstore::embedded_signing_config(instance)
+        .unwrap_or_else(|| Err(Error::Config(format!("the {} instance has no signing config", instance.name()))))
+}
+
 fn cache_name(instance: Instance) -> &'static str {
     match instance {
         Instance::Production => "tuf",
@@ -207,4 +271,50 @@ pub async fn for_verification(cfg: &Config, options: &TrustOptions) -> Result<(V
         (None, _, false) => cfg.rekor_for_search().map(str::to_string),
     };
     Ok((roots, rekor_url))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn public_good() -> Config {
+        Config::from_sources(&crate::config::Sources::default()).unwrap()
+    }
+
+    #[test]
+    fn the_public_good_defaults_take_their_services_from_its_signing_config() {
+        let cfg = public_good();
+        assert!(cfg.instance_services);
+        let sc = sigstore::embedded_signing_config(Instance::Production).unwrap().unwrap();
+        let out = with_signing_config(&cfg, &sc, "embedded", None).unwrap();
+        assert_eq!(out.fulcio_url, "https://fulcio.sigstore.dev");
+        assert_eq!((out.rekor_url.as_str(), out.rekor_version), ("https://rekor.sigstore.dev", 1));
+        assert_eq!(out.timestamp_url.as_deref(), Some("https://timestamp.sigstore.dev/api/v1/timestamp"));
+    }
+
+    #[test]
+    fn a_signing_config_with_a_v2_log_selects_it_and_its_timestamp_authority() {
+        let window = r#""validFor":{"start":"2020-01-01T00:00:00Z"}"#;
+        let json = |tsa: &str| {
+            format!(
+                r#"{{"mediaType":"application/vnd.dev.sigstore.signingconfig.v0.2+json",
+                   "caUrls":[{{"url":"https://fulcio.sigstore.dev","majorApiVersion":1,{window}}}],
+                   "oidcUrls":[],
+                   "rekorTlogUrls":[{{"url":"https://rekor.sigstore.dev","majorApiVersion":1,{window}}},
+                                    {{"url":"https://log2025-1.rekor.sigstore.dev","majorApiVersion":2,{window}}}],
+                   "rekorTlogConfig":{{"selector":"ANY"}},
+                   "tsaUrls":{tsa},"tsaConfig":{{"selector":"ANY"}}}}"#
+            )
+        };
+        let tsa =
+            format!(r#"[{{"url":"https://timestamp.sigstore.dev/api/v1/timestamp","majorApiVersion":1,{window}}}]"#);
+        let sc = sigstore::parse_signing_config(&json(&tsa), "test").unwrap();
+        let out = with_signing_config(&public_good(), &sc, "test", None).unwrap();
+        assert_eq!((out.rekor_url.as_str(), out.rekor_version), ("https://log2025-1.rekor.sigstore.dev", 2));
+        let v1 = with_signing_config(&public_good(), &sc, "test", Some(1)).unwrap();
+        assert_eq!((v1.rekor_url.as_str(), v1.rekor_version), ("https://rekor.sigstore.dev", 1));
+        let no_tsa = sigstore::parse_signing_config(&json("[]"), "test").unwrap();
+        let e = with_signing_config(&public_good(), &no_tsa, "test", None).unwrap_err();
+        assert!(e.to_string().contains("names no timestamp authority"), "{e}");
+    }
 }
