@@ -43,6 +43,7 @@ mod server_replies;
 mod service_faults;
 mod signing_failures;
 mod stack_instances;
+mod stack_rekor_v2;
 mod timestamp_only;
 mod timestamps;
 mod verify_command;

@@ -5,9 +5,12 @@
 // Fulcio certificate for the token's identity, a Rekor v1 entry (inclusion proof and SET) and,
 // with --tsa, an RFC 3161 timestamp. With --no-rekor (needs --tsa), no log entry: a
 // timestamp-only bundle, as an instance without a transparency log (GitHub's) issues them.
+// With --rekor-version 2 the --rekor URL is a Rekor v2 log (SIGSTORE_URL/rekor2): entries are
+// hashedrekord 0.0.2, or dsse 0.0.2 for --in-toto (sigstore-js sends a dsseRequestV002), with an
+// inclusion proof and no SET, so --tsa is required.
 //
-// usage: node sign-bundle.js --fulcio URL (--rekor URL | --no-rekor) [--tsa URL] --token-file FILE
-//                            --artifact FILE --bundle OUT [--in-toto]
+// usage: node sign-bundle.js --fulcio URL (--rekor URL [--rekor-version 1|2] | --no-rekor) [--tsa URL]
+//                            --token-file FILE --artifact FILE --bundle OUT [--in-toto]
 // URLs are service base URLs (the stack's SIGSTORE_URL for all three; SIGSTORE_URL/github for
 // the GitHub-like Fulcio); a --tsa URL with a path is used as it is (e.g.
 // SIGSTORE_URL/github/api/v1/timestamp), a base URL gets /api/v1/timestamp appended. Without --in-toto the
@@ -32,7 +35,7 @@ function parseArgs(argv) {
   return out;
 }
 function usage(msg) {
-  process.stderr.write(`sign-bundle.js: ${msg}\nusage: node sign-bundle.js --fulcio URL (--rekor URL | --no-rekor) [--tsa URL] --token-file FILE --artifact FILE --bundle OUT [--in-toto]\n`);
+  process.stderr.write(`sign-bundle.js: ${msg}\nusage: node sign-bundle.js --fulcio URL (--rekor URL [--rekor-version 1|2] | --no-rekor) [--tsa URL] --token-file FILE --artifact FILE --bundle OUT [--in-toto]\n`);
   process.exit(2);
 }
 
@@ -50,6 +53,9 @@ for (const k of ['fulcio', 'token-file', 'artifact', 'bundle']) if (!args[k]) us
 if (args['no-rekor'] && args.rekor) usage('--rekor and --no-rekor exclude each other');
 if (!args['no-rekor'] && !args.rekor) usage('--rekor URL (or --no-rekor) is required');
 if (args['no-rekor'] && !args.tsa) usage('--no-rekor needs --tsa: a bundle needs a log entry or a timestamp');
+const rekorVersion = Number(args['rekor-version'] || '1');
+if (rekorVersion !== 1 && rekorVersion !== 2) usage('--rekor-version must be 1 or 2');
+if (rekorVersion === 2 && !args.tsa) usage('--rekor-version 2 needs --tsa: a Rekor v2 entry carries no time');
 
 let token = '';
 function fail(code, message) {
@@ -91,9 +97,10 @@ async function main() {
     ...fetchOptions,
   });
   const witnesses = [];
-  // Rekor v1; DSSE envelopes become `dsse` entries (the other choice is the older `intoto`).
+  // Rekor v1: DSSE envelopes become `dsse` entries (the other choice is the older `intoto`).
+  // Rekor v2: hashedrekord 0.0.2, or a dsse 0.0.2 entry for DSSE (sigstore-js's only choice).
   if (!args['no-rekor']) {
-    witnesses.push(new sigstore.sign.RekorWitness({ rekorBaseURL: args.rekor, majorApiVersion: 1, entryType: 'dsse', fetchOnConflict: false, ...fetchOptions }));
+    witnesses.push(new sigstore.sign.RekorWitness({ rekorBaseURL: args.rekor, majorApiVersion: rekorVersion, entryType: 'dsse', fetchOnConflict: false, ...fetchOptions }));
   }
   // A base URL gets /api/v1/timestamp appended; a URL with a path is used as it is.
   if (args.tsa) witnesses.push(new sigstore.sign.TSAWitness({ tsaBaseURL: args.tsa, ...fetchOptions }));
@@ -123,9 +130,10 @@ async function main() {
     if (vm.tlogEntries.length !== 0) fail('BUNDLE', `--no-rekor, yet the bundle has ${vm.tlogEntries.length} log entries`);
   } else {
     const entry = vm.tlogEntries[0];
-    if (vm.tlogEntries.length !== 1 || !entry.inclusionProof || !entry.inclusionPromise) {
-      fail('BUNDLE', 'Rekor answered without an inclusion proof and SET');
+    if (vm.tlogEntries.length !== 1 || !entry.inclusionProof || (rekorVersion === 1 && !entry.inclusionPromise)) {
+      fail('BUNDLE', `Rekor answered without an inclusion proof${rekorVersion === 1 ? ' and SET' : ''}`);
     }
+    if (rekorVersion === 2 && entry.inclusionPromise) fail('BUNDLE', 'a Rekor v2 entry came with a SET');
   }
   if (args.tsa && !(vm.timestampVerificationData && vm.timestampVerificationData.rfc3161Timestamps.length)) {
     fail('BUNDLE', 'no RFC 3161 timestamp in the bundle');

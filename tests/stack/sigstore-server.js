@@ -1,16 +1,19 @@
 #!/usr/bin/env node
-// Local Fulcio, Rekor v1 and RFC 3161 TSA for tests, on one loopback port.
+// Local Fulcio, Rekor v1, Rekor v2 and RFC 3161 TSA for tests, on one loopback port.
 // Certificates, log entries and timestamps come from npm @sigstore/mock (written by the
 // sigstore-js team); this file serves them over HTTP and makes them behave like the real
 // services where real clients depend on it (see README.md).
+// Under /rekor2, on the same port, a tile-based Rekor v2 log like sigstore/rekor-tiles (rekor-v2.js).
 // Under /github, on the same port, a second instance like GitHub's own Sigstore (private
 // repositories, release attestations): its own Fulcio CA and TSA, no transparency log, no CT log,
 // and an issuer of release attestations like GitHub's for immutable releases.
 //
 // usage: node sigstore-server.js [--port 0] [--host 127.0.0.1] [--out DIR] [--oidc-url URL]
 //                                [--seed-leaves 5] [--lax-tokens] [--tsa-whole-seconds] [--verbose]
-// Writes into DIR: trusted_root.json, signing_config.json, trust_config.json, fulcio_root.pem,
-// rekor_pub.pem, ctlog_pub.pem, tsa_chain.pem, *.key.pem; into DIR/github: trusted_root.json,
+//                                [--rekor2-hashedrekord-only]
+// Writes into DIR: trusted_root.json (both logs), signing_config.json (Rekor v1),
+// signing_config_v2.json and trust_config_v2.json (Rekor v2), trust_config.json, fulcio_root.pem,
+// rekor_pub.pem, rekor2_pub.pem, rekor2_witness_pub.pem, ctlog_pub.pem, tsa_chain.pem, *.key.pem; into DIR/github: trusted_root.json,
 // signing_config.json, trust_config.json, fulcio_root.pem, tsa_chain.pem, *.key.pem; and last
 // `url` (the readiness signal).
 'use strict';
@@ -24,12 +27,13 @@ const pkijs = require('pkijs');
 const asn1js = require('asn1js');
 const mock = require('@sigstore/mock');
 const pb = require('@sigstore/protobuf-specs');
+const { createRekorV2 } = require('./rekor-v2');
 
-const BOOL_FLAGS = new Set(['lax-tokens', 'verbose', 'tsa-whole-seconds']);
+const BOOL_FLAGS = new Set(['lax-tokens', 'verbose', 'tsa-whole-seconds', 'rekor2-hashedrekord-only']);
 function parseArgs(argv) {
   const out = {};
   for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z-]+)$/.exec(argv[i]);
+    const m = /^--([a-z0-9-]+)$/.exec(argv[i]);
     if (!m) throw new Error(`unexpected argument: ${argv[i]}`);
     out[m[1]] = BOOL_FLAGS.has(m[1]) ? true : argv[++i];
   }
@@ -498,12 +502,13 @@ async function releaseBundle(statement, ca, tsa) {
 
 // ---------------------------------------------------------------------------------------------
 
-// One P-256 key per service, kept in DIR so a restart into the same DIR keeps the keys.
-function serviceKey(name, dir = outDir) {
+// One key per service (P-256, or Ed25519 for the Rekor v2 log and its witness), kept in DIR so
+// a restart into the same DIR keeps the keys.
+function serviceKey(name, dir = outDir, type = 'ec') {
   const file = path.join(dir, `${name}.key.pem`);
   const privateKey = fs.existsSync(file)
     ? crypto.createPrivateKey(fs.readFileSync(file))
-    : crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+    : crypto.generateKeyPairSync(type, type === 'ec' ? { namedCurve: 'prime256v1' } : undefined).privateKey;
   if (!fs.existsSync(file)) fs.writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
   return { privateKey, publicKey: crypto.createPublicKey(privateKey) };
 }
@@ -518,6 +523,7 @@ function readBody(req) {
 }
 
 function serviceOf(p) {
+  if (p === '/rekor2' || p.startsWith('/rekor2/')) return 'rekor2';
   if (p.startsWith('/github/api/v2/')) return 'github_fulcio';
   if (p.startsWith('/github/api/v1/timestamp')) return 'github_tsa';
   if (p.startsWith('/api/v2/') || p === '/api/v1/signingCert') return 'fulcio';
@@ -545,6 +551,18 @@ async function main() {
   const tsa = await mock.initializeTSA(keys.tsa);
   tsa.getCurrentTime = tsaClock(args['tsa-whole-seconds']);
   keepRequestNonce(tsa);
+
+  // Rekor v2 (rekor-v2.js) under /rekor2: its origin is the scheme-less log URL, as rekor-tiles'.
+  const rekor2Url = `${url}/rekor2`;
+  const rekor2 = createRekorV2({
+    baseUrl: rekor2Url,
+    logKey: serviceKey('rekor2', outDir, 'ed25519'),
+    witnessKey: serviceKey('rekor2-witness', outDir, 'ed25519'),
+    witnessName: `${hostPort}/witness`,
+    seedEntries: Number(args['seed-leaves'] ?? 5),
+    acceptDsse: !args['rekor2-hashedrekord-only'],
+    log: (line) => console.error(line),
+  });
 
   // The GitHub-like instance (under /github): its keys and trust material in DIR/github.
   const githubDir = path.join(outDir, 'github');
@@ -626,14 +644,22 @@ async function main() {
     subject, uri,
     certChain: { certificates: certs.map((c) => ({ rawBytes: Buffer.from(c) })) }, validFor, operator: 'sigseal-test',
   });
+  // The Rekor v2 log as the public trusted roots list theirs: an Ed25519 key, and as logId the
+  // full C2SP signed-note key ID (SHA-256 over origin, 0x0A, 0x01 and the raw key), not the
+  // SHA-256 of the key's SPKI as for Rekor v1.
+  const rekor2Instance = {
+    baseUrl: rekor2Url, hashAlgorithm: pb.HashAlgorithm.SHA2_256,
+    publicKey: { rawBytes: rekor2.publicKeySpki, keyDetails: pb.PublicKeyDetails.PKIX_ED25519, validFor },
+    logId: { keyId: rekor2.logId }, operator: 'sigseal-test',
+  };
   const trustedRoot = pb.TrustedRoot.toJSON({
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-    tlogs: [logInstance(keys.tlog, url)],
+    tlogs: [logInstance(keys.tlog, url), rekor2Instance],
     certificateAuthorities: [authority([ca.rootCertificate], url)],
     ctlogs: [logInstance(keys.ct, url)],
     timestampAuthorities: [authority([tsa.intCertificate, tsa.rootCertificate], `${url}/api/v1/timestamp`)],
   });
-  const endpoint = (u) => ({ url: u, majorApiVersion: 1, validFor: { start: validFor.start.toISOString() }, operator: 'sigseal-test' });
+  const endpoint = (u, majorApiVersion = 1) => ({ url: u, majorApiVersion, validFor: { start: validFor.start.toISOString() }, operator: 'sigseal-test' });
   const signingConfig = {
     mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
     caUrls: [endpoint(url)],
@@ -643,12 +669,19 @@ async function main() {
     rekorTlogConfig: { selector: 'ANY' },
     tsaConfig: { selector: 'ANY' },
   };
+  // The same services with the Rekor v2 log alone (selector ANY, as the public-good configs).
+  const signingConfigV2 = { ...signingConfig, rekorTlogUrls: [endpoint(rekor2Url, 2)] };
   const fulcioRootPem = toPem('CERTIFICATE', ca.rootCertificate);
   const tsaChainPem = toPem('CERTIFICATE', tsa.intCertificate) + toPem('CERTIFICATE', tsa.rootCertificate);
   const write = (name, data) => fs.writeFileSync(path.join(outDir, name), typeof data === 'string' ? data : `${JSON.stringify(data, null, 2)}\n`);
   write('trusted_root.json', trustedRoot);
   write('signing_config.json', signingConfig);
   write('trust_config.json', { mediaType: 'application/vnd.dev.sigstore.clienttrustconfig.v0.1+json', trustedRoot, signingConfig });
+  write('signing_config_v2.json', signingConfigV2);
+  write('trust_config_v2.json', { mediaType: 'application/vnd.dev.sigstore.clienttrustconfig.v0.1+json', trustedRoot,
+    signingConfig: signingConfigV2 });
+  write('rekor2_pub.pem', toPem('PUBLIC KEY', rekor2.publicKeySpki));
+  write('rekor2_witness_pub.pem', toPem('PUBLIC KEY', rekor2.witness.publicKeySpki));
   write('fulcio_root.pem', fulcioRootPem);
   write('tsa_chain.pem', tsaChainPem);
   write('rekor_pub.pem', keys.tlog.publicKey.export({ format: 'pem', type: 'spki' }));
@@ -685,7 +718,7 @@ async function main() {
   writeGithub('fulcio_root.pem', toPem('CERTIFICATE', githubCa.rootCertificate));
   writeGithub('tsa_chain.pem', githubTsaChainPem);
 
-  const stats = { fulcio: 0, rekor: 0, tsa: 0, github_fulcio: 0, github_tsa: 0 };
+  const stats = { fulcio: 0, rekor: 0, rekor2: 0, tsa: 0, github_fulcio: 0, github_tsa: 0 };
 
   async function route(req, p, query, body) {
     const json = (status, response, headers) => ({ statusCode: status, response, headers });
@@ -724,6 +757,8 @@ async function main() {
       return { statusCode: 201, response: await instance.timestamp(parseTimestampQuery(body)), contentType: 'application/timestamp-reply' };
     };
     const pemChain = (text) => ({ statusCode: 200, response: text, contentType: 'application/pem-certificate-chain' });
+
+    if (p === '/rekor2' || p.startsWith('/rekor2/')) return rekor2.handle(req.method, p.slice('/rekor2'.length), body);
 
     if (key === 'POST /api/v2/signingCert') return signingCert(fulcioByEmail, fulcioBySub);
     if (key === 'GET /api/v2/trustBundle') return json(200, { chains: [{ certificates: [fulcioRootPem] }] });
@@ -808,7 +843,7 @@ async function main() {
   // `url` last and atomically: its presence means the server is ready.
   write('url.tmp', `${url}\n`);
   fs.renameSync(path.join(outDir, 'url.tmp'), path.join(outDir, 'url'));
-  console.log(`sigstore services on ${url} (Fulcio, Rekor v1, TSA; GitHub-like Fulcio and TSA under /github); trust material in ${outDir}`);
+  console.log(`sigstore services on ${url} (Fulcio, Rekor v1, TSA; Rekor v2 under /rekor2; GitHub-like Fulcio and TSA under /github); trust material in ${outDir}`);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

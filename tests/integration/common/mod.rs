@@ -118,6 +118,11 @@ impl Stack {
         self.path("trusted_root.json")
     }
 
+    /// Base URL of the stack's Rekor v2 log (tile-based, like rekor-tiles).
+    pub fn rekor_v2_url(&self) -> String {
+        format!("{}/rekor2", self.url)
+    }
+
     /// Stop the stack (idempotent).
     pub fn stop(&self) {
         let _ = Command::new("bash")
