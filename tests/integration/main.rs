@@ -35,6 +35,7 @@ mod login_and_agent;
 mod malformed_signatures;
 mod offline_verification;
 mod oversized_inputs;
+mod rekor_v2;
 mod release_attestations;
 mod release_interop;
 mod release_pipeline;

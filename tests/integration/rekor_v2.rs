@@ -1,0 +1,369 @@
+//! Signing into a Rekor v2 log (the stack's tile-based log, chosen by a signing config that
+//! lists only it) and verifying offline: release bundles judged by sigseal, sigstore-python and
+//! sigstore-js; their v2 bundles judged by sigseal; git commits and tags signed with git 2.39 and
+//! 2.47 verified by git and sigseal, again with the stack stopped; a changed proof, checkpoint or
+//! checkpoint signature, another signature's entry and a missing timestamp each refused with the
+//! check named; and a timestamp authority that is down leaves nothing logged and nothing written.
+
+use crate::common::{self, s, text};
+
+use common::{git_version, gits, isolate, repo_root, sigseal, sigstore_python, Repo, Stack};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const ALICE: &str = "alice@example.com";
+
+/// sigseal's environment for `stack` with the v2-only signing config (no service URL of its own,
+/// so the config picks Fulcio, the v2 log and the TSA).
+fn v2_env(stack: &Stack, signing_config: &Path) -> Vec<(String, String)> {
+    vec![
+        ("SIGSEAL_TRUSTED_ROOT".into(), s(&stack.trusted_root())),
+        ("SIGSEAL_SIGNING_CONFIG".into(), s(signing_config)),
+        ("SIGSEAL_OIDC_ISSUER".into(), stack.oidc.clone()),
+    ]
+}
+
+fn with_token(stack: &Stack, mut env: Vec<(String, String)>) -> Vec<(String, String)> {
+    env.push(("SIGSTORE_ID_TOKEN".into(), stack.token(ALICE, 600)));
+    env
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// The bundle's one log entry is a Rekor v2 entry (no signed entry timestamp, no integrated
+/// time) and the bundle carries the timestamp that is its signing time.
+fn assert_v2_bundle(bundle: &serde_json::Value, what: &str) {
+    let entries = bundle["verificationMaterial"]["tlogEntries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{what}: {bundle}");
+    assert_eq!(entries[0]["kindVersion"]["version"], "0.0.2", "{what}: {bundle}");
+    assert!(entries[0]["inclusionPromise"].is_null(), "{what}: a v2 entry has no SET");
+    assert!(entries[0]["integratedTime"].as_str().is_none_or(|t| t == "0"), "{what}: a v2 entry has no time");
+    let stamps = bundle["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"].as_array();
+    assert_eq!(stamps.map_or(0, Vec::len), 1, "{what}: the timestamp is the signing time");
+}
+
+/// `sigseal VERIFY-COMMAND ARTIFACT --bundle B` offline with Alice's policy, as JSON.
+fn sigseal_verify(stack: &Stack, command: &str, artifact: &Path, bundle: &Path) -> (Option<i32>, serde_json::Value) {
+    let out = sigseal(
+        &[
+            command,
+            &s(artifact),
+            "--bundle",
+            &s(bundle),
+            "--offline",
+            "--trusted-root",
+            &s(&stack.trusted_root()),
+            "--certificate-identity",
+            ALICE,
+            "--certificate-oidc-issuer",
+            &stack.oidc,
+            "-o",
+            "json",
+        ],
+        &[],
+        b"",
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{command}: no JSON ({e}): {}", text(&out)));
+    (out.status.code(), report["artifacts"][0].clone())
+}
+
+/// sigstore-python with the stack's v2 trust configuration.
+fn python(stack: &Stack, args: &[&str]) -> Output {
+    let mut c = Command::new(sigstore_python());
+    isolate(&mut c);
+    c.env("COLUMNS", "200").env("NO_PROXY", "127.0.0.1,localhost");
+    c.arg("--trust-config").arg(stack.path("trust_config_v2.json")).args(args);
+    c.stdin(Stdio::null()).output().expect("run sigstore-python")
+}
+
+fn python_verifies(stack: &Stack, bundle: &Path, artifact: &Path) -> Output {
+    python(
+        stack,
+        &[
+            "verify",
+            "identity",
+            "--offline",
+            "--bundle",
+            &s(bundle),
+            "--cert-identity",
+            ALICE,
+            "--cert-oidc-issuer",
+            &stack.oidc,
+            &s(artifact),
+        ],
+    )
+}
+
+fn artifact(dir: &Path, name: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, format!("{name}: a release built for Rekor v2\n")).unwrap();
+    p
+}
+
+#[test]
+fn release_bundles_logged_in_rekor_v2_verify_with_sigseal_sigstore_python_and_sigstore_js() {
+    sigstore_python();
+    let stack = Stack::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let env = with_token(stack, v2_env(stack, &stack.path("signing_config_v2.json")));
+    let blob = artifact(dir.path(), "tool-2.0.tar.gz");
+    let bundle = dir.path().join("tool-2.0.tar.gz.sigstore.json");
+    let out = sigseal(&["sign-blob", &s(&blob), "--bundle", &s(&bundle)], &env, b"");
+    assert!(out.status.success(), "sign-blob into v2: {}", text(&out));
+    assert_v2_bundle(&json(&bundle), "sign-blob");
+
+    let predicate = dir.path().join("predicate.json");
+    std::fs::write(&predicate, br#"{"buildDefinition":{"buildType":"https://example.com/build/v1","externalParameters":{}},"runDetails":{"builder":{"id":"https://example.com/builder"}}}"#).unwrap();
+    let attestation = dir.path().join("tool-2.0.tar.gz.intoto.sigstore.json");
+    let out = sigseal(
+        &[
+            "attest-blob",
+            &s(&blob),
+            "--predicate",
+            &s(&predicate),
+            "--type",
+            "slsaprovenance1",
+            "--bundle",
+            &s(&attestation),
+        ],
+        &env,
+        b"",
+    );
+    assert!(out.status.success(), "attest-blob into v2: {}", text(&out));
+    assert_v2_bundle(&json(&attestation), "attest-blob");
+
+    for (what, command, b) in
+        [("the blob bundle", "verify-blob", &bundle), ("the attestation", "verify-blob-attestation", &attestation)]
+    {
+        let (code, report) = sigseal_verify(stack, command, &blob, b);
+        assert_eq!(code, Some(0), "sigseal, {what}: {report}");
+        let py = python_verifies(stack, b, &blob);
+        assert!(py.status.success(), "sigstore-python, {what}: {}", text(&py));
+        let js = common::js_verify(stack, b, &blob, ALICE);
+        assert!(js.status.success(), "sigstore-js, {what}: {}", text(&js));
+    }
+
+    // A release: the manifest and every asset, each bundle with a v2 entry.
+    let release = dir.path().join("dist");
+    std::fs::create_dir(&release).unwrap();
+    for name in ["app-linux.tar.gz", "app-macos.tar.gz"] {
+        artifact(&release, name);
+    }
+    let out = sigseal(&["sign-release", &s(&release)], &env, b"");
+    assert!(out.status.success(), "sign-release into v2: {}", text(&out));
+    assert_v2_bundle(&json(&release.join("SHA256SUMS.sigstore.json")), "the manifest's bundle");
+    let out = sigseal(
+        &[
+            "verify-release",
+            &s(&release),
+            "--offline",
+            "--trusted-root",
+            &s(&stack.trusted_root()),
+            "--certificate-identity",
+            ALICE,
+            "--certificate-oidc-issuer",
+            &stack.oidc,
+        ],
+        &[],
+        b"",
+    );
+    assert!(out.status.success(), "verify-release of a v2-signed release: {}", text(&out));
+}
+
+#[test]
+fn sigstore_python_and_sigstore_js_rekor_v2_bundles_verify_with_sigseal() {
+    sigstore_python();
+    let stack = Stack::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let blob = artifact(dir.path(), "lib-2.0.tar.gz");
+    let token = stack.token(ALICE, 600);
+
+    let py = dir.path().join("python.sigstore.json");
+    let out = python(stack, &["sign", "--identity-token", &token, "--bundle", &s(&py), &s(&blob)]);
+    assert!(out.status.success(), "sigstore-python sign: {}", text(&out));
+    let predicate = dir.path().join("predicate.json");
+    std::fs::write(&predicate, br#"{"buildDefinition":{"buildType":"https://example.com/build/v1","externalParameters":{}},"runDetails":{"builder":{"id":"https://example.com/builder"}}}"#).unwrap();
+    let py_dsse = dir.path().join("python.intoto.sigstore.json");
+    let out = python(
+        stack,
+        &[
+            "attest",
+            "--predicate",
+            &s(&predicate),
+            "--predicate-type",
+            "https://slsa.dev/provenance/v1",
+            "--identity-token",
+            &token,
+            "--bundle",
+            &s(&py_dsse),
+            &s(&blob),
+        ],
+    );
+    assert!(out.status.success(), "sigstore-python attest: {}", text(&out));
+
+    let js = dir.path().join("js.sigstore.json");
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, &token).unwrap();
+    let mut c = Command::new("node");
+    c.arg(repo_root().join("tests/stack/sign-bundle.js"));
+    c.args(["--fulcio", &stack.url, "--rekor", &stack.rekor_v2_url(), "--rekor-version", "2", "--tsa", &stack.url]);
+    c.arg("--token-file").arg(&token_file).arg("--artifact").arg(&blob).arg("--bundle").arg(&js);
+    let out = c.env("NO_PROXY", "127.0.0.1,localhost").stdin(Stdio::null()).output().unwrap();
+    assert!(out.status.success(), "sigstore-js sign into v2: {}", text(&out));
+
+    for (what, command, b) in [
+        ("sigstore-python's bundle", "verify-blob", &py),
+        ("sigstore-python's attestation", "verify-blob-attestation", &py_dsse),
+        ("sigstore-js's bundle", "verify-blob", &js),
+    ] {
+        assert_v2_bundle(&json(b), what);
+        let (code, report) = sigseal_verify(stack, command, &blob, b);
+        assert_eq!(code, Some(0), "sigseal rejected {what}: {report}");
+        let other = artifact(dir.path(), "other.tar.gz");
+        let (code, report) = sigseal_verify(stack, command, &other, b);
+        assert_eq!(code, Some(1), "sigseal accepted {what} for another file: {report}");
+    }
+}
+
+#[test]
+fn git_signatures_logged_in_rekor_v2_verify_with_every_git_and_sigseal_even_with_the_stack_stopped() {
+    let stack = Stack::start();
+    let mut repos = Vec::new();
+    for git in gits() {
+        let token = stack.token_file(ALICE);
+        let mut env = v2_env(&stack, &stack.path("signing_config_v2.json"));
+        env.push(("SIGSEAL_TOKEN_FILE".into(), s(&token)));
+        let repo = Repo::new(&git, env);
+        repo.commit_file("README", "logged in a tile-based log\n");
+        repo.ok(&["commit", "-q", "-S", "--allow-empty", "-m", "signed into Rekor v2"]);
+        repo.ok(&["tag", "-s", "v2.0", "-m", "release v2.0"]);
+        repos.push((git, repo));
+    }
+    let before = stack.stats();
+    assert!(before["rekor2"].as_u64().unwrap_or(0) >= 4, "the signatures went to the v2 log: {before}");
+    assert_eq!(before["rekor"], 0, "nothing went to the v1 log: {before}");
+    let check = |stopped: bool| {
+        for (git, repo) in &repos {
+            let v = git_version(git);
+            for (cmd, rev) in [("verify-commit", "HEAD"), ("verify-tag", "v2.0")] {
+                let out = repo.run(&[cmd, rev]);
+                assert!(out.status.success(), "{v} (stack stopped: {stopped}): git {cmd}: {}", text(&out));
+            }
+            let out = repo.sigseal(&[
+                "verify",
+                "HEAD",
+                "v2.0",
+                "--offline",
+                "--certificate-identity",
+                ALICE,
+                "--certificate-oidc-issuer",
+                &stack.oidc,
+                "-v",
+            ]);
+            assert!(out.status.success(), "{v} (stack stopped: {stopped}): sigseal verify: {}", text(&out));
+            let report = text(&out);
+            assert_eq!(report.matches("a Rekor v2 entry: no signed entry timestamp").count(), 2, "{v}: {report}");
+            assert_eq!(report.matches("they are the signing time").count(), 2, "{v}: {report}");
+        }
+    };
+    check(false);
+    stack.stop();
+    check(true);
+}
+
+#[test]
+fn a_changed_proof_checkpoint_or_signature_another_entry_or_no_timestamp_is_refused_by_name() {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let stack = Stack::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let env = with_token(stack, v2_env(stack, &stack.path("signing_config_v2.json")));
+    let sign = |name: &str| {
+        let blob = artifact(dir.path(), name);
+        let bundle = dir.path().join(format!("{name}.sigstore.json"));
+        let out = sigseal(&["sign-blob", &s(&blob), "--bundle", &s(&bundle)], &env, b"");
+        assert!(out.status.success(), "sign-blob: {}", text(&out));
+        (blob, json(&bundle))
+    };
+    let (a, bundle_a) = sign("a.tar.gz");
+    let (_, bundle_b) = sign("b.tar.gz");
+    let check = |what: &str, bundle: &serde_json::Value, failed: &str| {
+        let path = dir.path().join("changed.sigstore.json");
+        std::fs::write(&path, serde_json::to_vec(bundle).unwrap()).unwrap();
+        let (code, report) = sigseal_verify(stack, "verify-blob", &a, &path);
+        assert_eq!(code, Some(1), "{what} was accepted: {report}");
+        assert_eq!(report["failed_check"], failed, "{what}: {report}");
+    };
+    let mut changed = bundle_a.clone();
+    let hashes = &mut changed["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["hashes"];
+    let mut first = b64.decode(hashes[0].as_str().unwrap()).unwrap();
+    first[0] ^= 1;
+    hashes[0] = b64.encode(first).into();
+    check("a changed inclusion proof", &changed, "inclusion-proof");
+
+    let envelope = bundle_a["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["checkpoint"]["envelope"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut lines: Vec<String> = envelope.split('\n').map(str::to_string).collect();
+    let size: u64 = lines[1].parse().unwrap();
+    lines[1] = (size + 1).to_string();
+    let mut changed = bundle_a.clone();
+    changed["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["checkpoint"]["envelope"] =
+        lines.join("\n").into();
+    check("a changed checkpoint", &changed, "checkpoint");
+
+    let signature_line = envelope.lines().find(|l| l.starts_with('\u{2014}')).unwrap().to_string();
+    let sig_b64 = signature_line.rsplit(' ').next().unwrap();
+    let mut sig = b64.decode(sig_b64).unwrap();
+    let last = sig.len() - 1;
+    sig[last] ^= 1;
+    let mut changed = bundle_a.clone();
+    changed["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["checkpoint"]["envelope"] =
+        envelope.replacen(sig_b64, &b64.encode(sig), 1).into();
+    check("a changed checkpoint signature", &changed, "checkpoint");
+
+    let mut changed = bundle_a.clone();
+    changed["verificationMaterial"]["tlogEntries"] = bundle_b["verificationMaterial"]["tlogEntries"].clone();
+    check("the entry of another signature", &changed, "log-entry-match");
+
+    let mut changed = bundle_a.clone();
+    changed["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"] = serde_json::json!([]);
+    // Caught by the bundle's structure already: nothing in it proves when it was signed.
+    check("a v2 entry without its timestamp", &changed, "bundle-version");
+}
+
+#[test]
+fn with_only_a_v2_log_and_its_timestamp_authority_down_nothing_is_logged_or_written() {
+    let stack = Stack::start();
+    let mut config = json(&stack.path("signing_config_v2.json"));
+    config["tsaUrls"][0]["url"] = format!("{}/api/v1/no-such-timestamp-authority", stack.url).into();
+    let broken = stack.path("signing_config_v2_tsa_down.json");
+    std::fs::write(&broken, serde_json::to_vec(&config).unwrap()).unwrap();
+    let before = stack.stats();
+
+    let token = stack.token_file(ALICE);
+    let mut env = v2_env(&stack, &broken);
+    env.push(("SIGSEAL_TOKEN_FILE".into(), s(&token)));
+    let repo = Repo::new(&gits()[0], env.clone());
+    repo.commit_file("README", "x\n");
+    let head = repo.ok(&["rev-parse", "HEAD"]);
+    let out = repo.run(&["commit", "-q", "-S", "--allow-empty", "-m", "never signed"]);
+    assert!(!out.status.success(), "a commit was signed without its timestamp: {}", text(&out));
+    assert_eq!(repo.ok(&["rev-parse", "HEAD"]), head, "git recorded a commit");
+
+    let dir = tempfile::tempdir().unwrap();
+    let blob = artifact(dir.path(), "c.tar.gz");
+    let bundle = dir.path().join("c.sigstore.json");
+    let out = sigseal(&["sign-blob", &s(&blob), "--bundle", &s(&bundle)], &env, b"");
+    assert!(!out.status.success(), "sign-blob succeeded without its timestamp: {}", text(&out));
+    assert!(text(&out).contains("SS0205"), "the timestamp authority's failure is named: {}", text(&out));
+    assert!(!bundle.exists(), "a bundle was written");
+
+    let after = stack.stats();
+    assert!(after["fulcio"].as_u64() > before["fulcio"].as_u64(), "the signings got their certificates: {after}");
+    assert_eq!(after["rekor2"], before["rekor2"], "something reached the v2 log: {before} -> {after}");
+}
