@@ -7,12 +7,14 @@
 #   - git log --show-signature --format=%H, sigseal as gpg.x509.program (one run per commit)
 #   - openssl speed -seconds 3 ecdsap256 ecdsap384 (the crypto ceiling, verify ops/s, 1 core)
 #   - nproc, and the peak RSS of the sigseal verify run (/usr/bin/time -v)
+#   - the same verify --all over a second history of M commits signed into the stack's Rekor v2
+#     log (signing config with only the v2 log; each signature timestamped), next to the v1 figure
 # and prints a table, also written to OUT/bench-verify.txt.
 # Timing uses hyperfine when installed (Debian package `hyperfine`), else bash and date
 # (median of the runs). Nothing is cached outside a temporary directory, except with --keep.
 #
 # usage: scripts/bench-verify.sh [--commits N] [--keep DIR] [--out DIR] [--runs R]
-#                                [--git-runs R] [--method commit-tree|commit]
+#                                [--git-runs R] [--method commit-tree|commit] [--v2-commits M]
 #   --commits N   commits in the repository (default 10000; e.g. 200 to try it out)
 #   --keep DIR    keep the signed repository (and its trusted root) in DIR and reuse it on a
 #                 later run with the same N; DIR must be empty or made by this script
@@ -22,6 +24,7 @@
 #   --git-runs R  timed runs of git log --show-signature (default 3)
 #   --method M    how commits are made: commit-tree (default: `git commit-tree -S` plumbing, no
 #                 index or work tree, the faster) or commit (`git commit --allow-empty -S`)
+#   --v2-commits M commits in the Rekor v2 history (default: N; 0 skips it)
 # environment: SIGSEAL_BIN=path/to/sigseal skips the build; CARGO_TARGET_DIR is respected;
 #   BENCH_TIMER=bash times with bash and date even when hyperfine is installed.
 # Needs git, curl, Node.js >= 18 with npm (for the stack), openssl.
@@ -33,7 +36,7 @@ die() { printf 'bench-verify: %s\n' "$*" >&2; exit 1; }
 step() { printf '\n==> %s\n' "$*" >&2; }
 usage() { sed -n '/^# usage:/,/^# Needs/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
-N=10000 KEEP="" OUT="" RUNS=5 GIT_RUNS=3 METHOD=commit-tree
+N=10000 KEEP="" OUT="" RUNS=5 GIT_RUNS=3 METHOD=commit-tree V2_N=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --commits) N=${2:?--commits needs a number}; shift 2 ;;
@@ -42,10 +45,13 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=${2:?--runs needs a number}; shift 2 ;;
     --git-runs) GIT_RUNS=${2:?--git-runs needs a number}; shift 2 ;;
     --method) METHOD=${2:?--method needs commit-tree or commit}; shift 2 ;;
+    --v2-commits) V2_N=${2:?--v2-commits needs a number}; shift 2 ;;
     -h|--help) usage ;;
     *) echo "bench-verify: unknown argument '$1'" >&2; usage ;;
   esac
 done
+V2_N=${V2_N:-$N}
+case "$V2_N" in ''|*[!0-9]*) die "--v2-commits takes a number, not '$V2_N'" ;; esac
 for v in "$N" "$RUNS" "$GIT_RUNS"; do
   case "$v" in ''|*[!0-9]*|0) die "--commits, --runs and --git-runs take a positive integer, not '$v'" ;; esac
 done
@@ -140,6 +146,7 @@ else
   mkdir "$STORE"
 fi
 REPO="$STORE/repo"
+REPO2="$STORE/repo-rekor2"
 TRUST="$STORE/trusted_root.json"
 META="$STORE/bench-verify.meta"
 
@@ -147,12 +154,13 @@ meta() { sed -n "s/^$1=//p" "$META" 2>/dev/null | head -n 1; }
 
 reused=0
 if [ -f "$META" ] && [ "$(meta commits)" = "$N" ] && [ -f "$TRUST" ] && [ -d "$REPO" ] \
-  && [ "$(git -C "$REPO" rev-list --count HEAD 2>/dev/null)" = "$N" ]; then
+  && [ "$(git -C "$REPO" rev-list --count HEAD 2>/dev/null)" = "$N" ] && [ "$(meta v2_commits)" = "$V2_N" ]; then
   reused=1
   step "reusing the repository of $N signed commits in $KEEP"
   SIGN_SECONDS=$(meta sign_seconds) METHOD=$(meta method) FIRST_RATE=$(meta first_rate) LAST_RATE=$(meta last_rate)
+  V2_SIGN_SECONDS=$(meta v2_sign_seconds)
 else
-  rm -rf "$REPO" "$TRUST"
+  rm -rf "$REPO" "$REPO2" "$TRUST"
   echo "building=1" >"$META" # marks the directory as this script's before the build completes
 
   step "starting the local Sigstore stack"
@@ -185,34 +193,53 @@ else
   RELOGIN_AFTER=420
   logins=1
 
+  # sign_history DIR COUNT: a repository of COUNT signed commits; sets SIGNED_SECONDS.
+  sign_history() {
+    local dir=$1 count=$2 i t start last last_i parent empty_tree
+    git init -q -b main "$dir"
+    git -C "$dir" config gpg.format x509
+    git -C "$dir" config gpg.x509.program "$BIN"
+    cd "$dir"
+    empty_tree=$(git mktree </dev/null)
+    parent=""
+    start=$(now) last=$start last_i=0 FIRST_RATE="" LAST_RATE=""
+    for ((i = 1; i <= count; i++)); do
+      if ((SECONDS - login_at >= RELOGIN_AFTER)); then login; logins=$((logins + 1)); fi
+      if [ "$METHOD" = commit-tree ]; then
+        parent=$(git commit-tree -S ${parent:+-p "$parent"} -m "commit $i" "$empty_tree") \
+          || die "git commit-tree -S failed at commit $i"
+      else
+        git commit -q --allow-empty --no-verify -S -m "commit $i" || die "git commit -S failed at commit $i"
+      fi
+      if ((i % 500 == 0 || i == count)); then
+        t=$(now)
+        LAST_RATE=$(calc "($i - $last_i) / ($t - $last)")
+        [ -n "$FIRST_RATE" ] || FIRST_RATE=$LAST_RATE
+        printf '  %d/%d commits, %s commits/s over the last %d\n' "$i" "$count" "$LAST_RATE" $((i - last_i)) >&2
+        last=$t last_i=$i
+        if [ "$METHOD" = commit-tree ]; then git update-ref refs/heads/main "$parent"; fi
+      fi
+    done
+    SIGNED_SECONDS=$(calc "$(now) - $start")
+    cd "$ROOT"
+    [ "$(git -C "$dir" rev-list --count HEAD)" = "$count" ] || die "$dir does not hold $count commits"
+  }
+
+  V2_SIGN_SECONDS=""
+  if [ "$V2_N" -gt 0 ]; then
+    step "making $V2_N signed commits logged in the stack's Rekor v2 log (signing config with only that log)"
+    (
+      unset SIGSEAL_FULCIO_URL SIGSEAL_REKOR_URL
+      export SIGSEAL_SIGNING_CONFIG="$STACK/signing_config_v2.json"
+      sign_history "$REPO2" "$V2_N"
+      echo "$SIGNED_SECONDS" >"$tmp/v2-seconds"
+    )
+    V2_SIGN_SECONDS=$(cat "$tmp/v2-seconds" 2>/dev/null) || die "signing the Rekor v2 history failed"
+  fi
+
   step "making $N signed commits with git ($METHOD -S, sigseal as gpg.x509.program)"
-  git init -q -b main "$REPO"
-  git -C "$REPO" config gpg.format x509
-  git -C "$REPO" config gpg.x509.program "$BIN"
-  cd "$REPO"
-  empty_tree=$(git mktree </dev/null)
-  parent=""
-  start=$(now) last=$start last_i=0 FIRST_RATE="" LAST_RATE=""
-  for ((i = 1; i <= N; i++)); do
-    if ((SECONDS - login_at >= RELOGIN_AFTER)); then login; logins=$((logins + 1)); fi
-    if [ "$METHOD" = commit-tree ]; then
-      parent=$(git commit-tree -S ${parent:+-p "$parent"} -m "commit $i" "$empty_tree") \
-        || die "git commit-tree -S failed at commit $i"
-    else
-      git commit -q --allow-empty --no-verify -S -m "commit $i" || die "git commit -S failed at commit $i"
-    fi
-    if ((i % 500 == 0 || i == N)); then
-      t=$(now)
-      LAST_RATE=$(calc "($i - $last_i) / ($t - $last)")
-      [ -n "$FIRST_RATE" ] || FIRST_RATE=$LAST_RATE
-      printf '  %d/%d commits, %s commits/s over the last %d\n' "$i" "$N" "$LAST_RATE" $((i - last_i)) >&2
-      last=$t last_i=$i
-      if [ "$METHOD" = commit-tree ]; then git update-ref refs/heads/main "$parent"; fi
-    fi
-  done
-  end=$(now)
-  SIGN_SECONDS=$(calc "$end - $start")
-  cd "$ROOT"
+  sign_history "$REPO" "$N"
+  SIGN_SECONDS=$SIGNED_SECONDS
   [ "$(git -C "$REPO" rev-list --count HEAD)" = "$N" ] || die "the repository does not hold $N commits"
   step "signed $N commits in ${SIGN_SECONDS} s ($(calc "$N / $SIGN_SECONDS") commits/s, $logins login(s))"
 
@@ -220,8 +247,8 @@ else
   stop_agent
   stop_stack
   unset SIGSEAL_FULCIO_URL SIGSEAL_REKOR_URL SIGSEAL_OIDC_ISSUER SIGSEAL_TRUSTED_ROOT SIGSEAL_AGENT BROWSER
-  printf 'commits=%s\nmethod=%s\nsign_seconds=%s\nfirst_rate=%s\nlast_rate=%s\nsigseal=%s\n' \
-    "$N" "$METHOD" "$SIGN_SECONDS" "$FIRST_RATE" "$LAST_RATE" "$VERSION" >"$META"
+  printf 'commits=%s\nmethod=%s\nsign_seconds=%s\nfirst_rate=%s\nlast_rate=%s\nsigseal=%s\nv2_commits=%s\nv2_sign_seconds=%s\n' \
+    "$N" "$METHOD" "$SIGN_SECONDS" "$FIRST_RATE" "$LAST_RATE" "$VERSION" "$V2_N" "$V2_SIGN_SECONDS" >"$META"
 fi
 git -C "$REPO" config gpg.format x509
 git -C "$REPO" config gpg.x509.program "$BIN"
@@ -270,7 +297,7 @@ LOAD_BEFORE=$(loadavg)
 cd "$REPO"
 NOTES=()
 VERIFY=("$BIN" verify --all --insecure-any-identity --trusted-root "$TRUST" --offline)
-RSS_UNIT="" V_TEXT="n/a" V_TEXT_S="" V_JSON="n/a" V_JSON_S="" RSS="n/a" RSS_JSON="n/a"
+RSS_UNIT="" V_TEXT="n/a" V_TEXT_S="" V_JSON="n/a" V_JSON_S="" RSS="n/a" RSS_JSON="n/a" V2_TEXT="n/a" V2_TEXT_S="(--v2-commits 0)"
 if "$BIN" verify --help >/dev/null 2>&1; then
   step "checking: sigseal verify --all"
   set +e
@@ -296,6 +323,16 @@ if "$BIN" verify --help >/dev/null 2>&1; then
   step "timing: sigseal verify --all --output json ($RUNS runs)"
   time_cmd verify-json 1 "$RUNS" "${VERIFY[@]}" --output json
   V_JSON="$(calc "$N / $MEDIAN") commits/s" V_JSON_S="median $(calc "$MEDIAN") s, runs $SPREAD s"
+  if [ "$V2_N" -gt 0 ]; then
+    step "checking and timing: sigseal verify --all over the Rekor v2 history ($RUNS runs)"
+    (cd "$REPO2" && "${VERIFY[@]}" >"$tmp/verify-v2.txt" 2>"$tmp/verify-v2.err") \
+      || { head -n 20 "$tmp/verify-v2.err" >&2; die "sigseal verify --all failed on the Rekor v2 history"; }
+    tail -n 1 "$tmp/verify-v2.err" >&2
+    cd "$REPO2"
+    time_cmd verify-v2 1 "$RUNS" "${VERIFY[@]}"
+    cd "$REPO"
+    V2_TEXT="$(calc "$V2_N / $MEDIAN") commits/s" V2_TEXT_S="median $(calc "$MEDIAN") s, runs $SPREAD s, $V2_N commits"
+  fi
   RSS=$(peak_rss "${VERIFY[@]}")
   RSS_JSON=$(peak_rss "${VERIFY[@]}" --output json)
   if [ "$RSS" = n/a ]; then NOTES+=("peak RSS skipped: /usr/bin/time -v is not available"); else RSS_UNIT=" KiB"; fi
@@ -339,6 +376,9 @@ REPORT="$OUT/bench-verify.txt"
     "  signing rate as the log grows" "$FIRST_RATE" "$LAST_RATE"
   printf '%-52s %-20s %s\n' "sigseal verify --all --offline" "$V_TEXT" "$V_TEXT_S"
   printf '%-52s %-20s %s\n' "sigseal verify --all --offline --output json" "$V_JSON" "$V_JSON_S"
+  printf '%-52s %-20s %s\n' "sigseal verify --all --offline, Rekor v2 history" "$V2_TEXT" "$V2_TEXT_S"
+  [ -z "$V2_SIGN_SECONDS" ] || printf '%-52s %-20s %s s for %s commits (each also timestamped)\n' \
+    "signing into Rekor v2 via local stack + agent" "$(calc "$V2_N / $V2_SIGN_SECONDS") commits/s" "$V2_SIGN_SECONDS" "$V2_N"
   printf '%-52s %-20s %s\n' "git log --show-signature (sigseal per commit)" "$G_RATE" "$G_S"
   printf '%-52s %s verify/s (1 core)\n' "openssl speed ecdsap256" "$P256"
   printf '%-52s %s verify/s (1 core)\n' "openssl speed ecdsap384" "$P384"
