@@ -272,6 +272,16 @@ fn git_signatures_logged_in_rekor_v2_verify_with_every_git_and_sigseal_even_with
     check(false);
     stack.stop();
     check(true);
+
+    // The commit's signature as a bundle: the v2 entry and the timestamp, verified as a blob.
+    let (_, repo) = &repos[0];
+    let dir = tempfile::tempdir().unwrap();
+    let (bundle, signed) = (dir.path().join("head.sigstore.json"), dir.path().join("head.der"));
+    let out = repo.sigseal(&["export-bundle", "HEAD", "--bundle", &s(&bundle), "--artifact", &s(&signed)]);
+    assert!(out.status.success(), "export-bundle: {}", text(&out));
+    assert_v2_bundle(&json(&bundle), "the exported commit signature");
+    let (code, report) = sigseal_verify(&stack, "verify-blob", &signed, &bundle);
+    assert_eq!(code, Some(0), "the exported bundle: {report}");
 }
 
 #[test]
