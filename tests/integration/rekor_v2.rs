@@ -7,7 +7,7 @@
 
 use crate::common::{self, s, text};
 
-use common::{git_version, gits, isolate, repo_root, sigseal, sigstore_python, Repo, Stack};
+use common::{git_version, gits, isolate, repo_root, sigseal, sigstore_python, FaultProxy, Repo, Stack};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -376,4 +376,23 @@ fn with_only_a_v2_log_and_its_timestamp_authority_down_nothing_is_logged_or_writ
     let after = stack.stats();
     assert!(after["fulcio"].as_u64() > before["fulcio"].as_u64(), "the signings got their certificates: {after}");
     assert_eq!(after["rekor2"], before["rekor2"], "something reached the v2 log: {before} -> {after}");
+}
+
+#[test]
+fn a_v2_entry_logged_but_its_answer_lost_fails_the_signing_naming_the_entry_and_writes_nothing() {
+    let stack = Stack::shared();
+    let proxy = FaultProxy::start(stack);
+    // The v2-only signing config, every service reached through the proxy.
+    let config = std::fs::read_to_string(stack.path("signing_config_v2.json")).unwrap().replace(&stack.url, &proxy.url);
+    let dir = tempfile::tempdir().unwrap();
+    let through_proxy = dir.path().join("signing_config_v2_proxy.json");
+    std::fs::write(&through_proxy, config).unwrap();
+    proxy.set(&[("rekor", "lost-reply-once")]);
+    let env = with_token(stack, v2_env(stack, &through_proxy));
+    let blob = artifact(dir.path(), "lost.tar.gz");
+    let bundle = dir.path().join("lost.sigstore.json");
+    let out = sigseal(&["sign-blob", &s(&blob), "--bundle", &s(&bundle)], &env, b"");
+    assert!(!out.status.success(), "signed without the entry's proof: {}", text(&out));
+    assert!(text(&out).contains("holds this signature already (entry "), "{}", text(&out));
+    assert!(!bundle.exists(), "a bundle was written");
 }

@@ -69,6 +69,7 @@ const hung = [];
 function serviceOf(path) {
   if (path.startsWith('/api/v2/signingCert')) return 'fulcio';
   if (path.startsWith('/api/v1/log') || path.startsWith('/api/v1/index')) return 'rekor';
+  if (path.endsWith('/api/v2/log/entries')) return 'rekor'; // a Rekor v2 log's writes (e.g. /rekor2/...)
   if (path.startsWith('/api/v1/timestamp')) return 'tsa';
   return null;
 }
