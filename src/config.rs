@@ -467,23 +467,7 @@ impl Config {
         if let Some(url) = &o.timestamp_url {
             check_service_url("timestamp authority", url)?;
         }
-        let timestamp_url = o
-            .timestamp_url
-            .clone()
-            .or_else(|| {
-                s.pick(
-                    &["SIGSEAL_TIMESTAMP_URL", "GITSIGN_TIMESTAMP_SERVER_URL"],
-                    &["sigseal.timestampURL", "gitsign.timestampServerURL"],
-                )
-            })
-            .or(named.tsa);
-        let fulcio_set = o.fulcio_url.clone().or_else(|| preset.map(|p| p.0.to_string())).or_else(|| {
-            s.pick(&["SIGSEAL_FULCIO_URL", "GITSIGN_FULCIO_URL"], &["sigseal.fulcioURL", "gitsign.fulcio"])
-        });
-        let rekor_set =
-            o.rekor_url.clone().or_else(|| preset.map(|p| p.1.to_string())).or_else(|| {
-                s.pick(&["SIGSEAL_REKOR_URL", "GITSIGN_REKOR_URL"], &["sigseal.rekorURL", "gitsign.rekor"])
-            });
+        let (timestamp_url, fulcio_set, rekor_set) = chosen_services(s, o, &named, preset);
         let instance_services = o.fulcio_url.is_none()
             && o.rekor_url.is_none()
             && signing_config.is_none()
@@ -585,6 +569,52 @@ impl Config {
     pub fn is_public_good(&self) -> bool {
         self.fulcio_url == DEFAULT_FULCIO_URL && self.rekor_url == DEFAULT_REKOR_URL
     }
+}
+
+/// The timestamp authority, Fulcio and Rekor the user chose (flags, presets, environment, git
+/// config; the timestamp authority falls back to the signing config's). A signing config given
+/// on the command line outranks the environment and git config for the services it names (a
+/// flag beats both); explicit service flags outrank it.
+fn chosen_services(
+    s: &Sources,
+    o: &Overrides,
+    named: &SigningConfigUrls,
+    preset: Option<(&'static str, &'static str, &'static str)>,
+) -> (Option<String>, Option<String>, Option<String>) {
+    let flag_config = o.signing_config.is_some();
+    let configured = |named: bool, env: &[&str], git: &[&str]| {
+        if flag_config && named {
+            None
+        } else {
+            s.pick(env, git)
+        }
+    };
+    let timestamp_url = o
+        .timestamp_url
+        .clone()
+        .or_else(|| {
+            configured(
+                named.tsa.is_some(),
+                &["SIGSEAL_TIMESTAMP_URL", "GITSIGN_TIMESTAMP_SERVER_URL"],
+                &["sigseal.timestampURL", "gitsign.timestampServerURL"],
+            )
+        })
+        .or_else(|| named.tsa.clone());
+    let fulcio_set = o.fulcio_url.clone().or_else(|| preset.map(|p| p.0.to_string())).or_else(|| {
+        configured(
+            named.fulcio.is_some(),
+            &["SIGSEAL_FULCIO_URL", "GITSIGN_FULCIO_URL"],
+            &["sigseal.fulcioURL", "gitsign.fulcio"],
+        )
+    });
+    let rekor_set = o.rekor_url.clone().or_else(|| preset.map(|p| p.1.to_string())).or_else(|| {
+        configured(
+            named.rekor.is_some(),
+            &["SIGSEAL_REKOR_URL", "GITSIGN_REKOR_URL"],
+            &["sigseal.rekorURL", "gitsign.rekor"],
+        )
+    });
+    (timestamp_url, fulcio_set, rekor_set)
 }
 
 /// The API version of the Rekor in use: an explicit Rekor's (`--rekor-version`, else
@@ -912,6 +942,31 @@ mod tests {
         assert_eq!(Config::from_sources(&sources(&[], &env)).unwrap().rekor_version, 2);
         let env = [env[0], env[1], env[2], ("SIGSEAL_REKOR_VERSION", "3")];
         assert!(Config::from_sources(&sources(&[], &env)).is_err());
+    }
+
+    #[test]
+    fn a_signing_config_given_as_a_flag_outranks_service_urls_from_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let sc = two_logs(dir.path(), true, "ANY");
+        let env = [
+            ("SIGSEAL_TRUSTED_ROOT", "/x/root.json"),
+            ("SIGSEAL_REKOR_URL", "https://env-rekor.example"),
+            ("SIGSEAL_FULCIO_URL", "https://env-fulcio.example"),
+            ("SIGSEAL_TIMESTAMP_URL", "https://env-tsa.example"),
+        ];
+        let flag = Overrides { signing_config: Some(sc.clone().into()), ..Overrides::default() };
+        let c = Config::from_sources_with(&sources(&[], &env), &flag).unwrap();
+        assert_eq!((c.rekor_url.as_str(), c.rekor_version), ("https://rekor2.private.example", 2));
+        assert_eq!(c.fulcio_url, "https://fulcio.private.example");
+        assert_eq!(c.timestamp_url.as_deref(), Some("https://tsa.private.example"));
+        // From the environment too, the signing config only fills what the environment leaves.
+        let env_sc = [env[0], env[1], env[2], env[3], ("SIGSEAL_SIGNING_CONFIG", sc.as_str())];
+        let c = Config::from_sources(&sources(&[], &env_sc)).unwrap();
+        assert_eq!((c.rekor_url.as_str(), c.rekor_version), ("https://env-rekor.example", 1));
+        // An explicit flag for a service still wins over the flag's signing config.
+        let both = Overrides { rekor_url: Some("https://flag-rekor.example".into()), ..flag };
+        let c = Config::from_sources_with(&sources(&[], &env), &both).unwrap();
+        assert_eq!(c.rekor_url, "https://flag-rekor.example");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 mod bundle;
 mod convert;
+mod failure;
 mod fulcio;
 mod keys;
 mod path;

@@ -10,7 +10,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
-use super::verify::Failure;
+use super::failure::Failure;
 use super::{TransparencyLogEntry, TrustedRoot};
 
 /// What a log entry must record: the signature, what vouches for its key (a certificate or a

@@ -23,17 +23,7 @@ pub struct Verified {
     pub timestamps: Vec<i64>,
 }
 
-/// A failed verification: the check that failed (a stable name used in reports and JSON),
-/// whether it makes the signature bad (BADSIG) or only unverifiable (ERRSIG), and why.
-#[derive(Debug, Clone)]
-pub struct Failure {
-    /// Stable check name, e.g. `inclusion-proof`.
-    pub check: &'static str,
-    /// The signature does not match (as opposed to: cannot be trusted).
-    pub bad: bool,
-    /// What failed, in words.
-    pub why: String,
-}
+pub use super::failure::Failure;
 
 impl Verified {
     /// What sigstore-verify established; `sct_known_good` when this certificate's SCT was
@@ -46,12 +36,6 @@ impl Verified {
             sct_verified: r.sct_verified() || sct_known_good,
             timestamps: r.verified_timestamps().iter().map(|t| t.as_second()).collect(),
         }
-    }
-}
-
-impl Failure {
-    pub(super) fn unverifiable(check: &'static str, why: impl Into<String>) -> Self {
-        Self { check, bad: false, why: why.into() }
     }
 }
 

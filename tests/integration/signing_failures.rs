@@ -133,13 +133,14 @@ fn plain_http_to_a_remote_host_is_refused() {
 #[test]
 fn a_private_instance_without_a_usable_log_never_falls_back_to_the_public_one() {
     let stack = Stack::start();
-    // The stack's own signing config, its Rekor turned into a log sigseal cannot write.
+    // The stack's own signing config, its Rekor turned into a log of an API version sigseal
+    // does not write (it writes 1 and 2).
     let mut sc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(stack.path("signing_config.json")).unwrap()).unwrap();
     for log in sc["rekorTlogUrls"].as_array_mut().expect("rekorTlogUrls") {
-        log["majorApiVersion"] = 2.into();
+        log["majorApiVersion"] = 3.into();
     }
-    let sc_path = stack.path("signing_config.v2-only.json");
+    let sc_path = stack.path("signing_config.v3-only.json");
     std::fs::write(&sc_path, sc.to_string()).unwrap();
     let token = stack.token_file("alice@example.com");
     let env: Vec<(String, String)> = vec![
