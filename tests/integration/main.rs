@@ -22,6 +22,7 @@ mod common;
 mod architecture;
 mod bundle_checks;
 mod cli_extras;
+mod conformance_suite;
 mod crafted_signatures;
 mod doc_examples;
 mod doctor;
