@@ -96,7 +96,33 @@ fn assemble(
 
 /// Parse a Sigstore bundle (v0.1 to v0.3 JSON).
 pub fn bundle_from_json(json: &str, origin: &str) -> Result<Bundle> {
-    Bundle::from_json(json).map_err(|e| Error::Malformed(format!("{origin} is not a Sigstore bundle: {e}")))
+    let malformed = |e: &dyn std::fmt::Display| Error::Malformed(format!("{origin} is not a Sigstore bundle: {e}"));
+    match Bundle::from_json(json) {
+        Ok(bundle) => Ok(bundle),
+        Err(first) => {
+            // sigstore-rust 0.15 knows no `dsse` 0.0.2 entry (Rekor v2's kind for a DSSE envelope,
+            // as sigstore-js logs it). Such an entry is read under the v2 kind it does know; it
+            // is then judged by the kind its logged body states (see `tlog`), never by this label,
+            // since the body is what the inclusion proof authenticates.
+            let mut value: serde_json::Value = serde_json::from_str(json).map_err(|e| malformed(&e))?;
+            let mut relabelled = false;
+            if let Some(entries) =
+                value.pointer_mut("/verificationMaterial/tlogEntries").and_then(serde_json::Value::as_array_mut)
+            {
+                for entry in entries {
+                    let kv = &mut entry["kindVersion"];
+                    if kv["kind"] == "dsse" && kv["version"] == "0.0.2" {
+                        kv["kind"] = "hashedrekord".into();
+                        relabelled = true;
+                    }
+                }
+            }
+            if !relabelled {
+                return Err(malformed(&first));
+            }
+            serde_json::from_value(value).map_err(|e| malformed(&e))
+        }
+    }
 }
 
 /// The media types of the Sigstore bundle versions sigseal reads (v0.3 has two spellings).

@@ -24,6 +24,8 @@ pub struct Expected<'a> {
     pub verifier: super::Material<'a>,
     /// The signed digest.
     pub digest: [u8; 32],
+    /// For a DSSE envelope, the SHA-256 of its payload (what a `dsse` 0.0.2 entry records).
+    pub payload_sha256: Option<[u8; 32]>,
 }
 
 fn fail(check: &'static str, why: impl Into<String>) -> Failure {
@@ -95,31 +97,57 @@ fn binds(body: &[u8], expected: &Expected<'_>) -> Result<(), Failure> {
     };
     let json: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| fail("log-entry", format!("unreadable entry body: {e}")))?;
-    if json["kind"] != "hashedrekord" || json["apiVersion"] != "0.0.2" {
-        return Err(fail(
-            "log-entry",
-            format!(
-                "an entry of kind {} {} has no signed entry timestamp to check here",
-                json["kind"], json["apiVersion"]
-            ),
-        ));
-    }
-    let spec = &json["spec"]["hashedRekordV002"];
     let b64 = |v: &serde_json::Value, what: &str| {
         v.as_str()
             .and_then(|s| STANDARD.decode(s).ok())
             .ok_or_else(|| fail("log-entry", format!("the entry body has no {what}")))
     };
-    if spec["data"]["algorithm"] != "SHA2_256" {
-        return Err(fail("log-entry", format!("unsupported digest algorithm {}", spec["data"]["algorithm"])));
-    }
-    if b64(&spec["data"]["digest"], "digest")? != expected.digest {
-        return Err(mismatch("digest"));
-    }
-    if b64(&spec["signature"]["content"], "signature")? != expected.signature {
-        return Err(mismatch("signature"));
-    }
-    let verifier = &spec["signature"]["verifier"];
+    let verifier = match (json["kind"].as_str(), json["apiVersion"].as_str()) {
+        (Some("hashedrekord"), Some("0.0.2")) => {
+            let spec = &json["spec"]["hashedRekordV002"];
+            if spec["data"]["algorithm"] != "SHA2_256" {
+                return Err(fail("log-entry", format!("unsupported digest algorithm {}", spec["data"]["algorithm"])));
+            }
+            if b64(&spec["data"]["digest"], "digest")? != expected.digest {
+                return Err(mismatch("digest"));
+            }
+            if b64(&spec["signature"]["content"], "signature")? != expected.signature {
+                return Err(mismatch("signature"));
+            }
+            &spec["signature"]["verifier"]
+        }
+        // A DSSE envelope logged as such: the payload's hash and the one signature.
+        (Some("dsse"), Some("0.0.2")) => {
+            let spec = &json["spec"]["dsseV002"];
+            let payload = expected.payload_sha256.ok_or_else(|| mismatch("kind of signature (a DSSE envelope)"))?;
+            if spec["payloadHash"]["algorithm"] != "SHA2_256"
+                || b64(&spec["payloadHash"]["digest"], "payload hash")? != payload
+            {
+                return Err(mismatch("payload"));
+            }
+            let signatures = spec["signatures"].as_array().map_or(&[][..], Vec::as_slice);
+            let [one] = signatures else {
+                return Err(fail(
+                    "log-entry",
+                    format!("the entry records {} signatures; the envelope has one", signatures.len()),
+                ));
+            };
+            if b64(&one["content"], "signature")? != expected.signature {
+                return Err(mismatch("signature"));
+            }
+            &one["verifier"]
+        }
+        (kind, version) => {
+            return Err(fail(
+                "log-entry",
+                format!(
+                    "an entry of kind {} {} has no signed entry timestamp to check here",
+                    kind.unwrap_or("?"),
+                    version.unwrap_or("?")
+                ),
+            ))
+        }
+    };
     match expected.verifier {
         super::Material::Certificate(der) => {
             if b64(&verifier["x509Certificate"]["rawBytes"], "certificate")? != der {
@@ -144,5 +172,5 @@ pub fn check_logged(
     signature: &[u8],
     verifier: super::Material<'_>,
 ) -> Result<(), Failure> {
-    verify_entry(entry, root, &[], &Expected { signature, verifier, digest: *digest })
+    verify_entry(entry, root, &[], &Expected { signature, verifier, digest: *digest, payload_sha256: None })
 }

@@ -346,6 +346,7 @@ impl BundleVerifier {
                 signature,
                 verifier: super::Material::Certificate(leaf.as_bytes()),
                 digest: signed,
+                payload_sha256: payload_sha256(bundle),
             };
             super::tlog::verify_entry(entry, &self.root, &times, &expected)?;
         }
@@ -465,6 +466,15 @@ enum Input<'a> {
     Bytes(&'a [u8]),
     Reader(&'a mut dyn std::io::Read),
     Sha256([u8; 32]),
+}
+
+/// The SHA-256 of a DSSE bundle's payload (what a `dsse` log entry records).
+fn payload_sha256(bundle: &Bundle) -> Option<[u8; 32]> {
+    use sha2::Digest;
+    match &bundle.content {
+        SignatureContent::DsseEnvelope(e) => Some(sha2::Sha256::digest(e.payload.as_bytes()).into()),
+        _ => None,
+    }
 }
 
 /// The signature bytes an RFC 3161 timestamp of `bundle` stamps.

@@ -214,10 +214,14 @@ fn sigstore_python_and_sigstore_js_rekor_v2_bundles_verify_with_sigseal() {
     let out = c.env("NO_PROXY", "127.0.0.1,localhost").stdin(Stdio::null()).output().unwrap();
     assert!(out.status.success(), "sigstore-js sign into v2: {}", text(&out));
 
+    // sigstore-js logs a DSSE envelope as a `dsse` 0.0.2 entry (payload hash and signature).
+    let js_dsse = js_sign_statement(stack, dir.path(), &blob, "js.intoto.sigstore.json");
+
     for (what, command, b) in [
         ("sigstore-python's bundle", "verify-blob", &py),
         ("sigstore-python's attestation", "verify-blob-attestation", &py_dsse),
         ("sigstore-js's bundle", "verify-blob", &js),
+        ("sigstore-js's attestation (a dsse 0.0.2 entry)", "verify-blob-attestation", &js_dsse),
     ] {
         assert_v2_bundle(&json(b), what);
         let (code, report) = sigseal_verify(stack, command, &blob, b);
@@ -226,6 +230,52 @@ fn sigstore_python_and_sigstore_js_rekor_v2_bundles_verify_with_sigseal() {
         let (code, report) = sigseal_verify(stack, command, &other, b);
         assert_eq!(code, Some(1), "sigseal accepted {what} for another file: {report}");
     }
+}
+
+/// An in-toto statement about `subject`, signed by sigstore-js into the v2 log as a DSSE
+/// envelope (a `dsse` 0.0.2 entry); returns the bundle.
+fn js_sign_statement(stack: &Stack, dir: &Path, subject: &Path, name: &str) -> PathBuf {
+    use sha2::Digest;
+    let digest = hex::encode(sha2::Sha256::digest(std::fs::read(subject).unwrap()));
+    let statement = dir.join(format!("{name}.statement.json"));
+    std::fs::write(
+        &statement,
+        format!(
+            r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{{"name":"{}","digest":{{"sha256":"{digest}"}}}}],"predicateType":"https://example.com/predicate/v1","predicate":{{}}}}"#,
+            subject.file_name().unwrap().to_string_lossy()
+        ),
+    )
+    .unwrap();
+    let token_file = dir.join(format!("{name}.token"));
+    std::fs::write(&token_file, stack.token(ALICE, 600)).unwrap();
+    let bundle = dir.join(name);
+    let mut c = Command::new("node");
+    c.arg(repo_root().join("tests/stack/sign-bundle.js"));
+    c.args(["--fulcio", &stack.url, "--rekor", &stack.rekor_v2_url(), "--rekor-version", "2", "--tsa", &stack.url]);
+    c.arg("--token-file").arg(&token_file).arg("--artifact").arg(&statement).arg("--bundle").arg(&bundle);
+    c.arg("--in-toto");
+    let out = c.env("NO_PROXY", "127.0.0.1,localhost").stdin(Stdio::null()).output().unwrap();
+    assert!(out.status.success(), "sigstore-js attestation into v2: {}", text(&out));
+    let kind = json(&bundle)["verificationMaterial"]["tlogEntries"][0]["kindVersion"].clone();
+    assert_eq!(kind, serde_json::json!({"kind": "dsse", "version": "0.0.2"}), "sigstore-js logged a dsse 0.0.2 entry");
+    bundle
+}
+
+#[test]
+fn a_dsse_entry_of_another_envelope_is_refused() {
+    let stack = Stack::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (artifact(dir.path(), "one.tar.gz"), artifact(dir.path(), "two.tar.gz"));
+    let bundle_a = js_sign_statement(stack, dir.path(), &a, "one.intoto.sigstore.json");
+    let bundle_b = js_sign_statement(stack, dir.path(), &b, "two.intoto.sigstore.json");
+    let mut swapped = json(&bundle_a);
+    swapped["verificationMaterial"]["tlogEntries"] = json(&bundle_b)["verificationMaterial"]["tlogEntries"].clone();
+    let path = dir.path().join("swapped.intoto.sigstore.json");
+    std::fs::write(&path, serde_json::to_vec(&swapped).unwrap()).unwrap();
+    assert_eq!(sigseal_verify(stack, "verify-blob-attestation", &a, &bundle_a).0, Some(0));
+    let (code, report) = sigseal_verify(stack, "verify-blob-attestation", &a, &path);
+    assert_eq!(code, Some(1), "another envelope's entry was accepted: {report}");
+    assert_eq!(report["failed_check"], "log-entry-match", "{report}");
 }
 
 #[test]
