@@ -446,3 +446,81 @@ fn a_v2_entry_logged_but_its_answer_lost_fails_the_signing_naming_the_entry_and_
     assert!(text(&out).contains("holds this signature already (entry "), "{}", text(&out));
     assert!(!bundle.exists(), "a bundle was written");
 }
+
+/// The git signatures of the acceptance: a v2-signed commit whose embedded entry (or timestamp)
+/// is changed, written back as a new commit object over the same content, fails `sigseal
+/// verify` at the check the change breaks.
+#[test]
+fn a_git_signature_with_a_changed_v2_entry_or_no_timestamp_fails_at_the_check_named() {
+    use base64::Engine;
+    use sigseal::cms::{self, Unsigned};
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let stack = Stack::shared();
+    let token = stack.token_file(ALICE);
+    let mut env = v2_env(stack, &stack.path("signing_config_v2.json"));
+    env.push(("SIGSEAL_TOKEN_FILE".into(), s(&token)));
+    let repo = Repo::new(&gits()[0], env);
+    repo.ok(&["commit", "-q", "-S", "--allow-empty", "-m", "first"]);
+    let signed_a = repo.ok(&["rev-parse", "HEAD"]).trim().to_string();
+    repo.ok(&["commit", "-q", "-S", "--allow-empty", "-m", "second"]);
+    let b = repo.ok(&["rev-parse", "HEAD"]).trim().to_string();
+    let parts = |id: &str| {
+        let (payload, armored) = common::split_signed_object(&repo.raw("commit", id));
+        let der = cms::armor::decode(&armored).unwrap();
+        let parsed = cms::parse(&der).unwrap();
+        (payload, der, parsed.tlog_entry.clone().unwrap(), parsed.timestamps.clone())
+    };
+    let (payload, der, entry_a, stamps) = parts(&signed_a);
+    let (_, _, entry_b, _) = parts(&b);
+    assert_eq!(stamps.len(), 1, "the commit carries its timestamp");
+    let entry_json =
+        |bytes: &[u8]| serde_json::to_value(sigseal::sigstore::entry_from_protobuf(bytes, &[]).unwrap()).unwrap();
+    let to_bytes = |v: &serde_json::Value| {
+        sigseal::sigstore::entry_to_protobuf(&serde_json::from_value(v.clone()).unwrap()).unwrap()
+    };
+    let verify = |what: &str, unsigned: &[Unsigned], failed: &str| {
+        let changed = cms::replace_unsigned(&der, unsigned).unwrap();
+        let id = repo.write_object("commit", &common::commit_with_signature(&payload, &changed));
+        let out = repo.sigseal(&["verify", &id, "--offline", "--insecure-any-identity", "-o", "json"]);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let object = &report["objects"][0];
+        assert_eq!(out.status.code(), Some(1), "{what} was accepted: {object}");
+        assert_eq!(object["failed_check"], failed, "{what}: {object}");
+    };
+    let stamp = Unsigned::Der(cms::OID_TIMESTAMP_TOKEN, stamps[0].clone());
+    let with = |entry: Vec<u8>| vec![Unsigned::OctetString(cms::OID_TLOG_ENTRY, entry), stamp.clone()];
+    // The untouched signature, rebuilt the same way, verifies.
+    let same = cms::replace_unsigned(&der, &with(entry_a.clone())).unwrap();
+    let id = repo.write_object("commit", &common::commit_with_signature(&payload, &same));
+    assert!(repo.sigseal(&["verify", &id, "--offline", "--insecure-any-identity"]).status.success());
+
+    let mut proof = entry_json(&entry_a);
+    let hash = &mut proof["inclusionProof"]["hashes"][0];
+    let mut bytes = b64.decode(hash.as_str().unwrap()).unwrap();
+    bytes[0] ^= 1;
+    *hash = b64.encode(bytes).into();
+    verify("a changed inclusion proof", &with(to_bytes(&proof)), "inclusion-proof");
+
+    let envelope = entry_json(&entry_a)["inclusionProof"]["checkpoint"]["envelope"].as_str().unwrap().to_string();
+    let mut lines: Vec<String> = envelope.split('\n').map(str::to_string).collect();
+    lines[1] = (lines[1].parse::<u64>().unwrap() + 1).to_string();
+    let mut checkpoint = entry_json(&entry_a);
+    checkpoint["inclusionProof"]["checkpoint"]["envelope"] = lines.join("\n").into();
+    verify("a changed checkpoint", &with(to_bytes(&checkpoint)), "checkpoint");
+
+    let line = envelope.lines().find(|l| l.starts_with('\u{2014}')).unwrap();
+    let sig = line.rsplit(' ').next().unwrap();
+    let mut raw = b64.decode(sig).unwrap();
+    let last = raw.len() - 1;
+    raw[last] ^= 1;
+    let mut signature = entry_json(&entry_a);
+    signature["inclusionProof"]["checkpoint"]["envelope"] = envelope.replacen(sig, &b64.encode(raw), 1).into();
+    verify("a changed checkpoint signature", &with(to_bytes(&signature)), "checkpoint");
+
+    verify("the entry of another signature", &with(entry_b), "log-entry-match");
+    verify(
+        "a v2 entry without its timestamp",
+        &[Unsigned::OctetString(cms::OID_TLOG_ENTRY, entry_a.clone())],
+        "signing-time",
+    );
+}
