@@ -432,7 +432,7 @@ impl SigningConfigUrls {
             fulcio: sc.fulcio_url().map(|e| e.url.clone()),
             rekor,
             oidc: sc.oidc_url().map(|e| e.url.clone()),
-            tsa: sc.tsa_url().map(|e| e.url.clone()),
+            tsa: crate::sigstore::select_tsa(&sc, &path.display().to_string())?,
         })
     }
 }

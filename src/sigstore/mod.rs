@@ -36,7 +36,7 @@ pub use fulcio::fulcio_certificate;
 pub use keys::{certificate_facts, key_from_pkcs8, public_key_hint, sign, sign_digest, verify_digest, CertFacts};
 pub use root::{
     embedded_production_root, embedded_production_signing_config, embedded_root, embedded_signing_config,
-    embedded_staging_root, parse_signing_config, parse_trusted_root, root_windows, select_log, tuf_root,
+    embedded_staging_root, parse_signing_config, parse_trusted_root, root_windows, select_log, select_tsa, tuf_root,
     tuf_signing_config, Instance, RootWindows, Window,
 };
 pub use tlog::check_logged;

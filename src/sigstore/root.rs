@@ -85,6 +85,34 @@ pub fn select_log(sc: &SigningConfig, origin: &str, force_version: Option<u32>) 
     Ok(Some((first.url.trim_end_matches('/').to_string(), first.major_api_version)))
 }
 
+/// The timestamp authority a signing config selects, by the same rule as its log: valid now,
+/// one for `ANY`, `EXACT` with a count of 1, or `ALL` with one eligible; a config that asks for
+/// timestamps from several authorities, or leaves the selector undefined, is refused rather than
+/// half-honoured. `None`: it names no usable authority.
+pub fn select_tsa(sc: &SigningConfig, origin: &str) -> Result<Option<String>> {
+    use sigstore_verify::trust_root::ServiceSelector;
+    let eligible = sc.eligible_tsa_urls();
+    let Some(first) = eligible.first() else { return Ok(None) };
+    let config = &sc.tsa_config;
+    let wanted = match config.selector {
+        ServiceSelector::Any => 1,
+        ServiceSelector::Exact => config.count.unwrap_or(1),
+        ServiceSelector::All => u32::try_from(eligible.len()).unwrap_or(u32::MAX),
+        _ => {
+            return Err(Error::Config(format!(
+                "signing config {origin}: its timestamp authority selector is undefined or unknown"
+            )))
+        }
+    };
+    if wanted != 1 {
+        return Err(Error::Config(format!(
+            "signing config {origin} asks for timestamps from {wanted} authorities; sigseal asks one per \
+             signature (use a config whose tsaConfig selector is ANY)"
+        )));
+    }
+    Ok(Some(first.url.clone()))
+}
+
 /// The signing config of a public-good instance embedded in this binary (`None` for GitHub's,
 /// whose services sign only for GitHub).
 pub fn embedded_signing_config(instance: Instance) -> Option<Result<SigningConfig>> {

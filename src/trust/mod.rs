@@ -107,7 +107,7 @@ fn with_signing_config(
         out.rekor_version = version;
     }
     if out.timestamp_url.is_none() {
-        out.timestamp_url = sc.tsa_url().map(|t| t.url.clone());
+        out.timestamp_url = sigstore::select_tsa(sc, origin)?;
     }
     if out.rekor_version == 2 && out.timestamp_url.is_none() {
         return Err(Error::Config(format!(
@@ -316,5 +316,33 @@ mod tests {
         let no_tsa = sigstore::parse_signing_config(&json("[]"), "test").unwrap();
         let e = with_signing_config(&public_good(), &no_tsa, "test", None).unwrap_err();
         assert!(e.to_string().contains("names no timestamp authority"), "{e}");
+    }
+
+    #[test]
+    fn a_signing_config_asking_for_several_timestamps_is_refused_rather_than_half_honoured() {
+        let window = r#""validFor":{"start":"2020-01-01T00:00:00Z"}"#;
+        let config = |tsas: usize, selector: &str| {
+            let urls: Vec<String> = (0..tsas)
+                .map(|i| format!(r#"{{"url":"https://tsa{i}.example/api/v1/timestamp","majorApiVersion":1,{window}}}"#))
+                .collect();
+            sigstore::parse_signing_config(
+                &format!(
+                    r#"{{"mediaType":"application/vnd.dev.sigstore.signingconfig.v0.2+json",
+                       "caUrls":[],"oidcUrls":[],"rekorTlogUrls":[],"rekorTlogConfig":{{"selector":"ANY"}},
+                       "tsaUrls":[{}],"tsaConfig":{{"selector":"{selector}"}}}}"#,
+                    urls.join(",")
+                ),
+                "test",
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            sigstore::select_tsa(&config(2, "ANY"), "t").unwrap().as_deref(),
+            Some("https://tsa0.example/api/v1/timestamp")
+        );
+        assert!(sigstore::select_tsa(&config(1, "ALL"), "t").unwrap().is_some());
+        let e = sigstore::select_tsa(&config(2, "ALL"), "t").unwrap_err();
+        assert!(e.to_string().contains("timestamps from 2 authorities"), "{e}");
+        assert_eq!(sigstore::select_tsa(&config(0, "ANY"), "t").unwrap(), None);
     }
 }
