@@ -1,5 +1,5 @@
-//! Streaming SHA-256 of release assets (1 MiB reads, constant memory) and the `sha256:<hex>`
-//! form an artifact digest can be given in.
+//! Streaming SHA-256 of release assets (64 KiB reads, constant memory; several files at once on
+//! several cores) and the `sha256:<hex>` form an artifact digest can be given in.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -8,8 +8,9 @@ use sha2::{Digest as _, Sha256};
 
 use crate::error::{Error, Result};
 
-/// Read size: large enough for the kernel's read-ahead and SHA-NI to keep up with the disk.
-const CHUNK: usize = 1 << 20;
+/// Read size: small enough to stay in the CPU's caches (1 MiB reads cost about a third more CPU
+/// per byte), large enough for the kernel's read-ahead.
+const CHUNK: usize = 64 << 10;
 
 /// An asset's SHA-256 and size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,13 +65,28 @@ pub fn sha256_files(files: &[PathBuf]) -> Result<Vec<Digest>> {
         total += meta.len();
     }
     let progress = super::progress::Progress::hashing(files.len(), total);
-    let mut out = Vec::with_capacity(files.len());
-    for f in files {
-        progress.file(&f.display().to_string());
-        out.push(sha256_file(f, |n| progress.advance(n))?);
-    }
+    let out = sha256_parallel(files, |f, n| {
+        if n == 0 {
+            progress.file(&f.display().to_string());
+        }
+        progress.advance(n);
+    });
     progress.finish();
-    Ok(out)
+    out.into_iter().collect()
+}
+
+/// The digests of `files`, in their order, hashed on every core at once (each file streamed in
+/// [`CHUNK`]s: memory stays a buffer per core). `progress` is told when a file starts (0 bytes)
+/// and how many bytes each read added.
+pub fn sha256_parallel(files: &[PathBuf], progress: impl Fn(&Path, u64) + Sync) -> Vec<Result<Digest>> {
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .map(|f| {
+            progress(f, 0);
+            sha256_file(f, |n| progress(f, n))
+        })
+        .collect()
 }
 
 /// `sha256:<64 hex>` as a digest, or `None` when `arg` is not of that form.
