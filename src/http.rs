@@ -308,14 +308,25 @@ fn redirect_policy() -> reqwest::redirect::Policy {
 /// sigseal's `User-Agent`. Given as is to code that makes its own requests (the TUF client,
 /// the service probes of `sigseal doctor`); sigseal's own requests go through [`Client`].
 pub fn build_client(request_timeout: Duration) -> Result<reqwest::Client, Failure> {
+    builder(request_timeout).build().map_err(|e| Failure::Setup(transport_error(e, &[])))
+}
+
+/// The client for plain http: the same settings, and no trust store loaded (it can make no TLS
+/// connection; the redirect policy keeps it on the scheme it started with).
+fn build_plain_client(request_timeout: Duration) -> Result<reqwest::Client, Failure> {
+    builder(request_timeout)
+        .tls_certs_only(Vec::<reqwest::Certificate>::new())
+        .build()
+        .map_err(|e| Failure::Setup(transport_error(e, &[])))
+}
+
+fn builder(request_timeout: Duration) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .tls_backend_rustls()
         .connect_timeout(CONNECT_TIMEOUT.min(request_timeout))
         .timeout(request_timeout)
         .redirect(redirect_policy())
         .user_agent(USER_AGENT)
-        .build()
-        .map_err(|e| Failure::Setup(transport_error(e, &[])))
 }
 
 /// The HTTP client of one operation: the built client and the operation's [`Deadline`].
@@ -323,8 +334,14 @@ pub fn build_client(request_timeout: Duration) -> Result<reqwest::Client, Failur
 /// uses it.
 #[derive(Clone, Debug)]
 pub struct Client {
-    /// The built client, or why it could not be built (reported by each request).
-    inner: Result<reqwest::Client, Failure>,
+    /// The client for https, built on first use with the platform's trust store (or why it
+    /// could not be built, reported by each request). Loading the store costs a good part of a
+    /// short command's CPU, so a command whose services are all plain http on loopback (a
+    /// local test instance) never loads it.
+    tls: std::sync::Arc<std::sync::OnceLock<Result<reqwest::Client, Failure>>>,
+    /// The client for plain http (loopback only, see [`crate::config::check_service_url`]):
+    /// no trust store at all.
+    plain: std::sync::Arc<std::sync::OnceLock<Result<reqwest::Client, Failure>>>,
     deadline: Deadline,
 }
 
@@ -551,7 +568,7 @@ impl Client {
     /// A client for an operation bounded by `deadline`. Should the client not build (no TLS
     /// configuration), every request reports why.
     pub fn new(deadline: &Deadline) -> Self {
-        Self { inner: build_client(REQUEST_TIMEOUT), deadline: deadline.clone() }
+        Self { tls: std::sync::Arc::default(), plain: std::sync::Arc::default(), deadline: deadline.clone() }
     }
 
     /// The operation's deadline.
@@ -562,7 +579,16 @@ impl Client {
     /// The built client, for a library that makes its own requests (bound each of its
     /// operations by [`Deadline::remaining`]).
     pub fn reqwest(&self) -> Result<&reqwest::Client, Failure> {
-        self.inner.as_ref().map_err(Clone::clone)
+        self.tls.get_or_init(|| build_client(REQUEST_TIMEOUT)).as_ref().map_err(Clone::clone)
+    }
+
+    /// The client for `url`: the plain one for `http://`, else the one with the trust store.
+    fn client_for(&self, url: &str) -> Result<&reqwest::Client, Failure> {
+        if url.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://")) {
+            self.plain.get_or_init(|| build_plain_client(REQUEST_TIMEOUT)).as_ref().map_err(Clone::clone)
+        } else {
+            self.reqwest()
+        }
     }
 
     /// Send `request` and return its answer: a success (or an accepted status) with a body of
@@ -613,7 +639,7 @@ impl Client {
 
     async fn attempt(&self, request: &Request<'_>, timeout: Duration) -> Result<Reply, Missed> {
         let secrets = request.secrets.as_slice();
-        let client = self.reqwest().map_err(Missed::fatal)?;
+        let client = self.client_for(&request.url).map_err(Missed::fatal)?;
         let resp = request.builder(client, timeout).send().await.map_err(|e| missed_transport(e, secrets))?;
         let status = resp.status();
         let headers = resp.headers().clone();
