@@ -26,15 +26,69 @@ pub fn hashedrekord_body(artifact_sha256: &[u8; 32], signature: &[u8], leaf_der:
 }
 
 /// Serialize a log entry as the Sigstore protobuf `TransparencyLogEntry` (the CMS attribute).
+/// The fields are mapped one by one from the entry's protobuf JSON (int64 as text, bytes as
+/// base64): the reflection-based JSON mapping would build the protobuf descriptors of the whole
+/// Sigstore schema in every process that signs or verifies a commit.
 pub fn entry_to_protobuf(entry: &TransparencyLogEntry) -> Result<Vec<u8>> {
+    use sigstore_protobuf_specs::dev::sigstore::common::v1::LogId;
+    use sigstore_protobuf_specs::dev::sigstore::rekor::v1::{
+        Checkpoint, InclusionPromise, InclusionProof, KindVersion,
+    };
+    let bad = |what: &str| Error::Crypto(format!("log entry to protobuf: {what}"));
     let json = serde_json::to_value(entry).map_err(|e| Error::Crypto("log entry to JSON".into()).because(e))?;
-    let pb: PbEntry =
-        serde_json::from_value(json).map_err(|e| Error::Crypto("log entry to protobuf".into()).because(e))?;
+    let int = |v: &serde_json::Value, what: &str| -> Result<i64> {
+        match v {
+            serde_json::Value::Null => Ok(0),
+            serde_json::Value::String(s) => s.parse().map_err(|_| bad(what)),
+            serde_json::Value::Number(n) => n.as_i64().ok_or_else(|| bad(what)),
+            _ => Err(bad(what)),
+        }
+    };
+    let bytes = |v: &serde_json::Value, what: &str| -> Result<Vec<u8>> {
+        match v {
+            serde_json::Value::Null => Ok(Vec::new()),
+            serde_json::Value::String(s) => STANDARD.decode(s).map_err(|_| bad(what)),
+            _ => Err(bad(what)),
+        }
+    };
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let proof = &json["inclusionProof"];
+    let pb = PbEntry {
+        log_index: int(&json["logIndex"], "logIndex")?,
+        log_id: Some(LogId { key_id: bytes(&json["logId"]["keyId"], "logId")? }),
+        kind_version: Some(KindVersion {
+            kind: text(&json["kindVersion"]["kind"]),
+            version: text(&json["kindVersion"]["version"]),
+        }),
+        integrated_time: int(&json["integratedTime"], "integratedTime")?,
+        inclusion_promise: match &json["inclusionPromise"] {
+            serde_json::Value::Null => None,
+            p => Some(InclusionPromise { signed_entry_timestamp: bytes(&p["signedEntryTimestamp"], "SET")? }),
+        },
+        inclusion_proof: match proof {
+            serde_json::Value::Null => None,
+            p => Some(InclusionProof {
+                log_index: int(&p["logIndex"], "proof logIndex")?,
+                root_hash: bytes(&p["rootHash"], "rootHash")?,
+                tree_size: int(&p["treeSize"], "treeSize")?,
+                hashes: p["hashes"]
+                    .as_array()
+                    .map(|a| a.iter().map(|h| bytes(h, "hashes")).collect::<Result<Vec<_>>>())
+                    .transpose()?
+                    .unwrap_or_default(),
+                checkpoint: match &p["checkpoint"] {
+                    serde_json::Value::Null => None,
+                    c => Some(Checkpoint { envelope: text(&c["envelope"]) }),
+                },
+            }),
+        },
+        canonicalized_body: bytes(&json["canonicalizedBody"], "canonicalizedBody")?,
+    };
     Ok(pb.encode_to_vec())
 }
 
 /// Parse a protobuf `TransparencyLogEntry`. When the canonicalized body was stripped (gitsign),
-/// `rebuilt_body` supplies it.
+/// `rebuilt_body` supplies it. Mapped field by field (see [`entry_to_protobuf`]).
 pub fn entry_from_protobuf(bytes: &[u8], rebuilt_body: &[u8]) -> Result<TransparencyLogEntry> {
     let pb = PbEntry::decode(bytes).map_err(|e| {
         Error::Malformed("transparency log entry is not a Rekor TransparencyLogEntry".into()).because(e)
@@ -46,13 +100,31 @@ pub fn entry_from_protobuf(bytes: &[u8], rebuilt_body: &[u8]) -> Result<Transpar
             "transparency log entry is not in the canonical protobuf encoding git signers write".into(),
         ));
     }
-    let mut json =
-        serde_json::to_value(&pb).map_err(|e| Error::Malformed("transparency log entry".into()).because(e))?;
-    if let Some(obj) = json.as_object_mut() {
-        let empty = obj.get("canonicalizedBody").and_then(|v| v.as_str()).is_none_or(str::is_empty);
-        if empty {
-            obj.insert("canonicalizedBody".into(), STANDARD.encode(rebuilt_body).into());
-        }
+    let body = if pb.canonicalized_body.is_empty() { rebuilt_body } else { pb.canonicalized_body.as_slice() };
+    let mut json = serde_json::json!({
+        "logIndex": pb.log_index.to_string(),
+        "logId": {"keyId": STANDARD.encode(pb.log_id.as_ref().map(|l| l.key_id.as_slice()).unwrap_or_default())},
+        "kindVersion": {
+            "kind": pb.kind_version.as_ref().map(|k| k.kind.as_str()).unwrap_or_default(),
+            "version": pb.kind_version.as_ref().map(|k| k.version.as_str()).unwrap_or_default(),
+        },
+        "canonicalizedBody": STANDARD.encode(body),
+    });
+    if pb.integrated_time != 0 {
+        json["integratedTime"] = pb.integrated_time.to_string().into();
+    }
+    if let Some(promise) = &pb.inclusion_promise {
+        json["inclusionPromise"] =
+            serde_json::json!({"signedEntryTimestamp": STANDARD.encode(&promise.signed_entry_timestamp)});
+    }
+    if let Some(proof) = &pb.inclusion_proof {
+        json["inclusionProof"] = serde_json::json!({
+            "logIndex": proof.log_index.to_string(),
+            "rootHash": STANDARD.encode(&proof.root_hash),
+            "treeSize": proof.tree_size.to_string(),
+            "hashes": proof.hashes.iter().map(|h| STANDARD.encode(h)).collect::<Vec<_>>(),
+            "checkpoint": {"envelope": proof.checkpoint.as_ref().map(|c| c.envelope.as_str()).unwrap_or_default()},
+        });
     }
     serde_json::from_value(json).map_err(|e| Error::Malformed("transparency log entry is incomplete".into()).because(e))
 }
@@ -191,4 +263,41 @@ pub fn entry_from_v2_json(body: &[u8]) -> std::result::Result<TransparencyLogEnt
 pub fn envelope_pae_sha256(envelope: &DsseEnvelope) -> [u8; 32] {
     use sha2::Digest;
     sha2::Sha256::digest(envelope.pae()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_log_entry_survives_the_protobuf_round_trip_field_for_field() {
+        let b64 = |s: &str| STANDARD.encode(s);
+        for with_time in [true, false] {
+            let mut json = serde_json::json!({
+                "logIndex": "42",
+                "logId": {"keyId": b64("0123456789abcdef0123456789abcdef")},
+                "kindVersion": {"kind": "hashedrekord", "version": if with_time { "0.0.1" } else { "0.0.2" }},
+                "inclusionProof": {
+                    "logIndex": "42",
+                    "rootHash": b64("rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr"),
+                    "treeSize": "100",
+                    "hashes": [b64("hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"), b64("iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii")],
+                    "checkpoint": {"envelope": format!("log.example\n100\n{}\n\n\u{2014} log.example {}\n", b64("rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr"), b64("kkkksignature"))},
+                },
+                "canonicalizedBody": b64("{\"kind\":\"hashedrekord\"}"),
+            });
+            if with_time {
+                json["integratedTime"] = "1700000000".into();
+                json["inclusionPromise"] = serde_json::json!({"signedEntryTimestamp": b64("set")});
+            }
+            let entry: TransparencyLogEntry = serde_json::from_value(json).unwrap();
+            let pb = entry_to_protobuf(&entry).unwrap();
+            assert_eq!(entry_from_protobuf(&pb, b"unused").unwrap(), entry, "with a time: {with_time}");
+            // A body stripped by the signer is filled in from the one rebuilt.
+            let mut stripped = PbEntry::decode(pb.as_slice()).unwrap();
+            stripped.canonicalized_body.clear();
+            let back = entry_from_protobuf(&stripped.encode_to_vec(), b"rebuilt").unwrap();
+            assert_eq!(back.canonicalized_body.as_bytes(), b"rebuilt");
+        }
+    }
 }
