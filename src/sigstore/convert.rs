@@ -25,64 +25,39 @@ pub fn hashedrekord_body(artifact_sha256: &[u8; 32], signature: &[u8], leaf_der:
     .into_bytes()
 }
 
-/// Serialize a log entry as the Sigstore protobuf `TransparencyLogEntry` (the CMS attribute).
-/// The fields are mapped one by one from the entry's protobuf JSON (int64 as text, bytes as
-/// base64): the reflection-based JSON mapping would build the protobuf descriptors of the whole
-/// Sigstore schema in every process that signs or verifies a commit.
+/// Serialize a log entry as the Sigstore protobuf `TransparencyLogEntry` (the CMS attribute),
+/// field by field: the reflection-based JSON mapping would build the protobuf descriptors of
+/// the whole Sigstore schema in every process that signs or verifies a commit.
 pub fn entry_to_protobuf(entry: &TransparencyLogEntry) -> Result<Vec<u8>> {
     use sigstore_protobuf_specs::dev::sigstore::common::v1::LogId;
     use sigstore_protobuf_specs::dev::sigstore::rekor::v1::{
         Checkpoint, InclusionPromise, InclusionProof, KindVersion,
     };
-    let bad = |what: &str| Error::Crypto(format!("log entry to protobuf: {what}"));
-    let json = serde_json::to_value(entry).map_err(|e| Error::Crypto("log entry to JSON".into()).because(e))?;
-    let int = |v: &serde_json::Value, what: &str| -> Result<i64> {
-        match v {
-            serde_json::Value::Null => Ok(0),
-            serde_json::Value::String(s) => s.parse().map_err(|_| bad(what)),
-            serde_json::Value::Number(n) => n.as_i64().ok_or_else(|| bad(what)),
-            _ => Err(bad(what)),
-        }
-    };
-    let bytes = |v: &serde_json::Value, what: &str| -> Result<Vec<u8>> {
-        match v {
-            serde_json::Value::Null => Ok(Vec::new()),
-            serde_json::Value::String(s) => STANDARD.decode(s).map_err(|_| bad(what)),
-            _ => Err(bad(what)),
-        }
-    };
-    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
-    let proof = &json["inclusionProof"];
+    let tree_size = |n: u64| i64::try_from(n).map_err(|_| Error::Crypto("log entry to protobuf: tree size".into()));
     let pb = PbEntry {
-        log_index: int(&json["logIndex"], "logIndex")?,
-        log_id: Some(LogId { key_id: bytes(&json["logId"]["keyId"], "logId")? }),
+        log_index: entry.log_index.as_i64(),
+        log_id: Some(LogId { key_id: entry.log_id.key_id.as_bytes().to_vec() }),
         kind_version: Some(KindVersion {
-            kind: text(&json["kindVersion"]["kind"]),
-            version: text(&json["kindVersion"]["version"]),
+            kind: entry.kind_version.kind().to_string(),
+            version: entry.kind_version.version().to_string(),
         }),
-        integrated_time: int(&json["integratedTime"], "integratedTime")?,
-        inclusion_promise: match &json["inclusionPromise"] {
-            serde_json::Value::Null => None,
-            p => Some(InclusionPromise { signed_entry_timestamp: bytes(&p["signedEntryTimestamp"], "SET")? }),
-        },
-        inclusion_proof: match proof {
-            serde_json::Value::Null => None,
-            p => Some(InclusionProof {
-                log_index: int(&p["logIndex"], "proof logIndex")?,
-                root_hash: bytes(&p["rootHash"], "rootHash")?,
-                tree_size: int(&p["treeSize"], "treeSize")?,
-                hashes: p["hashes"]
-                    .as_array()
-                    .map(|a| a.iter().map(|h| bytes(h, "hashes")).collect::<Result<Vec<_>>>())
-                    .transpose()?
-                    .unwrap_or_default(),
-                checkpoint: match &p["checkpoint"] {
-                    serde_json::Value::Null => None,
-                    c => Some(Checkpoint { envelope: text(&c["envelope"]) }),
-                },
+        integrated_time: entry.integrated_time.map_or(0, jiff::Timestamp::as_second),
+        inclusion_promise: entry
+            .inclusion_promise
+            .as_ref()
+            .map(|p| InclusionPromise { signed_entry_timestamp: p.signed_entry_timestamp.as_bytes().to_vec() }),
+        inclusion_proof: match &entry.inclusion_proof {
+            None => None,
+            Some(p) => Some(InclusionProof {
+                log_index: p.log_index.as_i64(),
+                root_hash: p.root_hash.as_bytes().to_vec(),
+                tree_size: tree_size(p.tree_size)?,
+                hashes: p.hashes.iter().map(|h| h.as_bytes().to_vec()).collect(),
+                checkpoint: (!p.checkpoint.is_empty())
+                    .then(|| Checkpoint { envelope: p.checkpoint.envelope().to_string() }),
             }),
         },
-        canonicalized_body: bytes(&json["canonicalizedBody"], "canonicalizedBody")?,
+        canonicalized_body: entry.canonicalized_body.as_bytes().to_vec(),
     };
     Ok(pb.encode_to_vec())
 }

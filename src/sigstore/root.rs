@@ -62,55 +62,52 @@ pub fn parse_signing_config(json: &str, origin: &str) -> Result<SigningConfig> {
 
 /// The Rekor log a signing config selects for new entries, as the Sigstore client specification
 /// has it: among the logs valid now and of an API version sigseal writes (1 and 2), the highest
-/// version first (only `force_version` when given); one log for the `ANY` selector, for `EXACT` with a count of 1, and for `ALL`
-/// when only one log is eligible. A config that asks for entries in several logs, or leaves the
-/// selector undefined, is refused rather than half-honoured. `None`: it names no usable log.
+/// version first (only `force_version` when given), picked by the config's `rekorTlogConfig`
+/// (see [`select_one`]). `None`: it names no usable log.
 pub fn select_log(sc: &SigningConfig, origin: &str, force_version: Option<u32>) -> Result<Option<(String, u32)>> {
-    use sigstore_verify::trust_root::ServiceSelector;
     let eligible = sc.eligible_rekor_urls(force_version);
-    let Some(first) = eligible.first() else { return Ok(None) };
-    let config = &sc.rekor_tlog_config;
-    let wanted = match config.selector {
-        ServiceSelector::Any => 1,
-        ServiceSelector::Exact => config.count.unwrap_or(1),
-        ServiceSelector::All => u32::try_from(eligible.len()).unwrap_or(u32::MAX),
-        _ => return Err(Error::Config(format!("signing config {origin}: its log selector is undefined or unknown"))),
-    };
-    if wanted != 1 {
-        return Err(Error::Config(format!(
-            "signing config {origin} asks for entries in {wanted} transparency logs; sigseal writes one entry per \
-             signature (use a config whose rekorTlogConfig selector is ANY)"
-        )));
-    }
-    Ok(Some((first.url.trim_end_matches('/').to_string(), first.major_api_version)))
+    let what = "entries in {} transparency logs; sigseal writes one entry per signature (use a config whose rekorTlogConfig selector is ANY)";
+    let first = select_one(&eligible, &sc.rekor_tlog_config, origin, "log", what)?;
+    Ok(first.map(|e| (e.url.trim_end_matches('/').to_string(), e.major_api_version)))
 }
 
-/// The timestamp authority a signing config selects, by the same rule as its log: valid now,
-/// one for `ANY`, `EXACT` with a count of 1, or `ALL` with one eligible; a config that asks for
-/// timestamps from several authorities, or leaves the selector undefined, is refused rather than
-/// half-honoured. `None`: it names no usable authority.
+/// The timestamp authority a signing config selects, by the same rule as its log (valid now,
+/// picked by its `tsaConfig`, see [`select_one`]). `None`: it names no usable authority.
 pub fn select_tsa(sc: &SigningConfig, origin: &str) -> Result<Option<String>> {
-    use sigstore_verify::trust_root::ServiceSelector;
     let eligible = sc.eligible_tsa_urls();
+    let what =
+        "timestamps from {} authorities; sigseal asks one per signature (use a config whose tsaConfig selector is ANY)";
+    let first = select_one(&eligible, &sc.tsa_config, origin, "timestamp authority", what)?;
+    Ok(first.map(|e| e.url.clone()))
+}
+
+/// The one service of `eligible` a selector picks: `ANY`, `EXACT` with a count of 1, or `ALL`
+/// when only one is eligible. A config that asks for several (`too_many`, with `{}` for how
+/// many), or leaves the selector undefined, is refused rather than half-honoured.
+fn select_one<'a>(
+    eligible: &[&'a sigstore_verify::trust_root::ServiceEndpoint],
+    config: &sigstore_verify::trust_root::ServiceConfiguration,
+    origin: &str,
+    service: &str,
+    too_many: &str,
+) -> Result<Option<&'a sigstore_verify::trust_root::ServiceEndpoint>> {
+    use sigstore_verify::trust_root::ServiceSelector;
     let Some(first) = eligible.first() else { return Ok(None) };
-    let config = &sc.tsa_config;
     let wanted = match config.selector {
         ServiceSelector::Any => 1,
         ServiceSelector::Exact => config.count.unwrap_or(1),
         ServiceSelector::All => u32::try_from(eligible.len()).unwrap_or(u32::MAX),
         _ => {
             return Err(Error::Config(format!(
-                "signing config {origin}: its timestamp authority selector is undefined or unknown"
+                "signing config {origin}: its {service} selector is undefined or unknown"
             )))
         }
     };
     if wanted != 1 {
-        return Err(Error::Config(format!(
-            "signing config {origin} asks for timestamps from {wanted} authorities; sigseal asks one per \
-             signature (use a config whose tsaConfig selector is ANY)"
-        )));
+        let asks = too_many.replacen("{}", &wanted.to_string(), 1);
+        return Err(Error::Config(format!("signing config {origin} asks for {asks}")));
     }
-    Ok(Some(first.url.clone()))
+    Ok(Some(*first))
 }
 
 /// The signing config of a public-good instance embedded in this binary (`None` for GitHub's,

@@ -223,11 +223,11 @@ impl BundleVerifier {
                 );
                 let policy = if require_log { policy } else { policy.skip_tlog_unsafe() };
                 // Timestamps of a key-signed bundle are sigseal's to check (fractions).
-                let (stamps, plain) = self.stamps(bundle)?;
-                let mut verified = match plain {
-                    // Without a log entry, the timestamps are all the bundle has beside the
-                    // signature: checked above, and the signature here.
-                    Some(_) if !require_log && bundle.verification_material.tlog_entries.is_empty() => {
+                let stamps = self.stamps(bundle)?;
+                let mut verified =
+                    if !stamps.is_empty() && !require_log && bundle.verification_material.tlog_entries.is_empty() {
+                        // Without a log entry, the timestamps are all the bundle has beside the
+                        // signature: checked above, and the signature here.
                         let key = sigstore_verify::types::DerPublicKey::new(spki_der.to_vec());
                         signature_check(input, bundle, &key)?;
                         Verified {
@@ -237,21 +237,20 @@ impl BundleVerifier {
                             sct_verified: false,
                             timestamps: Vec::new(),
                         }
-                    }
-                    plain => self.upstream(input, plain.as_ref().unwrap_or(bundle), &policy, false)?,
-                };
+                    } else {
+                        self.upstream(input, &without_timestamps(bundle), &policy, false)?
+                    };
                 verified.timestamps.extend(stamps.iter().map(|s| s.time.as_second()));
                 Ok(verified)
             }
         }
     }
 
-    /// Every RFC 3161 timestamp of `bundle` checked against the root's authorities, and the
-    /// bundle without them (`None` when it has none) for the checks sigstore-verify makes.
-    fn stamps(&self, bundle: &Bundle) -> std::result::Result<(Vec<super::timestamp::Stamp>, Option<Bundle>), Failure> {
+    /// Every RFC 3161 timestamp of `bundle` checked against the root's authorities.
+    fn stamps(&self, bundle: &Bundle) -> std::result::Result<Vec<super::timestamp::Stamp>, Failure> {
         let tokens = &bundle.verification_material.timestamp_verification_data.rfc3161_timestamps;
         if tokens.is_empty() {
-            return Ok((Vec::new(), None));
+            return Ok(Vec::new());
         }
         if tokens.len() > MAX_TIMESTAMPS {
             return Err(Failure::unverifiable(
@@ -271,9 +270,7 @@ impl BundleVerifier {
             })?;
             stamps.push(stamp);
         }
-        let mut plain = bundle.clone();
-        plain.verification_material.timestamp_verification_data.rfc3161_timestamps.clear();
-        Ok((stamps, Some(plain)))
+        Ok(stamps)
     }
 
     /// A keyless (Fulcio certificate) bundle: the evidence the root asks for, then every other
@@ -285,7 +282,7 @@ impl BundleVerifier {
         chain_known_good: bool,
     ) -> std::result::Result<Verified, Failure> {
         let entries = &bundle.verification_material.tlog_entries;
-        let (stamps, plain) = self.stamps(bundle)?;
+        let stamps = self.stamps(bundle)?;
         let leaf = bundle
             .signing_certificate()
             .ok_or_else(|| Failure::unverifiable("certificate", "the bundle has no signing certificate"))?;
@@ -319,7 +316,7 @@ impl BundleVerifier {
             } else if !self.checks_sct {
                 policy = policy.skip_sct();
             }
-            let mut verified = self.upstream(input, plain.as_ref().unwrap_or(bundle), &policy, chain_known_good)?;
+            let mut verified = self.upstream(input, &without_timestamps(bundle), &policy, chain_known_good)?;
             verified.timestamps = stamps.iter().map(|s| s.time.as_second()).collect();
             return Ok(verified);
         }
@@ -475,6 +472,18 @@ fn payload_sha256(bundle: &Bundle) -> Option<[u8; 32]> {
         SignatureContent::DsseEnvelope(e) => Some(sha2::Sha256::digest(e.payload.as_bytes()).into()),
         _ => None,
     }
+}
+
+/// `bundle` without its RFC 3161 timestamps, for the checks sigstore-verify makes: sigseal checks
+/// them itself ([`BundleVerifier::stamps`]), and sigstore-verify's parser refuses fractions of a
+/// second. A copy only when there is something to leave out.
+fn without_timestamps(bundle: &Bundle) -> std::borrow::Cow<'_, Bundle> {
+    if bundle.verification_material.timestamp_verification_data.rfc3161_timestamps.is_empty() {
+        return std::borrow::Cow::Borrowed(bundle);
+    }
+    let mut plain = bundle.clone();
+    plain.verification_material.timestamp_verification_data.rfc3161_timestamps.clear();
+    std::borrow::Cow::Owned(plain)
 }
 
 /// The signature bytes an RFC 3161 timestamp of `bundle` stamps.

@@ -60,23 +60,42 @@ pub async fn load_instance(cfg: &Config, instance: Instance, allow_network: bool
     if let Some(path) = &cfg.trusted_root {
         return Ok((from_file(path)?, RootSource::File(path.clone())));
     }
-    let name = cache_name(instance);
-    if let Some(dir) = cache_dir() {
-        let stamp = dir.join(format!("{name}-last-attempt"));
-        let online = allow_network && refresh_due(&stamp);
-        // The refresh goes through sigseal's HTTP client and counts against the command's
-        // network deadline; a cache read does not.
-        let limit = if online { TUF_TIMEOUT.min(cfg.deadline.remaining()) } else { TUF_TIMEOUT };
-        let http = crate::http::Client::new(&cfg.deadline);
-        let attempt = tokio::time::timeout(limit, sigstore::tuf_root(instance, dir.join(name), online, &http)).await;
-        if online {
-            mark_attempt(&stamp);
-        }
-        if let Ok(Ok(root)) = attempt {
-            return Ok((root, RootSource::Tuf));
-        }
+    let fetch =
+        |i, dir, online, http: crate::http::Client| async move { sigstore::tuf_root(i, dir, online, &http).await };
+    match from_tuf(instance, "", allow_network, &cfg.deadline, fetch).await {
+        Some(root) => Ok((root, RootSource::Tuf)),
+        None => Ok((sigstore::embedded_root(instance)?, RootSource::Embedded)),
     }
-    Ok((sigstore::embedded_root(instance)?, RootSource::Embedded))
+}
+
+/// A target of `instance`'s TUF repository, fetched by `fetch` (through sigseal's HTTP client,
+/// into the instance's cache): refreshed at most once a day when `allow_network` (the attempt
+/// recorded in a stamp file named after `what`), else read from the cache of an earlier
+/// refresh; `None` when neither gives it within [`TUF_TIMEOUT`] (the caller then uses the copy
+/// embedded in this binary). A refresh counts against the command's network deadline; a cache
+/// read does not.
+async fn from_tuf<T, F, Fut>(
+    instance: Instance,
+    what: &str,
+    allow_network: bool,
+    deadline: &crate::http::Deadline,
+    fetch: F,
+) -> Option<T>
+where
+    F: FnOnce(Instance, PathBuf, bool, crate::http::Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let name = cache_name(instance);
+    let dir = cache_dir()?;
+    let stamp = dir.join(format!("{name}{what}-last-attempt"));
+    let online = allow_network && refresh_due(&stamp);
+    let limit = if online { TUF_TIMEOUT.min(deadline.remaining()) } else { TUF_TIMEOUT };
+    let http = crate::http::Client::new(deadline);
+    let attempt = tokio::time::timeout(limit, fetch(instance, dir.join(name), online, http)).await;
+    if online {
+        mark_attempt(&stamp);
+    }
+    attempt.ok()?.ok()
 }
 
 /// The services a keyless signature goes to: the configuration's own, unless it names none
@@ -124,20 +143,11 @@ async fn load_signing_config(
     allow_network: bool,
     deadline: &crate::http::Deadline,
 ) -> Result<sigstore::SigningConfig> {
-    let name = cache_name(instance);
-    if let Some(dir) = cache_dir() {
-        let stamp = dir.join(format!("{name}-signing-config-last-attempt"));
-        let online = allow_network && refresh_due(&stamp);
-        let limit = if online { TUF_TIMEOUT.min(deadline.remaining()) } else { TUF_TIMEOUT };
-        let http = crate::http::Client::new(deadline);
-        let attempt =
-            tokio::time::timeout(limit, sigstore::tuf_signing_config(instance, dir.join(name), online, &http)).await;
-        if online {
-            mark_attempt(&stamp);
-        }
-        if let Ok(Ok(sc)) = attempt {
-            return Ok(sc);
-        }
+    let fetch = |i, dir, online, http: crate::http::Client| async move {
+        sigstore::tuf_signing_config(i, dir, online, &http).await
+    };
+    if let Some(sc) = from_tuf(instance, "-signing-config", allow_network, deadline, fetch).await {
+        return Ok(sc);
     }
     sigstore::embedded_signing_config(instance)
         .unwrap_or_else(|| Err(Error::Config(format!("the {} instance has no signing config", instance.name()))))
