@@ -7,7 +7,7 @@
 
 use crate::common::{self, s, text};
 
-use common::{git_version, gits, isolate, repo_root, sigseal, sigstore_python, FaultProxy, Repo, Stack};
+use common::{git_version, gits, repo_root, sigseal, sigstore_python, FaultProxy, Repo, Stack};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -46,37 +46,12 @@ fn assert_v2_bundle(bundle: &serde_json::Value, what: &str) {
 
 /// `sigseal VERIFY-COMMAND ARTIFACT --bundle B` offline with Alice's policy, as JSON.
 fn sigseal_verify(stack: &Stack, command: &str, artifact: &Path, bundle: &Path) -> (Option<i32>, serde_json::Value) {
-    let out = sigseal(
-        &[
-            command,
-            &s(artifact),
-            "--bundle",
-            &s(bundle),
-            "--offline",
-            "--trusted-root",
-            &s(&stack.trusted_root()),
-            "--certificate-identity",
-            ALICE,
-            "--certificate-oidc-issuer",
-            &stack.oidc,
-            "-o",
-            "json",
-        ],
-        &[],
-        b"",
-    );
-    let report: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{command}: no JSON ({e}): {}", text(&out)));
-    (out.status.code(), report["artifacts"][0].clone())
+    common::verify_blob_json(stack, command, artifact, bundle, &[&stack.trusted_root()], ALICE)
 }
 
 /// sigstore-python with the stack's v2 trust configuration.
 fn python(stack: &Stack, args: &[&str]) -> Output {
-    let mut c = Command::new(sigstore_python());
-    isolate(&mut c);
-    c.env("COLUMNS", "200").env("NO_PROXY", "127.0.0.1,localhost");
-    c.arg("--trust-config").arg(stack.path("trust_config_v2.json")).args(args);
-    c.stdin(Stdio::null()).output().expect("run sigstore-python")
+    common::python_with(stack, "trust_config_v2.json", args)
 }
 
 fn python_verifies(stack: &Stack, bundle: &Path, artifact: &Path) -> Output {

@@ -6,7 +6,7 @@
 //! checks the checkpoint's Ed25519 signature and witness cosignature and makes the signatures of
 //! the direct requests; and the tree is recomputed here from the tiles and entry bundles served.
 
-use crate::common::{self, isolate, repo_root, s, sigstore_python, text, Stack};
+use crate::common::{self, repo_root, s, text, Stack};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -47,11 +47,7 @@ fn sha256(parts: &[&[u8]]) -> [u8; 32] {
 
 /// sigstore-python with the Rekor v2 trust configuration (`trust_config_v2.json`).
 fn python(stack: &Stack, args: &[&str]) -> Output {
-    let mut c = Command::new(sigstore_python());
-    isolate(&mut c);
-    c.env("COLUMNS", "200").env("NO_PROXY", "127.0.0.1,localhost");
-    c.arg("--trust-config").arg(stack.path("trust_config_v2.json")).args(args);
-    c.stdin(Stdio::null()).output().expect("run sigstore-python")
+    common::python_with(stack, "trust_config_v2.json", args)
 }
 
 fn python_verify(stack: &Stack, bundle: &Path, artifact: &Path) -> Output {

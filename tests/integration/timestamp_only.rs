@@ -45,22 +45,7 @@ fn verify(
     bundle: &Path,
     roots: &[&Path],
 ) -> (Option<i32>, serde_json::Value) {
-    let mut args = vec![command.to_string(), s(artifact), "--bundle".into(), s(bundle), "--offline".into()];
-    for r in roots {
-        args.extend(["--trusted-root".into(), s(r)]);
-    }
-    args.extend([
-        "--certificate-identity".into(),
-        ALICE.into(),
-        "--certificate-oidc-issuer".into(),
-        stack.oidc.clone(),
-    ]);
-    args.extend(["-o".into(), "json".into()]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = sigseal(&args, &[], b"");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{command} printed no JSON ({e}): {}", text(&out)));
-    (out.status.code(), report["artifacts"][0].clone())
+    common::verify_blob_json(stack, command, artifact, bundle, roots, ALICE)
 }
 
 fn check<'a>(report: &'a serde_json::Value, name: &str) -> Option<&'a serde_json::Value> {

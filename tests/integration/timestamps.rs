@@ -176,28 +176,7 @@ fn verify_with_root(
 ) -> (Option<i32>, serde_json::Value) {
     let path = artifact.with_extension("checked.sigstore.json");
     std::fs::write(&path, serde_json::to_vec(bundle).unwrap()).unwrap();
-    let out = sigseal(
-        &[
-            "verify-blob",
-            &s(artifact),
-            "--bundle",
-            &s(&path),
-            "--trusted-root",
-            &s(root),
-            "--offline",
-            "--certificate-identity",
-            ALICE,
-            "--certificate-oidc-issuer",
-            &stack.oidc,
-            "-o",
-            "json",
-        ],
-        &[],
-        b"",
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("verify-blob printed no JSON ({e}): {}", text(&out)));
-    (out.status.code(), report)
+    common::verify_blob_json(stack, "verify-blob", artifact, &path, &[root], ALICE)
 }
 
 fn token_b64(bundle: &serde_json::Value) -> String {
@@ -216,7 +195,7 @@ fn with_token(bundle: &serde_json::Value, token: &[u8]) -> serde_json::Value {
 }
 
 fn assert_refused(result: &(Option<i32>, serde_json::Value), check: &str, reason: &str, what: &str) {
-    let artifact = &result.1["artifacts"][0];
+    let artifact = &result.1;
     assert_eq!(result.0, Some(1), "{what} was not refused: {}", result.1);
     assert_eq!(artifact["failed_check"], check, "{what}: {artifact}");
     let why = artifact["reason"].as_str().unwrap_or_default();

@@ -675,3 +675,42 @@ pub fn bundle_tokens(bundle: &std::path::Path) -> Vec<Vec<u8>> {
         })
         .unwrap_or_default()
 }
+
+/// `sigseal COMMAND ARTIFACT --bundle BUNDLE --offline --trusted-root ROOT... -o json` for a
+/// blob, attestation or release-asset command, requiring `identity` as signer and the stack's
+/// OIDC issuer: its exit code and the artifact's report.
+pub fn verify_blob_json(
+    stack: &Stack,
+    command: &str,
+    artifact: &Path,
+    bundle: &Path,
+    roots: &[&Path],
+    identity: &str,
+) -> (Option<i32>, serde_json::Value) {
+    let mut args = vec![command.to_string(), s(artifact), "--bundle".into(), s(bundle), "--offline".into()];
+    for r in roots {
+        args.extend(["--trusted-root".into(), s(r)]);
+    }
+    args.extend([
+        "--certificate-identity".into(),
+        identity.into(),
+        "--certificate-oidc-issuer".into(),
+        stack.oidc.clone(),
+    ]);
+    args.extend(["-o".into(), "json".into()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = sigseal(&args, &[], b"");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{command} printed no JSON ({e}): {}", text(&out)));
+    (out.status.code(), report["artifacts"][0].clone())
+}
+
+/// sigstore-python run with one of the stack's client trust configs (`trust_config.json`,
+/// `trust_config_v2.json`, ...) and `args`.
+pub fn python_with(stack: &Stack, trust_config: &str, args: &[&str]) -> Output {
+    let mut c = Command::new(sigstore_python());
+    isolate(&mut c);
+    c.env("COLUMNS", "200").env("NO_PROXY", "127.0.0.1,localhost");
+    c.arg("--trust-config").arg(stack.path(trust_config)).args(args);
+    c.stdin(Stdio::null()).output().expect("run sigstore-python")
+}
