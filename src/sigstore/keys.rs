@@ -70,3 +70,32 @@ pub fn certificate_facts(leaf_der: &[u8]) -> Result<CertFacts> {
         not_after: info.not_after.as_second(),
     })
 }
+
+/// The hash of a signature whose scheme is named apart from its key (a CMS signer's digest
+/// algorithm, an SCT's hash).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Hash {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+/// The signature scheme of `key` (SPKI DER) with `hash`: ECDSA P-256 or P-384 with SHA-256 or
+/// SHA-384, RSA PKCS#1 v1.5 with SHA-256, -384 or -512. `Err` says which pair is not supported.
+pub(super) fn scheme_for(
+    key: &sigstore_verify::types::DerPublicKey,
+    hash: Hash,
+) -> std::result::Result<sigstore_verify::crypto::SigningScheme, String> {
+    use sigstore_verify::crypto::{KeyAlgorithm as K, SigningScheme as S};
+    let algorithm = K::from_spki(key).map_err(|e| format!("unsupported key ({e})"))?;
+    match (algorithm, hash) {
+        (K::EcdsaP256, Hash::Sha256) => Ok(S::EcdsaP256Sha256),
+        (K::EcdsaP256, Hash::Sha384) => Ok(S::EcdsaP256Sha384),
+        (K::EcdsaP384, Hash::Sha256) => Ok(S::EcdsaP384Sha256),
+        (K::EcdsaP384, Hash::Sha384) => Ok(S::EcdsaP384Sha384),
+        (K::Rsa, Hash::Sha256) => Ok(S::RsaPkcs1Sha256),
+        (K::Rsa, Hash::Sha384) => Ok(S::RsaPkcs1Sha384),
+        (K::Rsa, Hash::Sha512) => Ok(S::RsaPkcs1Sha512),
+        (other, hash) => Err(format!("{other:?} with {hash:?} is not supported")),
+    }
+}

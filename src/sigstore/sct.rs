@@ -79,16 +79,21 @@ fn scheme(
     hash: &SctHash,
     signature: &SctSignature,
 ) -> Result<sigstore_verify::crypto::SigningScheme, String> {
-    use sigstore_verify::crypto::{KeyAlgorithm, SigningScheme as S};
-    let algorithm = KeyAlgorithm::from_spki(key).map_err(|e| format!("unsupported CT log key ({e})"))?;
-    match (algorithm, signature, hash) {
-        (KeyAlgorithm::EcdsaP256, SctSignature::Ecdsa, SctHash::Sha256) => Ok(S::EcdsaP256Sha256),
-        (KeyAlgorithm::EcdsaP256, SctSignature::Ecdsa, SctHash::Sha384) => Ok(S::EcdsaP256Sha384),
-        (KeyAlgorithm::EcdsaP384, SctSignature::Ecdsa, SctHash::Sha384) => Ok(S::EcdsaP384Sha384),
-        (KeyAlgorithm::EcdsaP384, SctSignature::Ecdsa, SctHash::Sha256) => Ok(S::EcdsaP384Sha256),
-        (KeyAlgorithm::Rsa, SctSignature::Rsa, SctHash::Sha256) => Ok(S::RsaPkcs1Sha256),
-        (KeyAlgorithm::Rsa, SctSignature::Rsa, SctHash::Sha384) => Ok(S::RsaPkcs1Sha384),
-        (KeyAlgorithm::Rsa, SctSignature::Rsa, SctHash::Sha512) => Ok(S::RsaPkcs1Sha512),
-        (k, s, h) => Err(format!("unsupported SCT signature ({s:?} with {h:?} for a {k:?} key)")),
+    use super::keys::Hash;
+    use sigstore_verify::crypto::KeyAlgorithm;
+    let unsupported = || format!("unsupported SCT signature ({signature:?} with {hash:?})");
+    let hash = match hash {
+        SctHash::Sha256 => Hash::Sha256,
+        SctHash::Sha384 => Hash::Sha384,
+        SctHash::Sha512 => Hash::Sha512,
+        _ => return Err(unsupported()),
+    };
+    // The SCT names its signature algorithm: it must be the CT log key's kind.
+    let ecdsa = matches!(KeyAlgorithm::from_spki(key), Ok(KeyAlgorithm::EcdsaP256 | KeyAlgorithm::EcdsaP384));
+    match (signature, ecdsa) {
+        (SctSignature::Ecdsa, true) | (SctSignature::Rsa, false) => {
+            super::keys::scheme_for(key, hash).map_err(|why| format!("unsupported SCT signature: {why}"))
+        }
+        _ => Err(unsupported()),
     }
 }

@@ -414,19 +414,14 @@ impl Authority {
 
     /// The signature scheme of this authority's key with the token's digest algorithm.
     fn scheme(&self, digest_alg: &ObjectIdentifier) -> Result<sigstore_verify::crypto::SigningScheme, Refusal> {
-        use sigstore_verify::crypto::{KeyAlgorithm, SigningScheme as S};
-        let algorithm = KeyAlgorithm::from_spki(&self.key)
-            .map_err(|e| format!("the TSA certificate's key is not supported ({e})"))?;
-        match (algorithm, *digest_alg) {
-            (KeyAlgorithm::EcdsaP256, SHA256) => Ok(S::EcdsaP256Sha256),
-            (KeyAlgorithm::EcdsaP256, SHA384) => Ok(S::EcdsaP256Sha384),
-            (KeyAlgorithm::EcdsaP384, SHA256) => Ok(S::EcdsaP384Sha256),
-            (KeyAlgorithm::EcdsaP384, SHA384) => Ok(S::EcdsaP384Sha384),
-            (KeyAlgorithm::Rsa, SHA256) => Ok(S::RsaPkcs1Sha256),
-            (KeyAlgorithm::Rsa, SHA384) => Ok(S::RsaPkcs1Sha384),
-            (KeyAlgorithm::Rsa, SHA512) => Ok(S::RsaPkcs1Sha512),
-            (other, oid) => Err(format!("the token's signature ({other:?} with {oid}) is not supported")),
-        }
+        use super::keys::Hash;
+        let hash = match *digest_alg {
+            SHA256 => Hash::Sha256,
+            SHA384 => Hash::Sha384,
+            SHA512 => Hash::Sha512,
+            other => return Err(format!("the token's digest algorithm {other} is not supported")),
+        };
+        super::keys::scheme_for(&self.key, hash).map_err(|why| format!("the token's signature: {why}"))
     }
 
     /// The leaf chains to the authority's root through its intermediates, every certificate
