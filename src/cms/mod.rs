@@ -53,6 +53,8 @@ pub struct SignedAttrs {
     attrs: SignedAttributes,
     /// DER of the SET OF Attribute (tag 0x31): the bytes the signature covers.
     pub der: Vec<u8>,
+    /// The signing time in it (Unix seconds).
+    pub signing_time: u64,
 }
 
 impl SignedAttrs {
@@ -68,7 +70,7 @@ impl SignedAttrs {
         ])
         .map_err(der_err)?;
         let der = attrs.to_der().map_err(der_err)?;
-        Ok(Self { attrs, der })
+        Ok(Self { attrs, der, signing_time: signing_time_unix })
     }
 }
 

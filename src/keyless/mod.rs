@@ -76,9 +76,8 @@ pub async fn sign(cfg: &Config, root: &TrustedRoot, payload: &[u8], stdin: login
     } else {
         None
     };
-    let signing_time = u64::try_from(crate::unix_now()).unwrap_or(0);
-    let attrs = SignedAttrs::for_payload(payload, signing_time)?;
-    let (chain, signature, key_source) = signing_key(cfg, &attrs.der, required.as_deref(), stdin).await?;
+    let (chain, attrs, signature, key_source) = signing_key(cfg, payload, required.as_deref(), stdin).await?;
+    let signing_time = attrs.signing_time;
     let leaf = chain.first().ok_or_else(|| Error::Fulcio {
         url: cfg.fulcio_url.clone(),
         reason: "returned an empty certificate chain".into(),
@@ -121,27 +120,34 @@ pub async fn sign(cfg: &Config, root: &TrustedRoot, payload: &[u8], stdin: login
     Ok(Signature { der, fingerprint: report.fingerprint, signing_time, identity, log_index, key_source })
 }
 
-/// Sign `message` (the DER signed attributes) and return the chain and signature.
+/// Get a key and its certificate chain, then sign `payload`'s attributes with it: the chain,
+/// the signed attributes, the signature. The signing time is taken once the certificate is in
+/// hand, so it never precedes the certificate's notBefore (a certificate issued in the second
+/// after a time taken before the request would make openssl and gpgsm refuse the signature).
 async fn signing_key(
     cfg: &Config,
-    message: &[u8],
+    payload: &[u8],
     required: Option<&str>,
     stdin: login::Stdin,
-) -> Result<(Vec<Vec<u8>>, Vec<u8>, KeySource)> {
+) -> Result<(Vec<Vec<u8>>, SignedAttrs, Vec<u8>, KeySource)> {
+    let attrs_now = || SignedAttrs::for_payload(payload, u64::try_from(crate::unix_now()).unwrap_or(0));
     if let Some(token) = identity::ci::ambient(cfg).await? {
         let credential = token_credential(cfg, token, required).await?;
-        let signature = credential.sign(message)?;
-        return Ok((credential.chain.clone(), signature, KeySource::Token));
+        let attrs = attrs_now()?;
+        let signature = credential.sign(&attrs.der)?;
+        return Ok((credential.chain.clone(), attrs, signature, KeySource::Token));
     }
     let agent = if cfg.identity.use_agent { agent::Client::connect(cfg).await? } else { None };
     if let Some(client) = &agent {
-        if let Some(hit) = client.sign(&cfg.fulcio_url, required, message).await? {
-            return Ok((hit.chain, hit.signature, KeySource::Agent));
+        let attrs = attrs_now()?;
+        if let Some(hit) = client.sign(&cfg.fulcio_url, required, &attrs.der).await? {
+            return Ok((hit.chain, attrs, hit.signature, KeySource::Agent));
         }
     }
     let credential = login_credential(cfg, agent, required, stdin).await?;
-    let signature = credential.sign(message)?;
-    Ok((credential.chain.clone(), signature, KeySource::Login))
+    let attrs = attrs_now()?;
+    let signature = credential.sign(&attrs.der)?;
+    Ok((credential.chain.clone(), attrs, signature, KeySource::Login))
 }
 
 /// A fresh credential for a token that did not come from a login (CI, `--identity-token`):

@@ -263,3 +263,45 @@ fn a_rekor_create_answered_409_reads_the_logged_entry_back_and_the_signature_ver
         assert!(verify.status.success(), "verify-commit: {}", combined_output(&verify));
     }
 }
+
+#[test]
+fn a_slow_fulcio_never_leaves_the_signing_time_before_the_certificate() {
+    // Fulcio answers 1.5 s late, so its certificate's notBefore lies in a later second than
+    // the moment git asked for the signature: the signing time must come after the certificate,
+    // or openssl (and gpgsm) refuse the signature at its own signing time.
+    let stack = Stack::shared();
+    let proxy = FaultProxy::start(stack);
+    proxy.set(&[("fulcio", "slow")]);
+    let token = stack.token_file("alice@example.com");
+    let (ok, out, repo) = commit(&gits()[0], proxy.env(stack, &token));
+    assert!(ok, "signing through a slow Fulcio failed: {}", combined_output(&out));
+    assert_eq!(served(&proxy, "fulcio:slow"), 1);
+    let raw = repo.run(&["cat-file", "commit", "HEAD"]).stdout;
+    let (payload, armored) = common::split_signed_object(&raw);
+    let der = sigseal::cms::armor::decode(&armored).expect("armored signature");
+    let parsed = sigseal::cms::parse(&der).expect("CMS");
+    let at = parsed.signing_time.expect("a signing time");
+    let leaf = <x509_cert::Certificate as der::Decode>::from_der(&parsed.signer_certificate).expect("leaf certificate");
+    let not_before = leaf.tbs_certificate.validity.not_before.to_unix_duration().as_secs();
+    assert!(at >= i64::try_from(not_before).expect("time"), "signing time {at} precedes notBefore {not_before}");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (sig, content) = (dir.path().join("sig.der"), dir.path().join("payload"));
+    std::fs::write(&sig, &der).expect("write signature");
+    std::fs::write(&content, &payload).expect("write payload");
+    let openssl = std::process::Command::new("openssl")
+        .args(["cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any", "-out", "/dev/null", "-in"])
+        .arg(&sig)
+        .arg("-content")
+        .arg(&content)
+        .arg("-CAfile")
+        .arg(stack.path("fulcio_root.pem"))
+        .args(["-attime", &at.to_string()])
+        .output()
+        .expect("openssl");
+    assert!(
+        openssl.status.success(),
+        "openssl refused the signature at its signing time: {}",
+        combined_output(&openssl)
+    );
+}

@@ -31,6 +31,7 @@
 //   duplicate       Rekor only: forward each entry creation twice and answer with the second
 //                   answer, the stack's 409 Conflict naming the entry the first one logged
 //   redirect        HTTP 307 to the `redirect_to` URL with the request's path
+//   slow            wait 1.5 s, then forward to the stack (a busy but working server)
 'use strict';
 const http = require('node:http');
 const fs = require('node:fs');
@@ -56,8 +57,9 @@ if (process.env.STACK_WATCH_PID) {
 const SERVICES = ['fulcio', 'rekor', 'tsa'];
 const MODES = new Set([
   'pass', 'echo', 'huge', 'huge-error', 'ansi', 'wrong-identity', 'hang', 'unavailable', 'unavailable-once',
-  'reset', 'reset-once', 'lost-reply-once', 'duplicate', 'redirect',
+  'reset', 'reset-once', 'lost-reply-once', 'duplicate', 'redirect', 'slow',
 ]);
+const SLOW_MS = 1500;
 const ONLY_FOR = { 'wrong-identity': 'fulcio', duplicate: 'rekor' };
 const HUGE_BYTES = 300 * 1024 * 1024;
 let modes = { fulcio: 'pass', rekor: 'pass', tsa: 'pass' };
@@ -218,6 +220,7 @@ async function handle(req, res) {
       return res.end(ANSI_TEXT);
     }
     default: {
+      if (mode === 'slow') await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
       if (mode === 'duplicate') await forward(req.method, path, req.headers, body);
       const reply = mode === 'wrong-identity' ? await wrongIdentity(req, body) : await forward(req.method, path, req.headers, body);
       const headers = { ...reply.headers, 'content-length': String(reply.body.length) };
