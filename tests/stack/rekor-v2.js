@@ -418,24 +418,7 @@ function canonicalJson(v) {
 // ---------------------------------------------------------------------------------------------
 // RFC 6962 tree.
 
-const sha256 = (...parts) => crypto.createHash('sha256').update(Buffer.concat(parts)).digest();
-const leafHash = (data) => sha256(Buffer.from([0]), data);
-const splitPoint = (n) => { let k = 1; while (k * 2 < n) k *= 2; return k; }; // largest 2^i < n
-function treeHash(leaves, from = 0, to = leaves.length) {
-  const n = to - from;
-  if (n === 0) return sha256();
-  if (n === 1) return leaves[from];
-  const k = splitPoint(n);
-  return sha256(Buffer.from([1]), treeHash(leaves, from, from + k), treeHash(leaves, from + k, to));
-}
-function auditPath(index, leaves, from = 0, to = leaves.length) {
-  const n = to - from;
-  if (n <= 1) return [];
-  const k = splitPoint(n);
-  return index < k
-    ? [...auditPath(index, leaves, from, from + k), treeHash(leaves, from + k, to)]
-    : [...auditPath(index - k, leaves, from + k, to), treeHash(leaves, from, from + k)];
-}
+const { sha256, leafHash, treeHash, auditPath } = require('./merkle');
 
 // ---------------------------------------------------------------------------------------------
 // Signed notes (C2SP signed-note, tlog-checkpoint, tlog-cosignature).

@@ -177,22 +177,7 @@ async function normalizeFulcioRequest(body, headers) {
 // ---------------------------------------------------------------------------------------------
 // Rekor v1: an RFC 6962 Merkle tree over the canonical entry bodies the mock produces.
 
-const sha256 = (...parts) => crypto.createHash('sha256').update(Buffer.concat(parts)).digest();
-const leafHash = (body) => sha256(Buffer.from([0]), body);
-const splitPoint = (n) => { let k = 1; while (k * 2 < n) k *= 2; return k; }; // largest 2^i < n
-function treeHash(leaves) {
-  if (leaves.length === 0) return sha256();
-  if (leaves.length === 1) return leaves[0];
-  const k = splitPoint(leaves.length);
-  return sha256(Buffer.from([1]), treeHash(leaves.slice(0, k)), treeHash(leaves.slice(k)));
-}
-function auditPath(index, leaves) {
-  if (leaves.length <= 1) return [];
-  const k = splitPoint(leaves.length);
-  return index < k
-    ? [...auditPath(index, leaves.slice(0, k)), treeHash(leaves.slice(k))]
-    : [...auditPath(index - k, leaves.slice(k)), treeHash(leaves.slice(0, k))];
-}
+const { sha256, leafHash, treeHash, auditPath } = require('./merkle');
 
 // Minimal shape checks real Rekor does before accepting a hashedrekord.
 function normalizeRekorRequest(body) {
