@@ -2,9 +2,10 @@
 //! environment variables, overridden in turn by command-line flags ([`Overrides`]), resolved
 //! into service URLs, trust material and a verification policy.
 //!
-//! git config is read through `git config` itself, so includes, `git -c` and scopes behave
-//! exactly as git defines them; [`git_config`] is the one place sigseal runs it (reading these
-//! keys, `sigseal setup` writing git's signing keys, `sigseal doctor` asking where a key is set).
+//! git config is read in process ([`crate::git::config`]: scopes, includes, `git -c` resolved as
+//! git does, with no child process on the paths git drives), falling back to `git config` itself
+//! when that fails; [`git_config`] is the one place sigseal runs `git config` (that fallback,
+//! `sigseal setup` writing git's signing keys, `sigseal doctor` asking where a key is set).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -283,9 +284,18 @@ fn is_true(v: &str) -> bool {
     matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1")
 }
 
-/// Every `sigseal.*` and `gitsign.*` key git sees (all scopes, last value wins); nothing when git
-/// cannot be run (the defaults apply, and signing reports what is missing).
+/// Every `sigseal.*` and `gitsign.*` key git sees (all scopes, last value wins), read in this
+/// process as git resolves them ([`crate::git::config`]). When that cannot be done (a file gix
+/// cannot parse, say), `git config` itself is asked; nothing when git cannot be run either (the
+/// defaults apply, and signing reports what is missing).
 fn read_git_config() -> HashMap<String, String> {
+    match crate::git::config::section_values(&["sigseal", "gitsign"]) {
+        Ok(pairs) => pairs.into_iter().collect(),
+        Err(_) => read_git_config_with_git(),
+    }
+}
+
+fn read_git_config_with_git() -> HashMap<String, String> {
     let mut map = HashMap::new();
     if let Ok(out) = git_config(&["-z", "--get-regexp", r"^(sigseal|gitsign)\."], None) {
         for rec in out.stdout.split(|b| *b == 0) {

@@ -1,7 +1,8 @@
 //! git objects as sigseal sees them: the payloads git hands to its signing program (commit and
 //! tag headers) and the facts read from them; signed objects taken apart ([`object`]) and read
-//! from a repository with gix ([`repo`]).
+//! from a repository with gix ([`repo`]); git configuration read in process ([`config`]).
 
+pub mod config;
 pub mod object;
 pub mod repo;
 

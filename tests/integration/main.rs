@@ -29,6 +29,7 @@ mod doctor;
 mod export_bundle;
 mod fuzz_corpus;
 mod gh_attestations;
+mod git_config_reading;
 mod git_signing;
 mod gitsign_fixtures;
 mod identity_sources;
