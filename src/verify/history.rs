@@ -1,5 +1,5 @@
-//! Verifying git objects and whole histories: each named object or range is read with gix,
-//! cut into payload and signature, and verified on every core; results come back in order,
+//! Verifying git objects and whole histories: each named object or range is read with gix on
+//! the core that verifies it, cut into payload and signature; results come back in order,
 //! a batch at a time, so a long history streams. Legacy (online-mode) signatures are
 //! completed by a Rekor search when the network is allowed.
 
@@ -207,16 +207,33 @@ pub fn verify_targets(
     let mut summary = Summary::default();
     // Made on the first legacy signature only: most histories never need one.
     let mut runtime = None;
-    for batch in targets.chunks(BATCH) {
-        let raws: Vec<(&Target, crate::error::Result<RawObject>)> =
-            batch.iter().map(|t| (t, repo.read(t.id))).collect();
-        let mut reports: Vec<ObjectReport> = raws
-            .par_iter()
-            .map(|(t, raw)| match raw {
-                Ok(raw) => verify_raw(raw, format, verifier, t.named.clone()),
-                Err(e) => unreadable(t, e),
-            })
-            .collect();
+    // The repository handle is not shared between threads: this thread reads (inflates,
+    // hashes) the next batch while the pool verifies the current one.
+    let read =
+        |batch: &[Target]| -> Vec<crate::error::Result<RawObject>> { batch.iter().map(|t| repo.read(t.id)).collect() };
+    let mut batches = targets.chunks(BATCH);
+    let mut current = batches.next().map(|b| (b, read(b)));
+    while let Some((batch, raws)) = current.take() {
+        let following = batches.next();
+        let (reports, next) = std::thread::scope(|scope| {
+            let verifying = scope.spawn(|| {
+                raws.par_iter()
+                    .zip(batch)
+                    .map(|(raw, t)| match raw {
+                        Ok(raw) => verify_raw(raw, format, verifier, t.named.clone()),
+                        Err(e) => unreadable(t, e),
+                    })
+                    .collect::<Vec<ObjectReport>>()
+            });
+            let next = following.map(|b| (b, read(b)));
+            (verifying.join(), next)
+        });
+        let mut reports = reports.map_err(|_| {
+            Error::Unverifiable(
+                "verifying a batch of objects stopped: its worker thread panicked (a bug; please report it)".into(),
+            )
+        })?;
+        current = next;
         let explicit: Vec<bool> = batch.iter().map(|t| t.explicit).collect();
         for rep in &mut reports {
             let Some(sig) = rep.signature.as_mut().filter(|r| r.needs_log_lookup) else { continue };

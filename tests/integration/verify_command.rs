@@ -396,3 +396,52 @@ fn patterns_that_match_anyone_are_refused_like_a_policy_of_star_star() {
         run(&repo, &["HEAD", "--certificate-identity", "", "--certificate-oidc-issuer", &stack.oidc]);
     assert_eq!(code, 2, "{stderr}");
 }
+
+#[test]
+fn a_history_longer_than_many_batches_is_reported_whole_and_in_walk_order() {
+    // Objects are read a batch ahead of the ones being verified: every commit of a history
+    // spanning several batches is reported once, in the order git walks it, the signed ones at
+    // the start, in the middle and at the end each where they are.
+    let stack = Stack::shared();
+    let token = stack.token_file("alice@example.com");
+    let repo = Repo::new(&gits()[0], stack.env(&token));
+    let unsigned = |from: u32, to: u32| {
+        let mut stream = String::new();
+        for i in from..=to {
+            let msg = format!("unsigned {i}\n");
+            // The first commit continues the branch; the stream chains the rest.
+            let from = if i == from { "from refs/heads/main^0\n" } else { "" };
+            stream.push_str(&format!(
+                "commit refs/heads/main\ncommitter Alice <alice@example.com> {} +0000\ndata {}\n{msg}{from}\n",
+                1_700_000_000 + i,
+                msg.len()
+            ));
+        }
+        let mut fi = repo.cmd(&["fast-import", "--quiet", "--force"]);
+        fi.stdin(std::process::Stdio::piped());
+        let mut child = fi.spawn().expect("git fast-import");
+        std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), stream.as_bytes()).expect("feed fast-import");
+        drop(child.stdin.take());
+        assert!(child.wait().expect("fast-import").success());
+        repo.ok(&["reset", "-q", "--hard", "main"]);
+    };
+    repo.ok(&["commit", "-q", "-S", "--allow-empty", "-m", "signed first"]);
+    unsigned(1, 650);
+    repo.ok(&["commit", "-q", "-S", "--allow-empty", "-m", "signed middle"]);
+    unsigned(651, 1300);
+    repo.ok(&["commit", "-q", "-S", "--allow-empty", "-m", "signed last"]);
+
+    let (code, v) = run_json(&repo, &["--all", "--insecure-any-identity", "--offline"]);
+    assert_eq!(code, 0, "{}", v["summary"]);
+    let objects = v["objects"].as_array().expect("objects");
+    let ids: Vec<&str> = objects.iter().map(|o| o["object"].as_str().expect("object id")).collect();
+    let walked = repo.ok(&["rev-list", "main"]);
+    let walked: Vec<&str> = walked.lines().collect();
+    assert_eq!(ids.len(), 1303, "{}", v["summary"]);
+    assert_eq!(ids, walked, "sigseal's order is not git's walk");
+    assert_eq!(v["summary"]["verified"], 3, "{}", v["summary"]);
+    assert_eq!(v["summary"]["unsigned"], 1300, "{}", v["summary"]);
+    let verified: Vec<usize> =
+        objects.iter().enumerate().filter(|(_, o)| o["verdict"] == "verified").map(|(i, _)| i).collect();
+    assert_eq!(verified, vec![0, 651, 1302], "signed commits reported out of place");
+}
