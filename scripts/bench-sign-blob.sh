@@ -10,10 +10,15 @@
 #     crypto cost: Fulcio certificate, signature, Rekor entry)
 #   - sigseal verify-blob FILE --bundle OUT --certificate-identity .. --offline, once (wall time
 #     and peak RSS), which also proves the timed signing runs made a valid bundle
+#   - sigseal sign-release of K files of M MiB (default 8 x 256), on every core and on one core
+#     (taskset -c 0): the files are hashed in parallel, and the ratio is the speed-up
+#   - with --baseline BIN, sign-blob FILE and both sign-release runs with another sigseal binary
+#     (e.g. a build of an older commit): the "before" of each figure
 # Every timed command gets the same warm page cache: one warm-up read of FILE comes first, and
 # each timing is the median of R runs. sigseal's hashing share is its sign-blob time minus the
 # small-file sign-blob time; the table gives its ratio to sha256sum and whether the goals hold
-# (hashing within 10 % of sha256sum, peak RSS of sign-blob <= 30 MB), with nproc, the CPU
+# (hashing within 10 % of sha256sum and at >= 90 % of openssl dgst -sha256's throughput, peak
+# RSS of sign-blob <= 30 MB, sign-release >= 1.7x faster on two cores than on one), with nproc, the CPU
 # model and whether the CPU has SHA-NI. The table is also written to OUT/bench-sign-blob.txt.
 # Each sign-blob run signs with a fresh ID token from the stack's OIDC issuer
 # (SIGSTORE_ID_TOKEN; no agent, no login). Wall times come from bash's clock around
@@ -21,12 +26,15 @@
 # directory, except with --keep.
 #
 # usage: scripts/bench-sign-blob.sh [--size-mib N] [--runs R] [--keep DIR] [--out DIR]
+#                                   [--release-files K] [--release-mib M] [--baseline BIN]
 #   --size-mib N  size of the file to sign, in MiB (default 1024; e.g. 64 to try it out)
 #   --runs R      timed runs of each command (default 3), after one warm-up read of the file
 #   --keep DIR    keep the random files in DIR and reuse them on a later run with the same N;
 #                 DIR must be empty or made by this script
 #   --out DIR     where bench-sign-blob.txt goes (default: the --keep DIR, else
 #                 ${CARGO_TARGET_DIR:-target}/bench-sign-blob)
+#   --release-files K, --release-mib M   the sign-release files (default 8 of 256 MiB; K 0 skips)
+#   --baseline BIN  also time this sigseal binary (printed as before -> after)
 # environment: SIGSEAL_BIN=path/to/sigseal skips the build; CARGO_TARGET_DIR is respected.
 # Needs cargo (unless SIGSEAL_BIN), curl, Node.js >= 18 with npm (for the stack), sha256sum,
 # GNU time as /usr/bin/time (Debian package `time`); openssl is optional.
@@ -38,20 +46,28 @@ die() { printf 'bench-sign-blob: %s\n' "$*" >&2; exit 1; }
 step() { printf '\n==> %s\n' "$*" >&2; }
 usage() { sed -n '/^# usage:/,/^# GNU time/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
-SIZE_MIB=1024 RUNS=3 KEEP="" OUT=""
+SIZE_MIB=1024 RUNS=3 KEEP="" OUT="" REL_K=8 REL_MIB=256 BASE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --size-mib) SIZE_MIB=${2:?--size-mib needs a number}; shift 2 ;;
     --runs) RUNS=${2:?--runs needs a number}; shift 2 ;;
     --keep) KEEP=${2:?--keep needs a directory}; shift 2 ;;
     --out) OUT=${2:?--out needs a directory}; shift 2 ;;
+    --release-files) REL_K=${2:?--release-files needs a number}; shift 2 ;;
+    --release-mib) REL_MIB=${2:?--release-mib needs a number}; shift 2 ;;
+    --baseline) BASE=${2:?--baseline needs a sigseal binary}; shift 2 ;;
     -h|--help) usage ;;
     *) echo "bench-sign-blob: unknown argument '$1'" >&2; usage ;;
   esac
 done
-for v in "$SIZE_MIB" "$RUNS"; do
-  case "$v" in ''|*[!0-9]*|0*) die "--size-mib and --runs take a positive integer, not '$v'" ;; esac
+for v in "$SIZE_MIB" "$RUNS" "$REL_MIB"; do
+  case "$v" in ''|*[!0-9]*|0*) die "--size-mib, --runs and --release-mib take a positive integer, not '$v'" ;; esac
 done
+case "$REL_K" in ''|*[!0-9]*) die "--release-files takes a number, not '$REL_K'" ;; esac
+if [ -n "$BASE" ]; then
+  BASE=$(cd "$(dirname "$BASE")" && pwd)/$(basename "$BASE")
+  [ -x "$BASE" ] || die "--baseline $BASE is not an executable"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Prerequisites
@@ -75,6 +91,7 @@ fmt() { awk -v x="$1" 'BEGIN { printf "%.4g", x }'; } # for the table: 4 signifi
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 spread() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.4g-%.4g", lo, hi }'; }
 maxof() { sort -g | tail -n 1; }
+holds() { awk "BEGIN { exit !($1) }" && echo "holds" || echo "DOES NOT HOLD"; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-sign-blob.XXXXXX")
 STACK="$tmp/stack"
@@ -133,7 +150,7 @@ for var in $(compgen -e); do
   case "$var" in SIGSEAL_*|GITSIGN_*|ACTIONS_ID_TOKEN*|COSIGN_*) unset "$var" ;; esac
 done
 unset CI GITHUB_ACTIONS GITHUB_SERVER_URL GITLAB_CI CI_SERVER_URL BUILDKITE CIRCLECI \
-  SIGSTORE_ID_TOKEN BROWSER DISPLAY WAYLAND_DISPLAY SSH_CONNECTION SSH_TTY
+  SIGSTORE_ID_TOKEN BROWSER DISPLAY WAYLAND_DISPLAY SSH_CONNECTION SSH_TTY RUST_BACKTRACE RUST_LIB_BACKTRACE
 # The stack is on loopback: never through a proxy.
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
 cd "$tmp"
@@ -176,6 +193,19 @@ else
   printf 'size_mib=%s\n' "$SIZE_MIB" >"$META"
 fi
 FS_TYPE=$(stat -f -c %T "$STORE" 2>/dev/null || echo unknown)
+REL="$STORE/release-${REL_K}x${REL_MIB}MiB"
+REL_FILES=()
+if [ "$REL_K" -gt 0 ]; then
+  mkdir -p "$REL"
+  for ((i = 1; i <= REL_K; i++)); do
+    f="$REL/asset-$i.bin"
+    if [ "$(filesize "$f" 2>/dev/null)" != $((REL_MIB * 1024 * 1024)) ]; then
+      step "making release file $i of $REL_K ($REL_MIB MiB)"
+      head -c $((REL_MIB * 1024 * 1024)) /dev/urandom >"$f"
+    fi
+    REL_FILES+=("$f")
+  done
+fi
 
 # ---------------------------------------------------------------------------------------------
 step "starting the local Sigstore stack"
@@ -212,13 +242,13 @@ run() {
   [ -n "$RSS" ] || RSS=0
 }
 
-# sign NAME FILE: one timed sign-blob of FILE with a fresh token (fetched outside the timing).
+# sign NAME FILE [BIN]: one timed sign-blob of FILE with a fresh token (fetched outside the timing).
 sign() {
-  local name=$1 file=$2
+  local name=$1 file=$2 bin=${3:-$BIN}
   rm -f "$tmp/$name.bundle"
   SIGSTORE_ID_TOKEN=$(fresh_token)
   export SIGSTORE_ID_TOKEN
-  run "$name" "$BIN" sign-blob "$file" --bundle "$tmp/$name.bundle"
+  run "$name" "$bin" sign-blob "$file" --bundle "$tmp/$name.bundle"
   unset SIGSTORE_ID_TOKEN
   [ -s "$tmp/$name.bundle" ] || die "$name: sigseal sign-blob exited 0 but wrote no bundle"
 }
@@ -268,6 +298,50 @@ for ((i = 1; i <= RUNS; i++)); do
 done
 tail -n 2 "$tmp/sign-big.err" >&2
 
+BASE_BIG_T=()
+if [ -n "$BASE" ]; then
+  step "timing: the baseline's sign-blob of the $SIZE_MIB MiB file ($RUNS runs)"
+  for ((i = 1; i <= RUNS; i++)); do
+    sign sign-big-base "$BIG" "$BASE"
+    BASE_BIG_T+=("$WALL")
+    printf '  run %d: %s s\n' "$i" "$WALL" >&2
+  done
+fi
+
+# sign_release NAME BIN [taskset -c 0]: median wall time of RUNS sign-release runs of the
+# release files; each run starts from the bare files with a fresh token.
+sign_release() {
+  local name=$1 bin=$2 times=() i
+  shift 2
+  for ((i = 1; i <= RUNS; i++)); do
+    find "$REL" -maxdepth 1 -type f ! -name 'asset-*.bin' -delete
+    SIGSTORE_ID_TOKEN=$(fresh_token)
+    export SIGSTORE_ID_TOKEN
+    run "$name" "$@" "$bin" sign-release "${REL_FILES[@]}"
+    unset SIGSTORE_ID_TOKEN
+    [ -s "$REL/SHA256SUMS" ] || die "$name: sign-release exited 0 but wrote no SHA256SUMS"
+    times+=("$WALL")
+    printf '  run %d: %s s\n' "$i" "$WALL" >&2
+  done
+  MEDIAN=$(printf '%s\n' "${times[@]}" | median)
+}
+REL_2="" REL_1="" BASE_REL_2="" BASE_REL_1=""
+if [ "$REL_K" -gt 0 ]; then
+  cat "${REL_FILES[@]}" >/dev/null
+  step "timing: sigseal sign-release of $REL_K x $REL_MIB MiB on every core ($RUNS runs)"
+  sign_release sign-release "$BIN"; REL_2=$MEDIAN
+  if command -v taskset >/dev/null 2>&1; then
+    step "timing: the same on one core (taskset -c 0, $RUNS runs)"
+    sign_release sign-release-1 "$BIN" taskset -c 0; REL_1=$MEDIAN
+  fi
+  if [ -n "$BASE" ]; then
+    step "timing: the baseline's sign-release, every core and one core ($RUNS runs each)"
+    sign_release sign-release-base "$BASE"; BASE_REL_2=$MEDIAN
+    if [ -n "$REL_1" ]; then sign_release sign-release-base-1 "$BASE" taskset -c 0; BASE_REL_1=$MEDIAN; fi
+  fi
+  find "$REL" -maxdepth 1 -type f ! -name 'asset-*.bin' -delete
+fi
+
 step "checking and timing: sigseal verify-blob --offline of the last bundle (once)"
 run verify-small "$BIN" verify-blob "$SMALL" --bundle "$tmp/sign-small.bundle" \
   --certificate-identity "$IDENTITY" --certificate-oidc-issuer "$OIDC" --offline
@@ -298,6 +372,11 @@ BIG_MED=$(printf '%s\n' "${BIG_T[@]}" | median)
 BIG_SPREAD=$(printf '%s\n' "${BIG_T[@]}" | spread)
 BIG_RSS_MAX=$(printf '%s\n' "${BIG_RSS[@]}" | maxof)
 HASH_S=$(calc "$BIG_MED - $SMALL_MED")
+BASE_BIG_MED="" BASE_HASH_S=""
+if [ ${#BASE_BIG_T[@]} -gt 0 ]; then
+  BASE_BIG_MED=$(printf '%s\n' "${BASE_BIG_T[@]}" | median)
+  BASE_HASH_S=$(calc "$BASE_BIG_MED - $SMALL_MED")
+fi
 RATIO=$(calc "$HASH_S / $SHA_MED")
 if [ ${#SSL_T[@]} -gt 0 ]; then
   SSL_MED=$(printf '%s\n' "${SSL_T[@]}" | median)
@@ -354,7 +433,18 @@ REPORT="$OUT/bench-sign-blob.txt"
   printf '%-46s %s\n' "ratio sigseal hashing / sha256sum" "$(fmt "$RATIO")"
   [ ${#SSL_T[@]} -eq 0 ] || printf '%-46s %s\n' "ratio sigseal hashing / openssl dgst -sha256" "$(fmt "$RATIO_SSL") (for information, not a goal)"
   printf '%-46s %s\n' "goal: hashing within 10 % of sha256sum" "$HASH_GOAL (ratio $(fmt "$RATIO"), goal <= 1.10)"
+  [ ${#SSL_T[@]} -eq 0 ] || printf '%-46s %s\n' "goal: hashing >= 90 % of openssl's throughput" \
+    "$(holds "$SSL_MED / $HASH_S >= 0.9") ($(fmt "$(calc "100 * $SSL_MED / $HASH_S")") %${BASE_HASH_S:+; before: $(fmt "$(calc "100 * $SSL_MED / $BASE_HASH_S")") %})"
+  [ -z "$BASE_BIG_MED" ] || printf '%-46s %s\n' "  the baseline's sign-blob FILE" "$(fmt "$BASE_BIG_MED") s -> $(fmt "$BIG_MED") s"
   printf '%-46s %s\n' "goal: sign-blob peak RSS <= 30 MB" "$RSS_GOAL ($(fmt "$(mb "$BIG_RSS_MAX")") MB = $BIG_RSS_MAX KiB, max of $RUNS runs)"
+  if [ -n "$REL_2" ]; then
+    printf '%-46s %s\n' "sign-release $REL_K x $REL_MIB MiB, every core" "${BASE_REL_2:+$(fmt "$BASE_REL_2") s -> }$(fmt "$REL_2") s ($(calc "$REL_K * $REL_MIB / $REL_2" | awk '{ printf "%.0f", $1 }') MiB/s)"
+    if [ -n "$REL_1" ]; then
+      printf '%-46s %s\n' "sign-release $REL_K x $REL_MIB MiB, one core" "${BASE_REL_1:+$(fmt "$BASE_REL_1") s -> }$(fmt "$REL_1") s"
+      printf '%-46s %s\n' "goal: sign-release >= 1.7x on two cores" \
+        "$(holds "$REL_1 / $REL_2 >= 1.7") ($(fmt "$(calc "$REL_1 / $REL_2")")x on $CORES cores${BASE_REL_1:+; before: $(fmt "$(calc "$BASE_REL_1 / $BASE_REL_2")")x})"
+    fi
+  fi
   printf '%-46s %s\n' "cores (nproc)" "$CORES"
   printf '%-46s %s\n' "CPU model" "$CPU_MODEL"
   printf '%-46s %s\n' "SHA-NI" "$SHANI"

@@ -9,12 +9,20 @@
 #   - nproc, and the peak RSS of the sigseal verify run (/usr/bin/time -v)
 #   - the same verify --all over a second history of M commits signed into the stack's Rekor v2
 #     log (signing config with only the v2 log; each signature timestamped), next to the v1 figure
-# and prints a table, also written to OUT/bench-verify.txt.
+#   - the same verify --all on one core (taskset -c 0), for the scaling from one core to two
+#   - with --baseline BIN, verify --all and git log --show-signature with another sigseal binary
+#     (e.g. a build of an older commit) over the same history: the "before" of each figure
+# and prints a table, also written to OUT/bench-verify.txt, with each goal's ratio and whether it
+# holds: verify --all at >= 75 % of the crypto limit (the P-256/P-384 verifies the history needs:
+# per commit its signature, its log entry's SET and its checkpoint; per certificate its chain
+# and SCT, from openssl speed on this machine, spread over every core), and >= 1.8x from one core
+# to two.
 # Timing uses hyperfine when installed (Debian package `hyperfine`), else bash and date
 # (median of the runs). Nothing is cached outside a temporary directory, except with --keep.
 #
 # usage: scripts/bench-verify.sh [--commits N] [--keep DIR] [--out DIR] [--runs R]
 #                                [--git-runs R] [--method commit-tree|commit] [--v2-commits M]
+#                                [--baseline BIN]
 #   --commits N   commits in the repository (default 10000; e.g. 200 to try it out)
 #   --keep DIR    keep the signed repository (and its trusted root) in DIR and reuse it on a
 #                 later run with the same N; DIR must be empty or made by this script
@@ -25,6 +33,7 @@
 #   --method M    how commits are made: commit-tree (default: `git commit-tree -S` plumbing, no
 #                 index or work tree, the faster) or commit (`git commit --allow-empty -S`)
 #   --v2-commits M commits in the Rekor v2 history (default: N; 0 skips it)
+#   --baseline BIN also time this sigseal binary over the same history (printed as before -> after)
 # environment: SIGSEAL_BIN=path/to/sigseal skips the build; CARGO_TARGET_DIR is respected;
 #   BENCH_TIMER=bash times with bash and date even when hyperfine is installed.
 # Needs git, curl, Node.js >= 18 with npm (for the stack), openssl.
@@ -36,7 +45,7 @@ die() { printf 'bench-verify: %s\n' "$*" >&2; exit 1; }
 step() { printf '\n==> %s\n' "$*" >&2; }
 usage() { sed -n '/^# usage:/,/^# Needs/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
-N=10000 KEEP="" OUT="" RUNS=5 GIT_RUNS=3 METHOD=commit-tree V2_N=""
+N=10000 KEEP="" OUT="" RUNS=5 GIT_RUNS=3 METHOD=commit-tree V2_N="" BASE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --commits) N=${2:?--commits needs a number}; shift 2 ;;
@@ -46,6 +55,7 @@ while [ $# -gt 0 ]; do
     --git-runs) GIT_RUNS=${2:?--git-runs needs a number}; shift 2 ;;
     --method) METHOD=${2:?--method needs commit-tree or commit}; shift 2 ;;
     --v2-commits) V2_N=${2:?--v2-commits needs a number}; shift 2 ;;
+    --baseline) BASE=${2:?--baseline needs a sigseal binary}; shift 2 ;;
     -h|--help) usage ;;
     *) echo "bench-verify: unknown argument '$1'" >&2; usage ;;
   esac
@@ -56,6 +66,10 @@ for v in "$N" "$RUNS" "$GIT_RUNS"; do
   case "$v" in ''|*[!0-9]*|0) die "--commits, --runs and --git-runs take a positive integer, not '$v'" ;; esac
 done
 case "$METHOD" in commit-tree|commit) ;; *) die "--method is commit-tree or commit, not '$METHOD'" ;; esac
+if [ -n "$BASE" ]; then
+  BASE=$(cd "$(dirname "$BASE")" && pwd)/$(basename "$BASE")
+  [ -x "$BASE" ] || die "--baseline $BASE is not an executable"
+fi
 for cmd in git curl node npm openssl; do
   command -v "$cmd" >/dev/null 2>&1 || die "'$cmd' not found (needs git, curl, Node.js >= 18 with npm, openssl)"
 done
@@ -63,6 +77,7 @@ done
 now() { date +%s.%N; }
 # calc EXPR: floating point arithmetic (awk), printed with up to 6 significant digits.
 calc() { awk "BEGIN { printf \"%.6g\", $1 }"; }
+holds() { awk "BEGIN { exit !($1) }" && echo "holds" || echo "DOES NOT HOLD"; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-verify.XXXXXX")
 STACK="$tmp/stack"
@@ -129,7 +144,7 @@ for var in $(compgen -e); do
   case "$var" in SIGSEAL_*|GITSIGN_*|ACTIONS_ID_TOKEN*) unset "$var" ;; esac
 done
 unset CI GITHUB_ACTIONS GITHUB_SERVER_URL GITLAB_CI CI_SERVER_URL BUILDKITE CIRCLECI \
-  SIGSTORE_ID_TOKEN BROWSER DISPLAY WAYLAND_DISPLAY SSH_CONNECTION SSH_TTY TMPDIR
+  SIGSTORE_ID_TOKEN BROWSER DISPLAY WAYLAND_DISPLAY SSH_CONNECTION SSH_TTY TMPDIR RUST_BACKTRACE RUST_LIB_BACKTRACE
 export GIT_AUTHOR_NAME=Alice GIT_AUTHOR_EMAIL=alice@example.com
 export GIT_COMMITTER_NAME=Alice GIT_COMMITTER_EMAIL=alice@example.com
 
@@ -297,6 +312,7 @@ LOAD_BEFORE=$(loadavg)
 cd "$REPO"
 NOTES=()
 VERIFY=("$BIN" verify --all --insecure-any-identity --trusted-root "$TRUST" --offline)
+ONE_CORE_S="" BASE_V_S="" BASE_ONE_CORE_S="" BASE_G_S="" V_S="" CERTS=""
 RSS_UNIT="" V_TEXT="n/a" V_TEXT_S="" V_JSON="n/a" V_JSON_S="" RSS="n/a" RSS_JSON="n/a" V2_TEXT="n/a" V2_TEXT_S="(--v2-commits 0)"
 if "$BIN" verify --help >/dev/null 2>&1; then
   step "checking: sigseal verify --all"
@@ -313,16 +329,36 @@ if "$BIN" verify --help >/dev/null 2>&1; then
     verified=$(jq -r '.summary.verified // empty' "$tmp/verify.json")
     [ "$verified" = "$N" ] || die "sigseal verify --all --output json reports '$verified' verified objects, not $N"
     echo "sigseal verify --all --output json: $verified of $N commits verified" >&2
+    CERTS=$(jq -r '.objects[].certificate.sha1_fingerprint // empty' "$tmp/verify.json" | sort -u | wc -l)
   else
     NOTES+=("jq not installed: the count of verified commits was not checked")
   fi
 
   step "timing: sigseal verify --all ($RUNS runs)"
   time_cmd verify 1 "$RUNS" "${VERIFY[@]}"
+  V_S=$MEDIAN
   V_TEXT="$(calc "$N / $MEDIAN") commits/s" V_TEXT_S="median $(calc "$MEDIAN") s, runs $SPREAD s"
   step "timing: sigseal verify --all --output json ($RUNS runs)"
   time_cmd verify-json 1 "$RUNS" "${VERIFY[@]}" --output json
   V_JSON="$(calc "$N / $MEDIAN") commits/s" V_JSON_S="median $(calc "$MEDIAN") s, runs $SPREAD s"
+  if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
+    step "timing: sigseal verify --all on one core (taskset -c 0, $RUNS runs)"
+    time_cmd verify-1core 1 "$RUNS" taskset -c 0 "${VERIFY[@]}"
+    ONE_CORE_S=$MEDIAN
+  else
+    NOTES+=("the one-core run was skipped: it needs taskset and two cores")
+  fi
+  if [ -n "$BASE" ]; then
+    step "timing: the baseline's verify --all ($RUNS runs)"
+    BASE_VERIFY=("$BASE" "${VERIFY[@]:1}")
+    "${BASE_VERIFY[@]}" >/dev/null 2>&1 || die "the baseline's verify --all failed"
+    time_cmd verify-base 1 "$RUNS" "${BASE_VERIFY[@]}"
+    BASE_V_S=$MEDIAN
+    if [ -n "$ONE_CORE_S" ]; then
+      time_cmd verify-base-1core 1 "$RUNS" taskset -c 0 "${BASE_VERIFY[@]}"
+      BASE_ONE_CORE_S=$MEDIAN
+    fi
+  fi
   if [ "$V2_N" -gt 0 ]; then
     step "checking and timing: sigseal verify --all over the Rekor v2 history ($RUNS runs)"
     (cd "$REPO2" && "${VERIFY[@]}" >"$tmp/verify-v2.txt" 2>"$tmp/verify-v2.err") \
@@ -348,7 +384,12 @@ good=$(git log --format=%G? | grep -c '^[GU]$' || true)
 [ "$good" = "$N" ] || die "git reports $good good signatures out of $N"
 step "timing: git log --show-signature --format=%H ($GIT_RUNS runs)"
 time_cmd git-log 0 "$GIT_RUNS" "${GITLOG[@]}"
-G_RATE="$(calc "$N / $MEDIAN") commits/s" G_S="median $(calc "$MEDIAN") s, runs $SPREAD s"
+G_RATE="$(calc "$N / $MEDIAN") commits/s" G_S="median $(calc "$MEDIAN") s, runs $SPREAD s" G_MEDIAN=$MEDIAN
+if [ -n "$BASE" ]; then
+  step "timing: git log --show-signature with the baseline ($GIT_RUNS runs)"
+  time_cmd git-log-base 0 "$GIT_RUNS" git -c gpg.x509.program="$BASE" log --show-signature --format=%H
+  BASE_G_S=$MEDIAN
+fi
 unset SIGSEAL_TRUSTED_ROOT
 cd "$ROOT"
 
@@ -357,6 +398,11 @@ openssl speed -seconds 3 ecdsap256 ecdsap384 >"$tmp/openssl.txt" 2>/dev/null || 
 P256=$(awk '/ecdsa \(nistp256\)/ { v = $NF } END { print v }' "$tmp/openssl.txt")
 P384=$(awk '/ecdsa \(nistp384\)/ { v = $NF } END { print v }' "$tmp/openssl.txt")
 CORES=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
+# The crypto limit: the verifies this history needs, at openssl's rate, spread over every core.
+LIMIT_S=""
+if [ -n "$V_S" ] && [ -n "$CERTS" ] && [ -n "$P256" ] && [ -n "$P384" ]; then
+  LIMIT_S=$(calc "($N * 3 / $P256 + $CERTS * (1 / $P384 + 1 / $P256)) / $CORES")
+fi
 LOAD_AFTER=$(loadavg)
 [ "$HAVE_HYPERFINE" = 1 ] && TIMER="hyperfine $(hyperfine --version | awk '{ print $2 }'), median" \
   || TIMER="bash + date, median (hyperfine not installed)"
@@ -375,11 +421,25 @@ REPORT="$OUT/bench-verify.txt"
   [ -z "$FIRST_RATE" ] || [ "$N" -le 500 ] || printf '%-52s %s -> %s commits/s (first and last 500; the mock Rekor rehashes its whole tree per entry)\n' \
     "  signing rate as the log grows" "$FIRST_RATE" "$LAST_RATE"
   printf '%-52s %-20s %s\n' "sigseal verify --all --offline" "$V_TEXT" "$V_TEXT_S"
+  [ -z "$BASE_V_S" ] || printf '%-52s %-20s median %s s (before -> after: %s -> %s commits/s, %sx)\n' "  the baseline's verify --all" \
+    "$(calc "$N / $BASE_V_S") commits/s" "$(calc "$BASE_V_S")" "$(calc "$N / $BASE_V_S")" "$(calc "$N / $V_S")" "$(calc "$BASE_V_S / $V_S")"
+  if [ -n "$LIMIT_S" ]; then
+    printf '%-52s %-20s %s\n' "  crypto limit on this machine" "$(calc "$N / $LIMIT_S") commits/s" \
+      "$LIMIT_S s: $N x 3 P-256 verifies + $CERTS certificate(s) x (1 P-384 + 1 P-256), over $CORES cores"
+    printf '%-52s %-20s %s\n' "  share of the crypto limit reached" "$(calc "100 * $LIMIT_S / $V_S") %" \
+      "goal >= 75 %: $(holds "$LIMIT_S / $V_S >= 0.75")${BASE_V_S:+ (before: $(calc "100 * $LIMIT_S / $BASE_V_S") %)}"
+  fi
+  if [ -n "$ONE_CORE_S" ]; then
+    printf '%-52s %-20s %s\n' "  one core -> two cores" "$(calc "$ONE_CORE_S / $V_S")x" \
+      "one core median $(calc "$ONE_CORE_S") s; goal >= 1.8x: $(holds "$ONE_CORE_S / $V_S >= 1.8")${BASE_ONE_CORE_S:+ (before: $(calc "$BASE_ONE_CORE_S / $BASE_V_S")x)}"
+  fi
   printf '%-52s %-20s %s\n' "sigseal verify --all --offline --output json" "$V_JSON" "$V_JSON_S"
   printf '%-52s %-20s %s\n' "sigseal verify --all --offline, Rekor v2 history" "$V2_TEXT" "$V2_TEXT_S"
   [ -z "$V2_SIGN_SECONDS" ] || printf '%-52s %-20s %s s for %s commits (each also timestamped)\n' \
     "signing into Rekor v2 via local stack + agent" "$(calc "$V2_N / $V2_SIGN_SECONDS") commits/s" "$V2_SIGN_SECONDS" "$V2_N"
   printf '%-52s %-20s %s\n' "git log --show-signature (sigseal per commit)" "$G_RATE" "$G_S"
+  [ -z "$BASE_G_S" ] || printf '%-52s %-20s median %s s (before -> after: %sx)\n' "  with the baseline binary" \
+    "$(calc "$N / $BASE_G_S") commits/s" "$(calc "$BASE_G_S")" "$(calc "$BASE_G_S / $G_MEDIAN")"
   printf '%-52s %s verify/s (1 core)\n' "openssl speed ecdsap256" "$P256"
   printf '%-52s %s verify/s (1 core)\n' "openssl speed ecdsap384" "$P384"
   printf '%-52s %s\n' "cores (nproc)" "$CORES"
