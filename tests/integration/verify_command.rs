@@ -411,11 +411,15 @@ fn a_history_longer_than_many_batches_is_reported_whole_and_in_walk_order() {
             let msg = format!("unsigned {i}\n");
             // The first commit continues the branch; the stream chains the rest.
             let from = if i == from { "from refs/heads/main^0\n" } else { "" };
-            stream.push_str(&format!(
-                "commit refs/heads/main\ncommitter Alice <alice@example.com> {} +0000\ndata {}\n{msg}{from}\n",
-                1_700_000_000 + i,
-                msg.len()
-            ));
+            std::fmt::Write::write_fmt(
+                &mut stream,
+                format_args!(
+                    "commit refs/heads/main\ncommitter Alice <alice@example.com> {} +0000\ndata {}\n{msg}{from}\n",
+                    1_700_000_000 + i,
+                    msg.len()
+                ),
+            )
+            .expect("write to a String");
         }
         let mut fi = repo.cmd(&["fast-import", "--quiet", "--force"]);
         fi.stdin(std::process::Stdio::piped());
