@@ -40,11 +40,7 @@ pub fn verify_entry(
     times: &[jiff::Timestamp],
     expected: &Expected<'_>,
 ) -> Result<(), Failure> {
-    let log = root
-        .tlogs
-        .iter()
-        .find(|l| l.log_id.key_id.as_bytes() == entry.log_id.key_id.as_bytes())
-        .ok_or_else(|| fail("log-key", "the entry's log is not one of the trusted root's transparency logs"))?;
+    let log = log_of(entry, root)?;
     if let Some(window) = log.public_key.valid_for {
         if let Some(t) = times.iter().find(|t| !window.contains(**t)) {
             return Err(fail(
@@ -53,10 +49,56 @@ pub fn verify_entry(
             ));
         }
     }
-    let key = sigstore_verify::crypto::VerificationKey::from_spki(&log.public_key.raw_bytes)
-        .map_err(|e| fail("log-key", format!("the trusted root's key for {} is unusable: {e}", log.base_url)))?;
     let proof =
         entry.inclusion_proof.as_ref().ok_or_else(|| fail("inclusion-proof", "the entry has no inclusion proof"))?;
+    let checkpoint = signed_checkpoint(log, proof)?;
+    // The checkpoint's size and root are the signed ones; the proof's own copies are not
+    // authenticated and are not used (as in every Rekor v2 client).
+    let index = u64::try_from(entry.log_index.as_i64())
+        .map_err(|_| fail("inclusion-proof", "the entry has a negative log index"))?;
+    included(entry, index, &checkpoint, proof)?;
+    binds(entry.canonicalized_body.as_bytes(), expected)
+}
+
+/// The inclusion proof and checkpoint of a Rekor v1 entry whose signed entry timestamp was
+/// verified already (that SET makes its integrated time a verified time; sigstore-verify checks
+/// it, and its binding to this signature): the checkpoint is signed by the entry's log, the
+/// proof's tree size and root are the checkpoint's, and the proof leads from the entry's leaf,
+/// at the proof's own index (a shard's index in a sharded log), to that root. An entry with a
+/// SET but no proof (bundles v0.1) has nothing to check here, as for every Sigstore client.
+pub fn verify_inclusion_v1(entry: &TransparencyLogEntry, root: &TrustedRoot) -> Result<(), Failure> {
+    let Some(proof) = entry.inclusion_proof.as_ref() else { return Ok(()) };
+    let log = log_of(entry, root)?;
+    let checkpoint = signed_checkpoint(log, proof)?;
+    if checkpoint.root_hash().as_bytes() != proof.root_hash.as_bytes() || checkpoint.tree_size() != proof.tree_size {
+        return Err(fail(
+            "checkpoint",
+            "the checkpoint names another tree (size or root hash) than the inclusion proof",
+        ));
+    }
+    let index = u64::try_from(proof.log_index.as_i64())
+        .map_err(|_| fail("inclusion-proof", "the inclusion proof has a negative log index"))?;
+    included(entry, index, &checkpoint, proof)
+}
+
+/// The trusted root's log the entry names.
+fn log_of<'r>(
+    entry: &TransparencyLogEntry,
+    root: &'r TrustedRoot,
+) -> Result<&'r sigstore_verify::trust_root::TransparencyLog, Failure> {
+    root.tlogs
+        .iter()
+        .find(|l| l.log_id.key_id.as_bytes() == entry.log_id.key_id.as_bytes())
+        .ok_or_else(|| fail("log-key", "the entry's log is not one of the trusted root's transparency logs"))
+}
+
+/// The proof's checkpoint, once its signature by `log`'s key is verified.
+fn signed_checkpoint(
+    log: &sigstore_verify::trust_root::TransparencyLog,
+    proof: &sigstore_verify::types::bundle::InclusionProof,
+) -> Result<sigstore_verify::types::Checkpoint, Failure> {
+    let key = sigstore_verify::crypto::VerificationKey::from_spki(&log.public_key.raw_bytes)
+        .map_err(|e| fail("log-key", format!("the trusted root's key for {} is unusable: {e}", log.base_url)))?;
     let checkpoint = sigstore_verify::types::Checkpoint::from_text(proof.checkpoint.envelope())
         .map_err(|e| fail("checkpoint", format!("unreadable checkpoint: {e}")))?;
     // A checkpoint may carry witnesses' signatures too: the log's is the one whose key hint is
@@ -74,20 +116,21 @@ pub fn verify_entry(
             format!("the checkpoint is not signed by the key of {} in the trusted root", log.base_url),
         ));
     }
-    // The checkpoint's size and root are the signed ones; the proof's own copies are not
-    // authenticated and are not used (as in every Rekor v2 client).
-    let index = u64::try_from(entry.log_index.as_i64())
-        .map_err(|_| fail("inclusion-proof", "the entry has a negative log index"))?;
+    Ok(checkpoint)
+}
+
+/// The proof leads from the entry's leaf at `index` to the checkpoint's root.
+fn included(
+    entry: &TransparencyLogEntry,
+    index: u64,
+    checkpoint: &sigstore_verify::types::Checkpoint,
+    proof: &sigstore_verify::types::bundle::InclusionProof,
+) -> Result<(), Failure> {
     let leaf = sigstore_merkle::hash_leaf(entry.canonicalized_body.as_bytes());
-    sigstore_merkle::verify_inclusion_proof(
-        &leaf,
-        index,
-        checkpoint.tree_size(),
-        &proof.hashes,
-        checkpoint.root_hash(),
-    )
-    .map_err(|e| fail("inclusion-proof", format!("the inclusion proof does not lead to the checkpoint's root: {e}")))?;
-    binds(entry.canonicalized_body.as_bytes(), expected)
+    sigstore_merkle::verify_inclusion_proof(&leaf, index, checkpoint.tree_size(), &proof.hashes, checkpoint.root_hash())
+        .map_err(|e| {
+            fail("inclusion-proof", format!("the inclusion proof does not lead to the checkpoint's root: {e}"))
+        })
 }
 
 /// Whether a `hashedrekord` 0.0.2 body records `expected`.

@@ -306,7 +306,10 @@ impl BundleVerifier {
                 "the bundle carries a transparency log entry, but the trusted root lists no log to check it against (is this the right trusted root?)",
             ));
         }
-        let has_set = entries.iter().any(|e| e.integrated_time.is_some() && e.inclusion_promise.is_some());
+        let with_set = |e: &&sigstore_verify::types::bundle::TransparencyLogEntry| {
+            e.integrated_time.is_some() && e.inclusion_promise.is_some()
+        };
+        let has_set = entries.iter().any(|e| with_set(&e));
         if has_set {
             // The entry's signed entry timestamp is a verified time: sigstore-verify checks the
             // rest at it (the timestamps, checked above, are left out of what it is given).
@@ -316,7 +319,28 @@ impl BundleVerifier {
             } else if !self.checks_sct {
                 policy = policy.skip_sct();
             }
+            // When every entry has a SET, sigstore-verify checks each SET (its integrated time
+            // is then a verified time) and each entry's binding to this signature, and sigseal
+            // checks each inclusion proof and checkpoint and the integrated time, once:
+            // sigstore-verify's own log check would verify every SET a second time.
+            let own_log_check = entries.iter().all(|e| with_set(&e));
+            if own_log_check {
+                policy = policy.skip_tlog_unsafe();
+            }
             let mut verified = self.upstream(input, &without_timestamps(bundle), &policy, chain_known_good)?;
+            if own_log_check {
+                let mut integrated = None;
+                for entry in entries {
+                    super::tlog::verify_inclusion_v1(entry, &self.root)?;
+                    if let Some(t) = entry.integrated_time {
+                        integrated = Some(integrated.map_or(t, |i: jiff::Timestamp| i.min(t)));
+                    }
+                }
+                if let Some(t) = integrated {
+                    integrated_time_valid(t, &leaf_info)?;
+                }
+                verified.integrated_time = integrated.map(jiff::Timestamp::as_second);
+            }
             verified.timestamps = stamps.iter().map(|s| s.time.as_second()).collect();
             return Ok(verified);
         }
@@ -452,6 +476,24 @@ impl BundleVerifier {
             (Err(e), _) => Err(failure(&e)),
         }
     }
+}
+
+/// A log's integrated time (authenticated by its SET) is not in the future and lies inside the
+/// signing certificate's validity.
+fn integrated_time_valid(
+    t: jiff::Timestamp,
+    leaf: &sigstore_verify::crypto::CertificateInfo,
+) -> std::result::Result<(), Failure> {
+    let why = if t > jiff::Timestamp::now() {
+        format!("the log's integrated time {t} is in the future")
+    } else if t < leaf.not_before {
+        format!("the log's integrated time {t} is before the certificate's validity (notBefore {})", leaf.not_before)
+    } else if t > leaf.not_after {
+        format!("the log's integrated time {t} is after the certificate's validity (notAfter {})", leaf.not_after)
+    } else {
+        return Ok(());
+    };
+    Err(Failure::unverifiable("integrated-time", why))
 }
 
 /// The most RFC 3161 timestamps one signature may carry: each costs signature checks, and a

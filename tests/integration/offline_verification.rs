@@ -269,3 +269,64 @@ fn embedded_proof_verifies_with_the_stack_stopped_and_tampering_is_rejected() {
     assert!(status.contains("[GNUPG:] BADSIG "), "{status}");
     let _ = b;
 }
+
+#[test]
+fn log_proofs_are_checked_for_every_object_even_when_its_certificate_was_already_verified() {
+    // One run verifies a good tag and then tags that carry the same signature, certificate and
+    // payload with a changed log proof: the certificate's chain is known good by then, which
+    // must not let any proof through; and a proof whose tree (size or root) is not the signed
+    // checkpoint's is refused even though the checkpoint itself is genuine.
+    let stack = Stack::shared();
+    let (repo, a, _, _) = sign_three(stack);
+    let root = stack.trusted_root();
+    let tag = |der: &[u8]| {
+        let mut object = a.payload.clone();
+        object.extend(cms::armor::encode(der).as_bytes());
+        repo.write_object("tag", &object)
+    };
+    let good = tag(&a.der);
+    let mut e = entry(&a.der);
+    e.inclusion_proof.as_mut().unwrap().hashes[0][0] ^= 1;
+    let bad_hash = tag(&with_entry(&a.der, &e));
+    let mut e = entry(&a.der);
+    e.inclusion_proof.as_mut().unwrap().tree_size += 1;
+    let other_size = tag(&with_entry(&a.der, &e));
+    let mut e = entry(&a.der);
+    e.inclusion_proof.as_mut().unwrap().root_hash[0] ^= 1;
+    let other_root = tag(&with_entry(&a.der, &e));
+    let mut e = entry(&a.der);
+    e.inclusion_proof.as_mut().unwrap().log_index -= 1;
+    let other_index = tag(&with_entry(&a.der, &e));
+
+    let root = root.to_str().unwrap();
+    let out = repo.sigseal(&[
+        "verify",
+        &good,
+        &bad_hash,
+        &other_size,
+        &other_root,
+        &other_index,
+        "--offline",
+        "--trusted-root",
+        root,
+        "--certificate-identity",
+        "alice@example.com",
+        "--certificate-oidc-issuer-regexp",
+        ".+",
+        "--output",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let objects = v["objects"].as_array().unwrap();
+    let verdict = |id: &str| {
+        let o = objects.iter().find(|o| o["object"] == id).unwrap_or_else(|| panic!("{id} not reported: {v}"));
+        (o["verdict"].as_str().unwrap().to_string(), o["failed_check"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(verdict(&good), ("verified".to_string(), String::new()), "{v}");
+    assert_eq!(verdict(&bad_hash), ("failed".to_string(), "inclusion-proof".to_string()), "{v}");
+    assert_eq!(verdict(&other_size), ("failed".to_string(), "checkpoint".to_string()), "{v}");
+    // sigstore-rust's bundle checks already refuse a proof whose root is not its checkpoint's.
+    assert_eq!(verdict(&other_root), ("failed".to_string(), "bundle".to_string()), "{v}");
+    assert_eq!(verdict(&other_index), ("failed".to_string(), "inclusion-proof".to_string()), "{v}");
+    assert_eq!(v["exit_code"], 1, "{v}");
+}
