@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 use crate::git::repo::{Repo, Target};
 use crate::sigstore::Instance;
-use crate::verify::history::{self, Options};
+use crate::verify::history::{self, ObjectReport, Options};
 use crate::verify::render::{self, JsonStream};
 use crate::verify::{Policy, PolicyOptions, Verifier};
 
@@ -212,18 +212,26 @@ fn prepare(policy_args: &PolicyArgs, trust: &TrustArgs, require_signed: bool) ->
 }
 
 fn run_report(p: &Prepared, targets: &[Target], out: &OutputArgs) -> Result<i32> {
+    run_report_with(out, |sink| history::verify_targets(&p.repo, targets, &p.verifier, &p.options, sink))
+}
+
+/// Render the reports `verify` hands to its sink, as the output format asks.
+fn run_report_with(
+    out: &OutputArgs,
+    verify: impl FnOnce(&mut dyn FnMut(&ObjectReport) -> Result<()>) -> Result<history::Summary>,
+) -> Result<i32> {
     let summary;
     let code;
     match out.output {
         Format::Json => {
             let mut stream = JsonStream::start(super::out::stdout())?;
-            summary = history::verify_targets(&p.repo, targets, &p.verifier, &p.options, |rep| stream.object(rep))?;
+            summary = verify(&mut |rep| stream.object(rep))?;
             code = i32::from(summary.failed > 0);
             stream.finish(&summary, code)?;
         }
         Format::Text => {
             let mut lock = super::out::stdout();
-            summary = history::verify_targets(&p.repo, targets, &p.verifier, &p.options, |rep| {
+            summary = verify(&mut |rep| {
                 for line in render::text(rep, out.verbose) {
                     writeln!(lock, "{line}").map_err(|e| Error::io("writing the report to stdout", e))?;
                 }
@@ -263,9 +271,14 @@ pub(super) fn fail_setup(e: &Error, output: Format, list: &str) -> i32 {
 pub fn verify(a: &VerifyArgs) -> i32 {
     let run = || -> Result<i32> {
         let p = prepare(&a.how.policy, &a.how.trust, a.require_signed)?;
-        let targets = if a.all {
-            p.repo.everything()?
-        } else if a.revs.is_empty() {
+        if a.all {
+            let (tags, walk) = p.repo.everything()?;
+            let objects = tags.iter().map(|t| (t.clone(), p.repo.read(t.id))).chain(walk);
+            return run_report_with(&a.how.output, |sink| {
+                history::verify_objects(objects, p.repo.format(), &p.verifier, &p.options, sink)
+            });
+        }
+        let targets = if a.revs.is_empty() {
             p.repo.resolve("HEAD")?
         } else {
             let mut t = Vec::new();

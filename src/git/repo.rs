@@ -131,9 +131,9 @@ impl Repo {
         Ok(target)
     }
 
-    /// Every annotated tag reachable from `refs/tags`, then every commit reachable from any
-    /// reference or HEAD.
-    pub fn everything(&self) -> Result<Vec<Target>> {
+    /// Every annotated tag reachable from the references, then a walk of every commit reachable
+    /// from any reference or HEAD ([`CommitWalk`], which reads each commit as it goes).
+    pub fn everything(&self) -> Result<(Vec<Target>, CommitWalk<'_>)> {
         let refs = self.repo.references().map_err(|e| git_err("listing references", e))?;
         let mut tags = Vec::new();
         let mut tips = Vec::new();
@@ -173,9 +173,32 @@ impl Repo {
         if let Ok(head) = self.repo.head_id() {
             tips.push(head.detach());
         }
-        let mut out = tags;
-        out.extend(self.walk(tips, Vec::<ObjectId>::new())?);
-        Ok(out)
+        Ok((tags, self.commit_walk(tips)?))
+    }
+
+    /// A breadth-first walk from `tips` over parents, in the order gix's walk (and `git
+    /// rev-list` on a linear history) lists commits; the parents of shallow commits are not
+    /// followed.
+    pub fn commit_walk(&self, tips: impl IntoIterator<Item = ObjectId>) -> Result<CommitWalk<'_>> {
+        let mut shallow = self
+            .repo
+            .shallow_commits()
+            .map_err(|e| git_err("reading the shallow commits", e))?
+            .map(|s| s.iter().copied().collect::<Vec<_>>())
+            .unwrap_or_default();
+        shallow.sort();
+        let mut walk = CommitWalk {
+            repo: self,
+            next: std::collections::VecDeque::new(),
+            seen: std::collections::HashSet::new(),
+            shallow,
+        };
+        for tip in tips {
+            if walk.seen.insert(tip) {
+                walk.next.push_back(tip);
+            }
+        }
+        Ok(walk)
     }
 
     fn walk(
@@ -195,6 +218,12 @@ impl Repo {
     /// Read an object's raw bytes; refuses objects over [`MAX_OBJECT_BYTES`] and objects whose
     /// content does not hash to their id.
     pub fn read(&self, id: ObjectId) -> Result<RawObject> {
+        let (kind, data) = self.read_unchecked(id)?;
+        self.checked(id, kind, data)
+    }
+
+    /// An object's kind and content, its size bounded, its hash not yet checked.
+    fn read_unchecked(&self, id: ObjectId) -> Result<(gix::object::Kind, Vec<u8>)> {
         let header = self.repo.find_header(id).map_err(|e| git_err(format!("object {id}"), e))?;
         if header.size() > MAX_OBJECT_BYTES {
             return Err(Error::Object(format!(
@@ -203,18 +232,53 @@ impl Repo {
                 MAX_OBJECT_BYTES
             )));
         }
-        let kind = match header.kind() {
+        let object = self.repo.find_object(id).map_err(|e| git_err(format!("object {id}"), e))?;
+        Ok((header.kind(), object.detach().data))
+    }
+
+    /// The object, once it is a commit or a tag whose content hashes to its id.
+    fn checked(&self, id: ObjectId, kind: gix::object::Kind, data: Vec<u8>) -> Result<RawObject> {
+        let ours = match kind {
             gix::object::Kind::Commit => Kind::Commit,
             gix::object::Kind::Tag => Kind::Tag,
             other => return Err(Error::Object(format!("object {id} is a {other}, not a commit or a tag"))),
         };
-        let object = self.repo.find_object(id).map_err(|e| git_err(format!("object {id}"), e))?;
-        let data = object.detach().data;
-        let actual = gix::objs::compute_hash(self.repo.object_hash(), header.kind(), &data)
+        let actual = gix::objs::compute_hash(self.repo.object_hash(), kind, &data)
             .map_err(|e| git_err(format!("hashing object {id}"), e))?;
         if actual != id {
             return Err(Error::Object(format!("object {id} is corrupt: its content hashes to {actual}")));
         }
-        Ok(RawObject { id, kind, data })
+        Ok(RawObject { id, kind: ours, data })
+    }
+}
+
+/// The commits of a history, each read once: for its parents (to go on walking) and for its
+/// verification. An object that cannot be read is handed out as such (its parents, unknown,
+/// are not walked), so the run reports it and fails.
+pub struct CommitWalk<'r> {
+    repo: &'r Repo,
+    next: std::collections::VecDeque<ObjectId>,
+    seen: std::collections::HashSet<ObjectId>,
+    /// Sorted.
+    shallow: Vec<ObjectId>,
+}
+
+impl Iterator for CommitWalk<'_> {
+    type Item = (Target, Result<RawObject>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let id = self.next.pop_front()?;
+        let target = Target { id, kind: Kind::Commit, named: None, explicit: false };
+        let read = self.repo.read_unchecked(id).and_then(|(kind, data)| {
+            if kind == gix::object::Kind::Commit && self.shallow.binary_search(&id).is_err() {
+                for parent in gix::objs::CommitRefIter::from_bytes(&data, self.repo.repo.object_hash()).parent_ids() {
+                    if self.seen.insert(parent) {
+                        self.next.push_back(parent);
+                    }
+                }
+            }
+            self.repo.checked(id, kind, data)
+        });
+        Some((target, read))
     }
 }

@@ -201,31 +201,40 @@ pub fn verify_targets(
     targets: &[Target],
     verifier: &Verifier,
     opts: &Options,
+    sink: impl FnMut(&ObjectReport) -> crate::error::Result<()>,
+) -> crate::error::Result<Summary> {
+    let objects = targets.iter().map(|t| (t.clone(), repo.read(t.id)));
+    verify_objects(objects, repo.format(), verifier, opts, sink)
+}
+
+/// [`verify_targets`] for objects read as they come (a [`crate::git::repo::CommitWalk`] reads
+/// each commit once, for its parents and for its verification): this thread reads the next
+/// batch while the pool verifies the current one.
+pub fn verify_objects(
+    mut objects: impl Iterator<Item = (Target, crate::error::Result<RawObject>)>,
+    format: Format,
+    verifier: &Verifier,
+    opts: &Options,
     mut sink: impl FnMut(&ObjectReport) -> crate::error::Result<()>,
 ) -> crate::error::Result<Summary> {
-    let format = repo.format();
     let mut summary = Summary::default();
     // Made on the first legacy signature only: most histories never need one.
     let mut runtime = None;
-    // The repository handle is not shared between threads: this thread reads (inflates,
-    // hashes) the next batch while the pool verifies the current one.
-    let read =
-        |batch: &[Target]| -> Vec<crate::error::Result<RawObject>> { batch.iter().map(|t| repo.read(t.id)).collect() };
-    let mut batches = targets.chunks(BATCH);
-    let mut current = batches.next().map(|b| (b, read(b)));
-    while let Some((batch, raws)) = current.take() {
-        let following = batches.next();
+    let mut read = || -> Vec<(Target, crate::error::Result<RawObject>)> { objects.by_ref().take(BATCH).collect() };
+    let mut current = read();
+    while !current.is_empty() {
+        let batch = std::mem::take(&mut current);
         let (reports, next) = std::thread::scope(|scope| {
             let verifying = scope.spawn(|| {
-                raws.par_iter()
-                    .zip(batch)
-                    .map(|(raw, t)| match raw {
+                batch
+                    .par_iter()
+                    .map(|(t, raw)| match raw {
                         Ok(raw) => verify_raw(raw, format, verifier, t.named.clone()),
                         Err(e) => unreadable(t, e),
                     })
                     .collect::<Vec<ObjectReport>>()
             });
-            let next = following.map(|b| (b, read(b)));
+            let next = read();
             (verifying.join(), next)
         });
         let mut reports = reports.map_err(|_| {
@@ -234,7 +243,7 @@ pub fn verify_targets(
             )
         })?;
         current = next;
-        let explicit: Vec<bool> = batch.iter().map(|t| t.explicit).collect();
+        let explicit: Vec<bool> = batch.iter().map(|(t, _)| t.explicit).collect();
         for rep in &mut reports {
             let Some(sig) = rep.signature.as_mut().filter(|r| r.needs_log_lookup) else { continue };
             match &opts.rekor_url {

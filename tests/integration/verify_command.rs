@@ -449,3 +449,54 @@ fn a_history_longer_than_many_batches_is_reported_whole_and_in_walk_order() {
         objects.iter().enumerate().filter(|(_, o)| o["verdict"] == "verified").map(|(i, _)| i).collect();
     assert_eq!(verified, vec![0, 651, 1302], "signed commits reported out of place");
 }
+
+#[test]
+fn a_shallow_clone_is_walked_to_its_boundary_and_a_missing_commit_fails_the_run_by_name() {
+    let stack = Stack::shared();
+    let token = stack.token_file("alice@example.com");
+    let repo = Repo::new(&gits()[0], stack.env(&token));
+    let mut ids = Vec::new();
+    for i in 1..=6 {
+        repo.ok(&["-c", "commit.gpgSign=false", "commit", "-q", "--allow-empty", "-m", &format!("c{i}")]);
+        ids.push(repo.ok(&["rev-parse", "HEAD"]).trim().to_string());
+    }
+
+    // A clone of depth 3: three commits, the shallow boundary not crossed, nothing missing.
+    let clone_dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("file://{}", repo.path().display());
+    let clone_path = clone_dir.path().join("c");
+    repo.ok(&["clone", "-q", "--depth", "3", &url, clone_path.to_str().expect("utf8")]);
+    let clone = Repo { dir: clone_dir, git: repo.git.clone(), env: repo.env.clone() };
+    let out = std::process::Command::new(&repo.git)
+        .args(["-C", clone_path.to_str().expect("utf8"), "rev-list", "--count", "HEAD"])
+        .output()
+        .expect("git");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "3");
+    let mut args = vec!["verify", "--all", "--insecure-any-identity", "--offline", "--output", "json"];
+    let out = {
+        let mut c = common::detached(&common::sigseal_bin());
+        common::isolate(&mut c);
+        c.args(&args).current_dir(&clone_path).env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null");
+        c.envs(clone.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        c.output().expect("run sigseal")
+    };
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", common::text(&out)));
+    assert_eq!(v["summary"]["total"], 3, "{}", v["summary"]);
+    assert_eq!(v["summary"]["unsigned"], 3, "{}", v["summary"]);
+    assert_eq!(v["exit_code"], 0, "{}", v["summary"]);
+
+    // The fourth commit's object gone from the original: the walk reports it, cannot go past
+    // it, and the run fails naming it.
+    let gone = &ids[2];
+    let loose = repo.path().join(".git/objects").join(&gone[..2]).join(&gone[2..]);
+    std::fs::remove_file(&loose).expect("remove the loose commit object");
+    args.retain(|a| *a != "--output" && *a != "json");
+    let (code, v) = run_json(&repo, &args[1..]);
+    assert_eq!(code, 1, "{v}");
+    let objects = v["objects"].as_array().expect("objects");
+    assert_eq!(objects.len(), 4, "{v}");
+    let last = &objects[3];
+    assert_eq!(last["object"], gone.as_str(), "{v}");
+    assert_eq!(last["failed_check"], "object-read", "{v}");
+    assert_eq!(v["summary"]["failed"], 1, "{}", v["summary"]);
+}
