@@ -7,7 +7,7 @@
 #   - CPU of one sigseal process in git's signing mode (`-bsau`, a commit payload on stdin),
 #     signing with the agent against the stack (client CPU only: not the agent's, not the stack's)
 #   - CPU of one sigseal process in git's verify mode (`--verify SIG -`), the stack stopped
-#   - the child processes each of those two starts (strace -f: execve calls after its own)
+#   - the child processes each of those two starts (strace -f: programs started after its own)
 #   - git log --show-signature over the N commits: sigseal's history against the SSH one
 #   - git verify-tag: sigseal's tag against the SSH one
 # With --baseline BIN the same figures are measured for another sigseal binary (e.g. a build
@@ -223,10 +223,10 @@ open(sys.argv[3], "wb").write(b"\n".join(payload))
 PY
 
 # measure BIN: sets SIGN_CPU SIGN_WALL VERIFY_CPU VERIFY_WALL SIGN_CHILDREN VERIFY_CHILDREN
-children() { # children STDIN CMD...: execve calls of CMD's process tree after its own
+children() { # children STDIN CMD...: programs CMD's process tree started after itself (successful execve calls)
   if ! command -v strace >/dev/null 2>&1; then echo "n/a"; return; fi
   strace -f -qq -e trace=execve -o "$tmp/strace.out" "${@:2}" <"$1" >/dev/null 2>&1 || true
-  echo $(($(grep -c 'execve(' "$tmp/strace.out") - 1))
+  echo $(($(grep -c 'execve(.*= 0$' "$tmp/strace.out") - 1))
 }
 measure_sign() {
   local bin=$1 r
