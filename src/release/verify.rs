@@ -152,7 +152,7 @@ impl Checker {
             Artifact::Digest(d) => self.verifier.verify_bundle(BlobInput::Sha256(*d), bundle, self.trust()),
             Artifact::File(p) => match std::fs::File::open(p) {
                 Ok(f) => {
-                    let mut reader = std::io::BufReader::with_capacity(1 << 20, f);
+                    let mut reader = std::io::BufReader::with_capacity(64 * 1024, f);
                     self.verifier.verify_bundle(BlobInput::Reader(&mut reader), bundle, self.trust())
                 }
                 Err(e) => Report::unusable("artifact", format!("cannot read {}: {e}", p.display())),

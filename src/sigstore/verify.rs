@@ -445,6 +445,14 @@ impl BundleVerifier {
             // A git signature's artifact is the signed content the bundle was built from, so a
             // mismatch can only be the log entry's (see `failure`).
             Input::Bytes(b) => (self.inner.verify(b, bundle, policy), None),
+            // Where the artifact's digest is all sigstore-verify needs (an ECDSA signature, which
+            // it checks prehashed, or an attestation, whose subject it compares), the stream is
+            // hashed once, here; otherwise (Ed25519) it reads the bytes, hashed on the way.
+            Input::Reader(r) if digest_suffices(bundle) => {
+                let d = sha256_stream(r)
+                    .map_err(|e| Failure::unverifiable("artifact", format!("cannot read the artifact: {e}")))?;
+                (self.inner.verify(Sha256Hash::from(d), bundle, policy), Some(d))
+            }
             Input::Reader(r) => {
                 use sha2::Digest;
                 let mut tee = Sha256Tee { inner: r, hasher: sha2::Sha256::new() };
@@ -663,6 +671,36 @@ fn bundle_names_artifact(bundle: &Bundle, sha256: &[u8; 32]) -> Option<bool> {
             }))
         }
         _ => None,
+    }
+}
+
+/// Whether sigstore-verify can judge the bundle from the artifact's SHA-256 alone.
+fn digest_suffices(bundle: &Bundle) -> bool {
+    use sigstore_verify::crypto::KeyAlgorithm;
+    match &bundle.content {
+        SignatureContent::DsseEnvelope(_) => true,
+        SignatureContent::MessageSignature(_) => bundle
+            .signing_certificate()
+            .and_then(|c| sigstore_sign::crypto::parse_certificate_info(c).ok())
+            .and_then(|i| KeyAlgorithm::from_spki(&i.public_key).ok())
+            .is_some_and(|a| matches!(a, KeyAlgorithm::EcdsaP256 | KeyAlgorithm::EcdsaP384)),
+        _ => false,
+    }
+}
+
+/// SHA-256 of a stream, read 64 KiB at a time.
+fn sha256_stream(r: &mut dyn std::io::Read) -> std::io::Result<[u8; 32]> {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match r.read(&mut buf) {
+            Ok(0) => return Ok(hasher.finalize().into()),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(buf.get(..n).unwrap_or_default());
     }
 }
 
