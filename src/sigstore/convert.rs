@@ -64,7 +64,7 @@ pub fn entry_to_protobuf(entry: &TransparencyLogEntry) -> Result<Vec<u8>> {
 
 /// Parse a protobuf `TransparencyLogEntry`. When the canonicalized body was stripped (gitsign),
 /// `rebuilt_body` supplies it. Mapped field by field (see [`entry_to_protobuf`]).
-pub fn entry_from_protobuf(bytes: &[u8], rebuilt_body: &[u8]) -> Result<TransparencyLogEntry> {
+pub fn entry_from_protobuf(bytes: &[u8], rebuild_body: impl FnOnce() -> Vec<u8>) -> Result<TransparencyLogEntry> {
     let pb = PbEntry::decode(bytes).map_err(|e| {
         Error::Malformed("transparency log entry is not a Rekor TransparencyLogEntry".into()).because(e)
     })?;
@@ -75,7 +75,14 @@ pub fn entry_from_protobuf(bytes: &[u8], rebuilt_body: &[u8]) -> Result<Transpar
             "transparency log entry is not in the canonical protobuf encoding git signers write".into(),
         ));
     }
-    let body = if pb.canonicalized_body.is_empty() { rebuilt_body } else { pb.canonicalized_body.as_slice() };
+    // gitsign leaves the body out (it is rebuilt from the signature); sigseal writes it.
+    let rebuilt;
+    let body = if pb.canonicalized_body.is_empty() {
+        rebuilt = rebuild_body();
+        rebuilt.as_slice()
+    } else {
+        pb.canonicalized_body.as_slice()
+    };
     let mut json = serde_json::json!({
         "logIndex": pb.log_index.to_string(),
         "logId": {"keyId": STANDARD.encode(pb.log_id.as_ref().map(|l| l.key_id.as_slice()).unwrap_or_default())},
@@ -267,11 +274,11 @@ mod tests {
             }
             let entry: TransparencyLogEntry = serde_json::from_value(json).unwrap();
             let pb = entry_to_protobuf(&entry).unwrap();
-            assert_eq!(entry_from_protobuf(&pb, b"unused").unwrap(), entry, "with a time: {with_time}");
+            assert_eq!(entry_from_protobuf(&pb, || b"unused".to_vec()).unwrap(), entry, "with a time: {with_time}");
             // A body stripped by the signer is filled in from the one rebuilt.
             let mut stripped = PbEntry::decode(pb.as_slice()).unwrap();
             stripped.canonicalized_body.clear();
-            let back = entry_from_protobuf(&stripped.encode_to_vec(), b"rebuilt").unwrap();
+            let back = entry_from_protobuf(&stripped.encode_to_vec(), || b"rebuilt".to_vec()).unwrap();
             assert_eq!(back.canonicalized_body.as_bytes(), b"rebuilt");
         }
     }

@@ -45,8 +45,8 @@ pub fn embedded(sig: &ParsedSignature) -> Embedded {
             sigstore_attrs.join(", ")
         ));
     };
-    let body = sigstore::hashedrekord_body(&sig.signed_attrs_sha256(), &sig.signature, &sig.signer_certificate);
-    match sigstore::entry_from_protobuf(bytes, &body) {
+    let body = || sigstore::hashedrekord_body(&sig.signed_attrs_sha256(), &sig.signature, &sig.signer_certificate);
+    match sigstore::entry_from_protobuf(bytes, body) {
         Ok(e) => Embedded::Entry(Box::new(e)),
         Err(e) => Embedded::Unreadable(e.to_string()),
     }

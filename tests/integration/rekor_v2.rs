@@ -449,7 +449,7 @@ fn a_git_signature_with_a_changed_v2_entry_or_no_timestamp_fails_at_the_check_na
     let (_, _, entry_b, _) = parts(&b);
     assert_eq!(stamps.len(), 1, "the commit carries its timestamp");
     let entry_json =
-        |bytes: &[u8]| serde_json::to_value(sigseal::sigstore::entry_from_protobuf(bytes, &[]).unwrap()).unwrap();
+        |bytes: &[u8]| serde_json::to_value(sigseal::sigstore::entry_from_protobuf(bytes, Vec::new).unwrap()).unwrap();
     let to_bytes = |v: &serde_json::Value| {
         sigseal::sigstore::entry_to_protobuf(&serde_json::from_value(v.clone()).unwrap()).unwrap()
     };
