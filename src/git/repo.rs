@@ -46,9 +46,13 @@ fn git_err(what: impl std::fmt::Display, e: impl std::fmt::Display) -> Error {
 impl Repo {
     /// Open the repository containing `dir` (like git, honouring `GIT_DIR`).
     pub fn discover(dir: &Path) -> Result<Self> {
-        let repo = gix::ThreadSafeRepository::discover_with_environment_overrides(dir)
+        let mut repo = gix::ThreadSafeRepository::discover_with_environment_overrides(dir)
             .map_err(|e| git_err(format!("no git repository at {}", dir.display()), e))?
             .to_thread_local();
+        // Commits in a pack are mostly deltas on the next newer commit, which a walk from the
+        // tips has just read: a small cache of delta bases resolves each with one step instead
+        // of inflating its whole chain again (64 entries, about 64 commits' worth of memory).
+        repo.objects.set_pack_cache(|| Box::<gix::odb::pack::cache::lru::StaticLinkedList<64>>::default());
         Ok(Self { repo })
     }
 
