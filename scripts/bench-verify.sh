@@ -10,6 +10,8 @@
 #   - the same verify --all over a second history of M commits signed into the stack's Rekor v2
 #     log (signing config with only the v2 log; each signature timestamped), next to the v1 figure
 #   - the same verify --all on one core (taskset -c 0), for the scaling from one core to two
+#   - the same verify --all over a packed copy of the history (git clone --mirror, git gc), as
+#     a history fetched or gc'd is stored
 #   - with --baseline BIN, verify --all and git log --show-signature with another sigseal binary
 #     (e.g. a build of an older commit) over the same history: the "before" of each figure
 # and prints a table, also written to OUT/bench-verify.txt, with each goal's ratio and whether it
@@ -175,7 +177,7 @@ if [ -f "$META" ] && [ "$(meta commits)" = "$N" ] && [ -f "$TRUST" ] && [ -d "$R
   SIGN_SECONDS=$(meta sign_seconds) METHOD=$(meta method) FIRST_RATE=$(meta first_rate) LAST_RATE=$(meta last_rate)
   V2_SIGN_SECONDS=$(meta v2_sign_seconds)
 else
-  rm -rf "$REPO" "$REPO2" "$TRUST"
+  rm -rf "$REPO" "$REPO2" "$STORE/repo-packed.git" "$TRUST"
   echo "building=1" >"$META" # marks the directory as this script's before the build completes
 
   step "starting the local Sigstore stack"
@@ -312,7 +314,7 @@ LOAD_BEFORE=$(loadavg)
 cd "$REPO"
 NOTES=()
 VERIFY=("$BIN" verify --all --insecure-any-identity --trusted-root "$TRUST" --offline)
-ONE_CORE_S="" BASE_V_S="" BASE_ONE_CORE_S="" BASE_G_S="" V_S="" CERTS=""
+ONE_CORE_S="" BASE_V_S="" BASE_ONE_CORE_S="" BASE_G_S="" V_S="" CERTS="" PACKED_S="" BASE_PACKED_S="" PACKED_RSS=""
 RSS_UNIT="" V_TEXT="n/a" V_TEXT_S="" V_JSON="n/a" V_JSON_S="" RSS="n/a" RSS_JSON="n/a" V2_TEXT="n/a" V2_TEXT_S="(--v2-commits 0)"
 if "$BIN" verify --help >/dev/null 2>&1; then
   step "checking: sigseal verify --all"
@@ -348,6 +350,19 @@ if "$BIN" verify --help >/dev/null 2>&1; then
   else
     NOTES+=("the one-core run was skipped: it needs taskset and two cores")
   fi
+  PACKED="$STORE/repo-packed.git"
+  if [ ! -d "$PACKED" ]; then
+    step "packing a copy of the history (git clone --mirror, git gc)"
+    git clone -q --mirror "$REPO" "$PACKED" && git -C "$PACKED" gc -q || die "could not make the packed copy"
+  fi
+  step "timing: sigseal verify --all over the packed copy ($RUNS runs)"
+  (cd "$PACKED" && "${VERIFY[@]}" >/dev/null 2>&1) || die "sigseal verify --all failed on the packed copy"
+  cd "$PACKED"
+  time_cmd verify-packed 1 "$RUNS" "${VERIFY[@]}"
+  PACKED_S=$MEDIAN PACKED_SPREAD=$SPREAD
+  [ -z "$BASE" ] || { time_cmd verify-packed-base 1 "$RUNS" "$BASE" "${VERIFY[@]:1}"; BASE_PACKED_S=$MEDIAN; }
+  PACKED_RSS=$(peak_rss "${VERIFY[@]}")
+  cd "$REPO"
   if [ -n "$BASE" ]; then
     step "timing: the baseline's verify --all ($RUNS runs)"
     BASE_VERIFY=("$BASE" "${VERIFY[@]:1}")
@@ -434,6 +449,8 @@ REPORT="$OUT/bench-verify.txt"
       "one core median $(calc "$ONE_CORE_S") s; goal >= 1.8x: $(holds "$ONE_CORE_S / $V_S >= 1.8")${BASE_ONE_CORE_S:+ (before: $(calc "$BASE_ONE_CORE_S / $BASE_V_S")x)}"
   fi
   printf '%-52s %-20s %s\n' "sigseal verify --all --offline --output json" "$V_JSON" "$V_JSON_S"
+  [ -z "$PACKED_S" ] || printf '%-52s %-20s %s\n' "sigseal verify --all --offline, packed copy" "$(calc "$N / $PACKED_S") commits/s" \
+    "median $(calc "$PACKED_S") s, runs $PACKED_SPREAD s, peak RSS $PACKED_RSS${RSS_UNIT}${BASE_PACKED_S:+ (before: $(calc "$BASE_PACKED_S") s)}"
   printf '%-52s %-20s %s\n' "sigseal verify --all --offline, Rekor v2 history" "$V2_TEXT" "$V2_TEXT_S"
   [ -z "$V2_SIGN_SECONDS" ] || printf '%-52s %-20s %s s for %s commits (each also timestamped)\n' \
     "signing into Rekor v2 via local stack + agent" "$(calc "$V2_N / $V2_SIGN_SECONDS") commits/s" "$V2_SIGN_SECONDS" "$V2_N"
