@@ -33,8 +33,9 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 
-die() { printf 'bench-git: %s\n' "$*" >&2; exit 1; }
-step() { printf '\n==> %s\n' "$*" >&2; }
+NAME=bench-git
+# shellcheck source=scripts/bench-common.sh
+. "$HERE/bench-common.sh"
 usage() { sed -n '/^# usage:/,/^# Needs/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 N=1000 RUNS=200 SIGN_RUNS=40 LOG_RUNS=3 BASE="" OUT=""
@@ -56,58 +57,12 @@ done
 for cmd in git curl node npm python3 ssh-keygen; do
   command -v "$cmd" >/dev/null 2>&1 || die "'$cmd' not found (needs git, curl, Node.js >= 18 with npm, python3, ssh-keygen)"
 done
-if [ -n "$BASE" ]; then
-  BASE=$(cd "$(dirname "$BASE")" && pwd)/$(basename "$BASE")
-  [ -x "$BASE" ] || die "--baseline $BASE is not an executable"
-fi
+[ -z "$BASE" ] || BASE=$(baseline_binary "$BASE")
 
-calc() { awk "BEGIN { printf \"%.6g\", $1 }"; }
 fmt() { awk -v x="$1" 'BEGIN { printf "%.3g", x }'; }
-holds() { awk "BEGIN { exit !($1) }" && echo "holds" || echo "DOES NOT HOLD"; }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-git.XXXXXX")
-STACK="$tmp/stack"
-agent_pid=""
-stack_started=0
-stop_agent() {
-  if [ -n "$agent_pid" ]; then
-    "$BIN" agent --stop >/dev/null 2>&1 || true
-    for _ in $(seq 50); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
-    kill "$agent_pid" 2>/dev/null || true
-    wait "$agent_pid" 2>/dev/null || true
-    agent_pid=""
-  fi
-}
-stop_stack() {
-  if [ "$stack_started" = 1 ]; then
-    "$ROOT/tests/stack/stop.sh" "$STACK" >/dev/null 2>&1 || true
-    stack_started=0
-  fi
-}
-cleanup() {
-  stop_agent
-  stop_stack
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------------------------
-# sigseal, release build
-if [ -n "${SIGSEAL_BIN:-}" ]; then
-  BIN=$(cd "$(dirname "$SIGSEAL_BIN")" && pwd)/$(basename "$SIGSEAL_BIN")
-  [ -x "$BIN" ] || die "SIGSEAL_BIN=$SIGSEAL_BIN is not an executable"
-  step "using SIGSEAL_BIN=$SIGSEAL_BIN"
-else
-  step "building sigseal (cargo build --release --locked)"
-  (cd "$ROOT" && cargo build --release --locked)
-  target=${CARGO_TARGET_DIR:-target}
-  case "$target" in /*) ;; *) target="$ROOT/$target" ;; esac
-  BIN="$target/release/sigseal"
-fi
-[ -x "$BIN" ] || die "no sigseal binary at $BIN"
-VERSION=$("$BIN" --version)
-echo "$VERSION" >&2
+sigseal_binary
 if [ -z "$OUT" ]; then
   OUT=${CARGO_TARGET_DIR:-target}/bench-git
   case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
@@ -115,29 +70,20 @@ fi
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-# Independent of the caller's git, sigseal and CI settings; the agent socket lives in $tmp.
-export GIT_CONFIG_GLOBAL="$tmp/gitconfig" GIT_CONFIG_NOSYSTEM=1 HOME="$tmp/home"
-export XDG_RUNTIME_DIR="$tmp/run" XDG_CONFIG_HOME="$tmp/home/.config" XDG_CACHE_HOME="$tmp/home/.cache"
-: >"$GIT_CONFIG_GLOBAL"
-mkdir -p "$HOME"
-mkdir -m 700 "$XDG_RUNTIME_DIR"
-for var in $(compgen -e); do
-  case "$var" in SIGSEAL_*|GITSIGN_*|ACTIONS_ID_TOKEN*) unset "$var" ;; esac
-done
-unset CI GITHUB_ACTIONS GITHUB_SERVER_URL GITLAB_CI CI_SERVER_URL BUILDKITE CIRCLECI \
-  SIGSTORE_ID_TOKEN BROWSER DISPLAY WAYLAND_DISPLAY SSH_CONNECTION SSH_TTY GIT_CONFIG_PARAMETERS \
-  RUST_BACKTRACE RUST_LIB_BACKTRACE
+isolate_environment
 export GIT_AUTHOR_NAME=Alice GIT_AUTHOR_EMAIL=alice@example.com
 export GIT_COMMITTER_NAME=Alice GIT_COMMITTER_EMAIL=alice@example.com
-export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
 
 # cpu.py RUNS STDIN_FILE CMD...: run CMD RUNS times with STDIN_FILE as its input; print the
-# median CPU (user + system, ms) and the median wall time (ms) of one run. A failing run stops it.
+# median CPU (user + system, ms) and the median wall time (ms) of one run, after one warm-up
+# run. A failing run stops it.
 cat >"$tmp/cpu.py" <<'PY'
 import resource, statistics, subprocess, sys, time
 runs, stdin_file, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 data = open(stdin_file, "rb").read()
 cpu, wall = [], []
+# One warm-up run first (page cache, the agent's first answer), not counted.
+subprocess.run(cmd, input=data, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 for _ in range(runs):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -152,27 +98,14 @@ PY
 cpu() { python3 "$tmp/cpu.py" "$@"; }
 
 # ---------------------------------------------------------------------------------------------
-step "starting the local Sigstore stack"
-STACK_WATCH_PID=$$ "$ROOT/tests/stack/start.sh" "$STACK" >&2
-stack_started=1
-URL=$(cat "$STACK/url")
-OIDC=$(cat "$STACK/oidc_url")
+start_stack
 TRUST="$tmp/trusted_root.json"
 cp "$STACK/trusted_root.json" "$TRUST"
 export SIGSEAL_FULCIO_URL="$URL" SIGSEAL_REKOR_URL="$URL" SIGSEAL_OIDC_ISSUER="$OIDC"
 export SIGSEAL_TRUSTED_ROOT="$TRUST" SIGSEAL_AGENT=true
 export BROWSER="$ROOT/tests/stack/fakebrowser.sh" FAKEBROWSER_LOG="$tmp/browser.log"
 
-step "starting the credential agent and logging in once (headless browser flow)"
-"$BIN" agent </dev/null >/dev/null 2>"$tmp/agent.log" &
-agent_pid=$!
-for _ in $(seq 100); do
-  [ -S "$XDG_RUNTIME_DIR/sigseal/agent.sock" ] && break
-  kill -0 "$agent_pid" 2>/dev/null || { cat "$tmp/agent.log" >&2; die "the agent exited"; }
-  sleep 0.05
-done
-[ -S "$XDG_RUNTIME_DIR/sigseal/agent.sock" ] || die "the agent did not come up"
-"$BIN" login --flow browser </dev/null >"$tmp/login.log" 2>&1 || { cat "$tmp/login.log" >&2; die "sigseal login failed"; }
+start_agent_and_login
 
 # make_history DIR: N commits (commit-tree -S) and a signed tag v1 on the last.
 make_history() {

@@ -42,8 +42,9 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 
-die() { printf 'bench-sign-blob: %s\n' "$*" >&2; exit 1; }
-step() { printf '\n==> %s\n' "$*" >&2; }
+NAME=bench-sign-blob
+# shellcheck source=scripts/bench-common.sh
+. "$HERE/bench-common.sh"
 usage() { sed -n '/^# usage:/,/^# GNU time/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 SIZE_MIB=1024 RUNS=3 KEEP="" OUT="" REL_K=8 REL_MIB=256 BASE=""
@@ -64,10 +65,7 @@ for v in "$SIZE_MIB" "$RUNS" "$REL_MIB"; do
   case "$v" in ''|*[!0-9]*|0*) die "--size-mib, --runs and --release-mib take a positive integer, not '$v'" ;; esac
 done
 case "$REL_K" in ''|*[!0-9]*) die "--release-files takes a number, not '$REL_K'" ;; esac
-if [ -n "$BASE" ]; then
-  BASE=$(cd "$(dirname "$BASE")" && pwd)/$(basename "$BASE")
-  [ -x "$BASE" ] || die "--baseline $BASE is not an executable"
-fi
+[ -z "$BASE" ] || BASE=$(baseline_binary "$BASE")
 
 # ---------------------------------------------------------------------------------------------
 # Prerequisites
@@ -84,47 +82,14 @@ node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
 
 # Wall clock in seconds: bash's own (no fork) when it has one, else date.
 if [ -n "${EPOCHREALTIME:-}" ]; then now() { printf '%s\n' "${EPOCHREALTIME/,/.}"; }; else now() { date +%s.%N; }; fi
-# calc EXPR: floating point arithmetic (awk), printed with up to 6 significant digits.
-calc() { awk "BEGIN { printf \"%.6g\", $1 }"; }
 fmt() { awk -v x="$1" 'BEGIN { printf "%.4g", x }'; } # for the table: 4 significant digits
 # median and spread of the numbers on stdin
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 spread() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.4g-%.4g", lo, hi }'; }
 maxof() { sort -g | tail -n 1; }
-holds() { awk "BEGIN { exit !($1) }" && echo "holds" || echo "DOES NOT HOLD"; }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-sign-blob.XXXXXX")
-STACK="$tmp/stack"
-stack_started=0
-stop_stack() {
-  if [ "$stack_started" = 1 ]; then
-    "$ROOT/tests/stack/stop.sh" "$STACK" >/dev/null 2>&1 || true
-    stack_started=0
-  fi
-}
-cleanup() {
-  stop_stack
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------------------------
-# sigseal, release build
-if [ -n "${SIGSEAL_BIN:-}" ]; then
-  BIN=$(cd "$(dirname "$SIGSEAL_BIN")" && pwd)/$(basename "$SIGSEAL_BIN")
-  [ -x "$BIN" ] || die "SIGSEAL_BIN=$SIGSEAL_BIN is not an executable"
-  step "using SIGSEAL_BIN=$SIGSEAL_BIN"
-else
-  step "building sigseal (cargo build --release --locked)"
-  (cd "$ROOT" && cargo build --release --locked)
-  target=${CARGO_TARGET_DIR:-target}
-  case "$target" in /*) ;; *) target="$ROOT/$target" ;; esac
-  BIN="$target/release/sigseal"
-fi
-[ -x "$BIN" ] || die "no sigseal binary at $BIN"
-VERSION=$("$BIN" --version)
-echo "$VERSION" >&2
+sigseal_binary
 "$BIN" sign-blob --help >/dev/null 2>&1 || die "$BIN has no 'sign-blob' subcommand"
 "$BIN" verify-blob --help >/dev/null 2>&1 || die "$BIN has no 'verify-blob' subcommand"
 
@@ -139,20 +104,8 @@ fi
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-# Independent of the caller's git, sigseal and CI settings (sigseal reads git config, so it
-# also runs outside any repository); nothing of the caller's home is touched.
-export GIT_CONFIG_GLOBAL="$tmp/gitconfig" GIT_CONFIG_NOSYSTEM=1 HOME="$tmp/home"
-export XDG_RUNTIME_DIR="$tmp/run" XDG_CONFIG_HOME="$tmp/home/.config" XDG_CACHE_HOME="$tmp/home/.cache"
-: >"$GIT_CONFIG_GLOBAL"
-mkdir -p "$HOME"
-mkdir -m 700 "$XDG_RUNTIME_DIR"
-for var in $(compgen -e); do
-  case "$var" in SIGSEAL_*|GITSIGN_*|ACTIONS_ID_TOKEN*|COSIGN_*) unset "$var" ;; esac
-done
-unset CI GITHUB_ACTIONS GITHUB_SERVER_URL GITLAB_CI CI_SERVER_URL BUILDKITE CIRCLECI \
-  SIGSTORE_ID_TOKEN BROWSER DISPLAY WAYLAND_DISPLAY SSH_CONNECTION SSH_TTY RUST_BACKTRACE RUST_LIB_BACKTRACE
-# The stack is on loopback: never through a proxy.
-export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
+# sigseal reads git config, so it also runs outside any repository.
+isolate_environment
 cd "$tmp"
 
 # ---------------------------------------------------------------------------------------------
@@ -208,11 +161,7 @@ if [ "$REL_K" -gt 0 ]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-step "starting the local Sigstore stack"
-STACK_WATCH_PID=$$ "$ROOT/tests/stack/start.sh" "$STACK" >&2
-stack_started=1
-URL=$(cat "$STACK/url")
-OIDC=$(cat "$STACK/oidc_url")
+start_stack
 export SIGSEAL_FULCIO_URL="$URL" SIGSEAL_REKOR_URL="$URL" SIGSEAL_OIDC_ISSUER="$OIDC"
 export SIGSEAL_TRUSTED_ROOT="$STACK/trusted_root.json" SIGSEAL_AGENT=false
 IDENTITY=bench@example.com

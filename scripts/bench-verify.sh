@@ -43,8 +43,9 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 
-die() { printf 'bench-verify: %s\n' "$*" >&2; exit 1; }
-step() { printf '\n==> %s\n' "$*" >&2; }
+NAME=bench-verify
+# shellcheck source=scripts/bench-common.sh
+. "$HERE/bench-common.sh"
 usage() { sed -n '/^# usage:/,/^# Needs/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 N=10000 KEEP="" OUT="" RUNS=5 GIT_RUNS=3 METHOD=commit-tree V2_N="" BASE=""
@@ -68,62 +69,15 @@ for v in "$N" "$RUNS" "$GIT_RUNS"; do
   case "$v" in ''|*[!0-9]*|0) die "--commits, --runs and --git-runs take a positive integer, not '$v'" ;; esac
 done
 case "$METHOD" in commit-tree|commit) ;; *) die "--method is commit-tree or commit, not '$METHOD'" ;; esac
-if [ -n "$BASE" ]; then
-  BASE=$(cd "$(dirname "$BASE")" && pwd)/$(basename "$BASE")
-  [ -x "$BASE" ] || die "--baseline $BASE is not an executable"
-fi
+[ -z "$BASE" ] || BASE=$(baseline_binary "$BASE")
 for cmd in git curl node npm openssl; do
   command -v "$cmd" >/dev/null 2>&1 || die "'$cmd' not found (needs git, curl, Node.js >= 18 with npm, openssl)"
 done
 
 now() { date +%s.%N; }
-# calc EXPR: floating point arithmetic (awk), printed with up to 6 significant digits.
-calc() { awk "BEGIN { printf \"%.6g\", $1 }"; }
-holds() { awk "BEGIN { exit !($1) }" && echo "holds" || echo "DOES NOT HOLD"; }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-verify.XXXXXX")
-STACK="$tmp/stack"
-agent_pid=""
-stack_started=0
-stop_agent() {
-  if [ -n "$agent_pid" ]; then
-    "$BIN" agent --stop >/dev/null 2>&1 || true
-    for _ in $(seq 50); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
-    kill "$agent_pid" 2>/dev/null || true
-    wait "$agent_pid" 2>/dev/null || true
-    agent_pid=""
-  fi
-}
-stop_stack() {
-  if [ "$stack_started" = 1 ]; then
-    "$ROOT/tests/stack/stop.sh" "$STACK" >/dev/null 2>&1 || true
-    stack_started=0
-  fi
-}
-cleanup() {
-  stop_agent
-  stop_stack
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------------------------
-# sigseal, release build
-if [ -n "${SIGSEAL_BIN:-}" ]; then
-  BIN=$(cd "$(dirname "$SIGSEAL_BIN")" && pwd)/$(basename "$SIGSEAL_BIN")
-  [ -x "$BIN" ] || die "SIGSEAL_BIN=$SIGSEAL_BIN is not an executable"
-  step "using SIGSEAL_BIN=$SIGSEAL_BIN"
-else
-  step "building sigseal (cargo build --release --locked)"
-  (cd "$ROOT" && cargo build --release --locked)
-  target=${CARGO_TARGET_DIR:-target}
-  case "$target" in /*) ;; *) target="$ROOT/$target" ;; esac
-  BIN="$target/release/sigseal"
-fi
-[ -x "$BIN" ] || die "no sigseal binary at $BIN"
-VERSION=$("$BIN" --version)
-echo "$VERSION" >&2
+sigseal_binary
 
 if [ -z "$OUT" ]; then
   if [ -n "$KEEP" ]; then
@@ -136,17 +90,7 @@ fi
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
-# Independent of the caller's git, sigseal and CI settings; the agent socket lives in $tmp.
-export GIT_CONFIG_GLOBAL="$tmp/gitconfig" GIT_CONFIG_NOSYSTEM=1 HOME="$tmp/home"
-export XDG_RUNTIME_DIR="$tmp/run"
-: >"$GIT_CONFIG_GLOBAL"
-mkdir -p "$HOME"
-mkdir -m 700 "$XDG_RUNTIME_DIR"
-for var in $(compgen -e); do
-  case "$var" in SIGSEAL_*|GITSIGN_*|ACTIONS_ID_TOKEN*) unset "$var" ;; esac
-done
-unset CI GITHUB_ACTIONS GITHUB_SERVER_URL GITLAB_CI CI_SERVER_URL BUILDKITE CIRCLECI \
-  SIGSTORE_ID_TOKEN BROWSER DISPLAY WAYLAND_DISPLAY SSH_CONNECTION SSH_TTY TMPDIR RUST_BACKTRACE RUST_LIB_BACKTRACE
+isolate_environment
 export GIT_AUTHOR_NAME=Alice GIT_AUTHOR_EMAIL=alice@example.com
 export GIT_COMMITTER_NAME=Alice GIT_COMMITTER_EMAIL=alice@example.com
 
@@ -180,31 +124,13 @@ else
   rm -rf "$REPO" "$REPO2" "$STORE/repo-packed.git" "$TRUST"
   echo "building=1" >"$META" # marks the directory as this script's before the build completes
 
-  step "starting the local Sigstore stack"
-  STACK_WATCH_PID=$$ "$ROOT/tests/stack/start.sh" "$STACK" >&2
-  stack_started=1
-  URL=$(cat "$STACK/url")
-  OIDC=$(cat "$STACK/oidc_url")
+  start_stack
   cp "$STACK/trusted_root.json" "$TRUST"
   export SIGSEAL_FULCIO_URL="$URL" SIGSEAL_REKOR_URL="$URL" SIGSEAL_OIDC_ISSUER="$OIDC"
   export SIGSEAL_TRUSTED_ROOT="$TRUST" SIGSEAL_AGENT=true
   export BROWSER="$ROOT/tests/stack/fakebrowser.sh" FAKEBROWSER_LOG="$tmp/browser.log"
 
-  step "starting the credential agent and logging in once (headless browser flow)"
-  "$BIN" agent </dev/null >/dev/null 2>"$tmp/agent.log" &
-  agent_pid=$!
-  for _ in $(seq 100); do
-    [ -S "$XDG_RUNTIME_DIR/sigseal/agent.sock" ] && break
-    kill -0 "$agent_pid" 2>/dev/null || { cat "$tmp/agent.log" >&2; die "the agent exited"; }
-    sleep 0.05
-  done
-  [ -S "$XDG_RUNTIME_DIR/sigseal/agent.sock" ] || die "the agent did not come up"
-  login() {
-    "$BIN" login --flow browser </dev/null >"$tmp/login.log" 2>&1 || { cat "$tmp/login.log" >&2; die "sigseal login failed"; }
-    tail -n 1 "$tmp/login.log" >&2
-    login_at=$SECONDS
-  }
-  login
+  start_agent_and_login
   # Fulcio certificates live 10 minutes and the agent keeps one until 60 s before it expires:
   # log in again after 7 minutes rather than let a signature run into the expiry.
   RELOGIN_AFTER=420
@@ -353,7 +279,7 @@ if "$BIN" verify --help >/dev/null 2>&1; then
   PACKED="$STORE/repo-packed.git"
   if [ ! -d "$PACKED" ]; then
     step "packing a copy of the history (git clone --mirror, git gc)"
-    git clone -q --mirror "$REPO" "$PACKED" && git -C "$PACKED" gc -q || die "could not make the packed copy"
+    { git clone -q --mirror "$REPO" "$PACKED" && git -C "$PACKED" gc -q; } || die "could not make the packed copy"
   fi
   step "timing: sigseal verify --all over the packed copy ($RUNS runs)"
   (cd "$PACKED" && "${VERIFY[@]}" >/dev/null 2>&1) || die "sigseal verify --all failed on the packed copy"
