@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod cms;
 pub mod config;
+pub mod digest;
 pub mod doctor;
 pub mod error;
 #[doc(hidden)]

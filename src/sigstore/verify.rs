@@ -218,9 +218,8 @@ impl BundleVerifier {
         match key {
             KeyTrust::Certificate => self.keyless(input, bundle, false),
             KeyTrust::PublicKey { spki_der, require_log } => {
-                let policy = sigstore_verify::PublicKeyVerificationPolicy::new(
-                    sigstore_verify::types::DerPublicKey::new(spki_der.to_vec()),
-                );
+                let key = sigstore_verify::types::DerPublicKey::new(spki_der.to_vec());
+                let policy = sigstore_verify::PublicKeyVerificationPolicy::new(key.clone());
                 let policy = if require_log { policy } else { policy.skip_tlog_unsafe() };
                 // Timestamps of a key-signed bundle are sigseal's to check (fractions).
                 let stamps = self.stamps(bundle)?;
@@ -228,7 +227,6 @@ impl BundleVerifier {
                     if !stamps.is_empty() && !require_log && bundle.verification_material.tlog_entries.is_empty() {
                         // Without a log entry, the timestamps are all the bundle has beside the
                         // signature: checked above, and the signature here.
-                        let key = sigstore_verify::types::DerPublicKey::new(spki_der.to_vec());
                         signature_check(input, bundle, &key)?;
                         Verified {
                             identity: None,
@@ -238,7 +236,7 @@ impl BundleVerifier {
                             timestamps: Vec::new(),
                         }
                     } else {
-                        self.upstream(input, &without_timestamps(bundle), &policy, false)?
+                        self.upstream(input, &without_timestamps(bundle), &policy, &key, false)?
                     };
                 verified.timestamps.extend(stamps.iter().map(|s| s.time.as_second()));
                 Ok(verified)
@@ -327,7 +325,8 @@ impl BundleVerifier {
             if own_log_check {
                 policy = policy.skip_tlog_unsafe();
             }
-            let mut verified = self.upstream(input, &without_timestamps(bundle), &policy, chain_known_good)?;
+            let mut verified =
+                self.upstream(input, &without_timestamps(bundle), &policy, &leaf_info.public_key, chain_known_good)?;
             if own_log_check {
                 let mut integrated = None;
                 for entry in entries {
@@ -436,6 +435,7 @@ impl BundleVerifier {
         input: Input<'_>,
         bundle: &Bundle,
         policy: &dyn sigstore_verify::Policy,
+        key: &sigstore_verify::types::DerPublicKey,
         sct_known_good: bool,
     ) -> std::result::Result<Verified, Failure> {
         use sigstore_verify::types::Sha256Hash;
@@ -448,8 +448,8 @@ impl BundleVerifier {
             // Where the artifact's digest is all sigstore-verify needs (an ECDSA signature, which
             // it checks prehashed, or an attestation, whose subject it compares), the stream is
             // hashed once, here; otherwise (Ed25519) it reads the bytes, hashed on the way.
-            Input::Reader(r) if digest_suffices(bundle) => {
-                let d = sha256_stream(r)
+            Input::Reader(r) if digest_suffices(bundle, key) => {
+                let (d, _) = crate::digest::sha256_stream(r, |_| {})
                     .map_err(|e| Failure::unverifiable("artifact", format!("cannot read the artifact: {e}")))?;
                 (self.inner.verify(Sha256Hash::from(d), bundle, policy), Some(d))
             }
@@ -564,11 +564,9 @@ fn signature_check(
             sha2::Sha256::digest(b).into()
         }
         Input::Reader(r) => {
-            use sha2::Digest;
-            let mut hasher = sha2::Sha256::new();
-            std::io::copy(r, &mut hasher)
-                .map_err(|e| Failure::unverifiable("artifact", format!("cannot read the artifact: {e}")))?;
-            hasher.finalize().into()
+            crate::digest::sha256_stream(r, |_| {})
+                .map_err(|e| Failure::unverifiable("artifact", format!("cannot read the artifact: {e}")))?
+                .0
         }
         Input::Sha256(d) => d,
     };
@@ -674,33 +672,17 @@ fn bundle_names_artifact(bundle: &Bundle, sha256: &[u8; 32]) -> Option<bool> {
     }
 }
 
-/// Whether sigstore-verify can judge the bundle from the artifact's SHA-256 alone.
-fn digest_suffices(bundle: &Bundle) -> bool {
+/// Whether sigstore-verify can judge the bundle from the artifact's SHA-256 alone: an
+/// attestation (its subject is compared by digest), or a message signature by an ECDSA `key`
+/// (checked prehashed).
+fn digest_suffices(bundle: &Bundle, key: &sigstore_verify::types::DerPublicKey) -> bool {
     use sigstore_verify::crypto::KeyAlgorithm;
     match &bundle.content {
         SignatureContent::DsseEnvelope(_) => true,
-        SignatureContent::MessageSignature(_) => bundle
-            .signing_certificate()
-            .and_then(|c| sigstore_sign::crypto::parse_certificate_info(c).ok())
-            .and_then(|i| KeyAlgorithm::from_spki(&i.public_key).ok())
-            .is_some_and(|a| matches!(a, KeyAlgorithm::EcdsaP256 | KeyAlgorithm::EcdsaP384)),
+        SignatureContent::MessageSignature(_) => {
+            KeyAlgorithm::from_spki(key).is_ok_and(|a| matches!(a, KeyAlgorithm::EcdsaP256 | KeyAlgorithm::EcdsaP384))
+        }
         _ => false,
-    }
-}
-
-/// SHA-256 of a stream, read 64 KiB at a time.
-fn sha256_stream(r: &mut dyn std::io::Read) -> std::io::Result<[u8; 32]> {
-    use sha2::Digest;
-    let mut hasher = sha2::Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = match r.read(&mut buf) {
-            Ok(0) => return Ok(hasher.finalize().into()),
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        hasher.update(buf.get(..n).unwrap_or_default());
     }
 }
 
