@@ -129,21 +129,27 @@ pub async fn tuf_signing_config(
     online: bool,
     http: &crate::http::Client,
 ) -> Result<SigningConfig> {
-    let client = http.reqwest().map_err(|why| Error::TrustRoot("TUF refresh".into()).because(why))?;
-    let mut config = tuf_config(instance).with_cache_dir(cache_dir).with_http_client(client.clone());
-    if !online {
-        config = config.offline();
-    }
+    let config = tuf_client_config(instance, cache_dir, online, http)?;
     SigningConfig::from_tuf(config).await.map_err(|e| Error::TrustRoot("TUF signing config".into()).because(e))
 }
 
-fn tuf_config(instance: Instance) -> sigstore_verify::trust_root::TufConfig {
+/// The TUF client's configuration for `instance`: its repository, the on-disk cache, `http`'s
+/// built client, and offline unless `online`.
+fn tuf_client_config(
+    instance: Instance,
+    cache_dir: std::path::PathBuf,
+    online: bool,
+    http: &crate::http::Client,
+) -> Result<sigstore_verify::trust_root::TufConfig> {
     use sigstore_verify::trust_root::TufConfig;
-    match instance {
+    let client = http.reqwest().map_err(|why| Error::TrustRoot("TUF refresh".into()).because(why))?;
+    let config = match instance {
         Instance::Production => TufConfig::production(),
         Instance::Staging => TufConfig::staging(),
         Instance::GitHub => TufConfig::github(),
-    }
+    };
+    let config = config.with_cache_dir(cache_dir).with_http_client(client.clone());
+    Ok(if online { config } else { config.offline() })
 }
 
 /// The production signing config shipped with the crates (service URLs of the public instance).
@@ -161,12 +167,7 @@ pub async fn tuf_root(
     online: bool,
     http: &crate::http::Client,
 ) -> Result<TrustedRoot> {
-    let config = tuf_config(instance);
-    let client = http.reqwest().map_err(|why| Error::TrustRoot("TUF refresh".into()).because(why))?;
-    let mut config = config.with_cache_dir(cache_dir).with_http_client(client.clone());
-    if !online {
-        config = config.offline();
-    }
+    let config = tuf_client_config(instance, cache_dir, online, http)?;
     TrustedRoot::from_tuf(config).await.map_err(|e| Error::TrustRoot("TUF refresh".into()).because(e))
 }
 
