@@ -63,24 +63,32 @@ fn assert_errsig(case: &str, (code, status, stderr): (i32, String, String), need
     assert!(stderr.to_lowercase().contains(needle), "{case}: expected {needle:?} in\n{stderr}");
 }
 
-/// Store `payload` + the armored signature as a tag object and run `sigseal verify` on it
-/// (offline, alice's policy), in text and in JSON; both must name the failed check.
-fn assert_verify_names(case: &str, repo: &Repo, der: &[u8], payload: &[u8], root: &std::path::Path, check: &str) {
+/// A tag object of `payload` and the armored signature `der`; its id.
+fn store_tag(repo: &Repo, payload: &[u8], der: &[u8]) -> String {
     let mut object = payload.to_vec();
     object.extend(cms::armor::encode(der).as_bytes());
-    let id = repo.write_object("tag", &object);
-    let root = root.to_str().unwrap();
-    let args = [
-        "verify",
-        &id,
+    repo.write_object("tag", &object)
+}
+
+/// `sigseal verify`'s options for alice's signatures, offline, under `root`.
+fn alice_offline(root: &std::path::Path) -> [&str; 7] {
+    [
         "--offline",
         "--trusted-root",
-        root,
+        root.to_str().unwrap(),
         "--certificate-identity",
         "alice@example.com",
         "--certificate-oidc-issuer-regexp",
         ".+",
-    ];
+    ]
+}
+
+/// Store `payload` + the armored signature as a tag object and run `sigseal verify` on it
+/// (offline, alice's policy), in text and in JSON; both must name the failed check.
+fn assert_verify_names(case: &str, repo: &Repo, der: &[u8], payload: &[u8], root: &std::path::Path, check: &str) {
+    let id = store_tag(repo, payload, der);
+    let mut args = vec!["verify", &id];
+    args.extend(alice_offline(root));
     let out = repo.sigseal(&args);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{case}: {text}{}", String::from_utf8_lossy(&out.stderr));
@@ -88,7 +96,7 @@ fn assert_verify_names(case: &str, repo: &Repo, der: &[u8], payload: &[u8], root
         text.starts_with("FAILED") && text.contains(&format!("{check}:")),
         "{case}: text should name {check}:\n{text}"
     );
-    let mut json_args = args.to_vec();
+    let mut json_args = args.clone();
     json_args.extend(["--output", "json"]);
     let out = repo.sigseal(&json_args);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -279,11 +287,7 @@ fn log_proofs_are_checked_for_every_object_even_when_its_certificate_was_already
     let stack = Stack::shared();
     let (repo, a, _, _) = sign_three(stack);
     let root = stack.trusted_root();
-    let tag = |der: &[u8]| {
-        let mut object = a.payload.clone();
-        object.extend(cms::armor::encode(der).as_bytes());
-        repo.write_object("tag", &object)
-    };
+    let tag = |der: &[u8]| store_tag(&repo, &a.payload, der);
     let good = tag(&a.der);
     let mut e = entry(&a.der);
     e.inclusion_proof.as_mut().unwrap().hashes[0][0] ^= 1;
@@ -298,24 +302,10 @@ fn log_proofs_are_checked_for_every_object_even_when_its_certificate_was_already
     e.inclusion_proof.as_mut().unwrap().log_index -= 1;
     let other_index = tag(&with_entry(&a.der, &e));
 
-    let root = root.to_str().unwrap();
-    let out = repo.sigseal(&[
-        "verify",
-        &good,
-        &bad_hash,
-        &other_size,
-        &other_root,
-        &other_index,
-        "--offline",
-        "--trusted-root",
-        root,
-        "--certificate-identity",
-        "alice@example.com",
-        "--certificate-oidc-issuer-regexp",
-        ".+",
-        "--output",
-        "json",
-    ]);
+    let mut args = vec!["verify", &good, &bad_hash, &other_size, &other_root, &other_index];
+    args.extend(alice_offline(&root));
+    args.extend(["--output", "json"]);
+    let out = repo.sigseal(&args);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let objects = v["objects"].as_array().unwrap();
     let verdict = |id: &str| {

@@ -90,23 +90,8 @@ fn release_bundles_logged_in_rekor_v2_verify_with_sigseal_sigstore_python_and_si
     assert!(out.status.success(), "sign-blob into v2: {}", text(&out));
     assert_v2_bundle(&json(&bundle), "sign-blob");
 
-    let predicate = dir.path().join("predicate.json");
-    std::fs::write(&predicate, br#"{"buildDefinition":{"buildType":"https://example.com/build/v1","externalParameters":{}},"runDetails":{"builder":{"id":"https://example.com/builder"}}}"#).unwrap();
     let attestation = dir.path().join("tool-2.0.tar.gz.intoto.sigstore.json");
-    let out = sigseal(
-        &[
-            "attest-blob",
-            &s(&blob),
-            "--predicate",
-            &s(&predicate),
-            "--type",
-            "slsaprovenance1",
-            "--bundle",
-            &s(&attestation),
-        ],
-        &env,
-        b"",
-    );
+    let out = common::attest_blob_slsa(&blob, &attestation, &env);
     assert!(out.status.success(), "attest-blob into v2: {}", text(&out));
     assert_v2_bundle(&json(&attestation), "attest-blob");
 
@@ -383,20 +368,7 @@ fn with_only_a_v2_log_and_its_timestamp_authority_down_nothing_is_logged_or_writ
     let token = stack.token_file(ALICE);
     let mut env = v2_env(&stack, &broken);
     env.push(("SIGSEAL_TOKEN_FILE".into(), s(&token)));
-    let repo = Repo::new(&gits()[0], env.clone());
-    repo.commit_file("README", "x\n");
-    let head = repo.ok(&["rev-parse", "HEAD"]);
-    let out = repo.run(&["commit", "-q", "-S", "--allow-empty", "-m", "never signed"]);
-    assert!(!out.status.success(), "a commit was signed without its timestamp: {}", text(&out));
-    assert_eq!(repo.ok(&["rev-parse", "HEAD"]), head, "git recorded a commit");
-
-    let dir = tempfile::tempdir().unwrap();
-    let blob = artifact(dir.path(), "c.tar.gz");
-    let bundle = dir.path().join("c.sigstore.json");
-    let out = sigseal(&["sign-blob", &s(&blob), "--bundle", &s(&bundle)], &env, b"");
-    assert!(!out.status.success(), "sign-blob succeeded without its timestamp: {}", text(&out));
-    assert!(text(&out).contains("SS0205"), "the timestamp authority's failure is named: {}", text(&out));
-    assert!(!bundle.exists(), "a bundle was written");
+    common::assert_nothing_signed_without_a_timestamp(&env);
 
     let after = stack.stats();
     assert!(after["fulcio"].as_u64() > before["fulcio"].as_u64(), "the signings got their certificates: {after}");

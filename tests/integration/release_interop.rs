@@ -64,23 +64,8 @@ fn sigseal_release_bundles_verify_with_sigstore_python_and_sigstore_js() {
     let bundle = dir.path().join("tool.sigstore.json");
     let out = sigseal(&["sign-blob", &s(&good), "--bundle", &s(&bundle)], &env, b"");
     assert!(out.status.success(), "sigseal sign-blob: {}", text(&out));
-    let predicate = dir.path().join("predicate.json");
-    std::fs::write(&predicate, br#"{"buildDefinition":{"buildType":"https://example.com/build/v1","externalParameters":{}},"runDetails":{"builder":{"id":"https://example.com/builder"}}}"#).unwrap();
     let attestation = dir.path().join("tool.intoto.sigstore.json");
-    let out = sigseal(
-        &[
-            "attest-blob",
-            &s(&good),
-            "--predicate",
-            &s(&predicate),
-            "--type",
-            "slsaprovenance1",
-            "--bundle",
-            &s(&attestation),
-        ],
-        &env,
-        b"",
-    );
+    let out = common::attest_blob_slsa(&good, &attestation, &env);
     assert!(out.status.success(), "sigseal attest-blob: {}", text(&out));
 
     for (what, b) in [("sigseal's message-signature bundle", &bundle), ("sigseal's DSSE attestation", &attestation)] {

@@ -134,22 +134,7 @@ fn a_failing_timestamp_authority_leaves_no_log_entry_and_no_signature() {
     let token = stack.token_file(ALICE);
     let mut env = stack.env(&token);
     env.push(("SIGSEAL_TIMESTAMP_URL".into(), format!("{}/api/v1/no-such-timestamp-authority", stack.url)));
-    let git = gits().into_iter().next().unwrap();
-    let repo = Repo::new(&git, env.clone());
-    repo.commit_file("README", "hello\n");
-    let head = repo.ok(&["rev-parse", "HEAD"]);
-    let out = repo.run(&["commit", "-q", "-S", "--allow-empty", "-m", "never signed"]);
-    assert!(!out.status.success(), "git commit -S succeeded without its timestamp: {}", text(&out));
-    assert_eq!(repo.ok(&["rev-parse", "HEAD"]), head, "git recorded a commit");
-
-    let dir = tempfile::tempdir().unwrap();
-    let artifact = dir.path().join("a.txt");
-    std::fs::write(&artifact, b"a\n").unwrap();
-    let bundle = dir.path().join("a.txt.sigstore.json");
-    let out = sigseal(&["sign-blob", &s(&artifact), "--bundle", &s(&bundle)], &env, b"");
-    assert!(!out.status.success(), "sign-blob succeeded without its timestamp: {}", text(&out));
-    assert!(text(&out).contains("error[SS0205]: timestamp authority"), "the failure is named: {}", text(&out));
-    assert!(!bundle.exists(), "a bundle was written");
+    common::assert_nothing_signed_without_a_timestamp(&env);
 
     let stats = stack.stats();
     assert!(stats["fulcio"].as_u64().unwrap() >= 2, "both signings got their certificate first: {stats}");

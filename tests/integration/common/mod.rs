@@ -714,3 +714,36 @@ pub fn python_with(stack: &Stack, trust_config: &str, args: &[&str]) -> Output {
     c.arg("--trust-config").arg(stack.path(trust_config)).args(args);
     c.stdin(Stdio::null()).output().expect("run sigstore-python")
 }
+
+/// `sigseal attest-blob BLOB --type slsaprovenance1` with a small SLSA v1 provenance predicate
+/// (written beside `bundle`), the bundle to `bundle`.
+pub fn attest_blob_slsa(blob: &Path, bundle: &Path, env: &[(String, String)]) -> Output {
+    let predicate = bundle.with_extension("predicate.json");
+    std::fs::write(&predicate, br#"{"buildDefinition":{"buildType":"https://example.com/build/v1","externalParameters":{}},"runDetails":{"builder":{"id":"https://example.com/builder"}}}"#)
+        .expect("write the predicate");
+    sigseal(
+        &["attest-blob", &s(blob), "--predicate", &s(&predicate), "--type", "slsaprovenance1", "--bundle", &s(bundle)],
+        env,
+        b"",
+    )
+}
+
+/// Signing with `env`, whose timestamp authority fails: `git commit -S` is refused and git
+/// records no commit; `sign-blob` is refused naming the timestamp authority and writes no bundle.
+pub fn assert_nothing_signed_without_a_timestamp(env: &[(String, String)]) {
+    let repo = Repo::new(&gits()[0], env.to_vec());
+    repo.commit_file("README", "hello\n");
+    let head = repo.ok(&["rev-parse", "HEAD"]);
+    let out = repo.run(&["commit", "-q", "-S", "--allow-empty", "-m", "never signed"]);
+    assert!(!out.status.success(), "git commit -S succeeded without its timestamp: {}", text(&out));
+    assert_eq!(repo.ok(&["rev-parse", "HEAD"]), head, "git recorded a commit");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let artifact = dir.path().join("a.txt");
+    std::fs::write(&artifact, b"a\n").expect("write the artifact");
+    let bundle = dir.path().join("a.txt.sigstore.json");
+    let out = sigseal(&["sign-blob", &s(&artifact), "--bundle", &s(&bundle)], env, b"");
+    assert!(!out.status.success(), "sign-blob succeeded without its timestamp: {}", text(&out));
+    assert!(text(&out).contains("error[SS0205]: timestamp authority"), "the failure is named: {}", text(&out));
+    assert!(!bundle.exists(), "a bundle was written");
+}
