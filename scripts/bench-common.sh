@@ -61,6 +61,16 @@ sigseal_binary() {
   echo "$VERSION" >&2
 }
 
+# output_dir NAME: OUT as given, else ${CARGO_TARGET_DIR:-target}/NAME; created, made absolute.
+output_dir() {
+  if [ -z "$OUT" ]; then
+    OUT=${CARGO_TARGET_DIR:-target}/$1
+    case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
+  fi
+  mkdir -p "$OUT"
+  OUT=$(cd "$OUT" && pwd)
+}
+
 # baseline_binary PATH: the absolute path of a --baseline binary, or a failure.
 baseline_binary() {
   local abs

@@ -63,12 +63,7 @@ fmt() { awk -v x="$1" 'BEGIN { printf "%.3g", x }'; }
 
 # ---------------------------------------------------------------------------------------------
 sigseal_binary
-if [ -z "$OUT" ]; then
-  OUT=${CARGO_TARGET_DIR:-target}/bench-git
-  case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
-fi
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
+output_dir bench-git
 
 isolate_environment
 export GIT_AUTHOR_NAME=Alice GIT_AUTHOR_EMAIL=alice@example.com

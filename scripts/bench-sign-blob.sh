@@ -93,16 +93,8 @@ sigseal_binary
 "$BIN" sign-blob --help >/dev/null 2>&1 || die "$BIN has no 'sign-blob' subcommand"
 "$BIN" verify-blob --help >/dev/null 2>&1 || die "$BIN has no 'verify-blob' subcommand"
 
-if [ -z "$OUT" ]; then
-  if [ -n "$KEEP" ]; then
-    OUT=$KEEP
-  else
-    OUT=${CARGO_TARGET_DIR:-target}/bench-sign-blob
-    case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
-  fi
-fi
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
+[ -n "$OUT" ] || OUT=$KEEP
+output_dir bench-sign-blob
 
 # sigseal reads git config, so it also runs outside any repository.
 isolate_environment

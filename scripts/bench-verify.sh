@@ -79,16 +79,8 @@ now() { date +%s.%N; }
 # ---------------------------------------------------------------------------------------------
 sigseal_binary
 
-if [ -z "$OUT" ]; then
-  if [ -n "$KEEP" ]; then
-    OUT=$KEEP
-  else
-    OUT=${CARGO_TARGET_DIR:-target}/bench-verify
-    case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
-  fi
-fi
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
+[ -n "$OUT" ] || OUT=$KEEP
+output_dir bench-verify
 
 isolate_environment
 export GIT_AUTHOR_NAME=Alice GIT_AUTHOR_EMAIL=alice@example.com
