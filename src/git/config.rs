@@ -19,7 +19,10 @@ pub fn section_values(sections: &[&str]) -> Result<Vec<(String, String)>, Unread
     match gix::ThreadSafeRepository::discover_with_environment_overrides(".") {
         Ok(repo) => {
             let repo = repo.to_thread_local();
-            collect(repo.config_snapshot().plumbing(), sections, &mut out);
+            // Like git, ignore the configuration of a repository someone else owns (not listed
+            // in safe.directory): its owner could otherwise choose the trusted root or the policy.
+            let own = repo.git_dir_trust() == gix::sec::Trust::Full;
+            collect(repo.config_snapshot().plumbing(), sections, own, &mut out);
         }
         // Not in a repository: what git reads outside one.
         Err(_) if std::env::var_os("GIT_DIR").is_none() && gix::discover::upwards(".".as_ref()).is_err() => {
@@ -27,7 +30,7 @@ pub fn section_values(sections: &[&str]) -> Result<Vec<(String, String)>, Unread
             let env = gix::config::File::from_environment_overrides()
                 .map_err(|e| Unreadable(format!("the GIT_CONFIG_COUNT settings: {e}")))?;
             file.append(env).map_err(|e| Unreadable(format!("the GIT_CONFIG_COUNT settings: {e}")))?;
-            collect(&file, sections, &mut out);
+            collect(&file, sections, true, &mut out);
         }
         Err(e) => return Err(Unreadable(format!("the repository: {e}"))),
     }
@@ -54,8 +57,14 @@ fn gix_config_globals() -> Result<gix::config::File, Unreadable> {
     Ok(file)
 }
 
-fn collect(file: &gix::config::File, sections: &[&str], out: &mut Vec<(String, String)>) {
+/// The values of `sections` in `file`, in order; the repository's own files (local, worktree,
+/// and what they include) only when `with_repository_files`.
+fn collect(file: &gix::config::File, sections: &[&str], with_repository_files: bool, out: &mut Vec<(String, String)>) {
+    use gix::config::Source;
     for section in file.sections() {
+        if !with_repository_files && matches!(section.meta().source, Source::Local | Source::Worktree) {
+            continue;
+        }
         let header = section.header();
         let name = header.name().to_str_lossy();
         if !sections.iter().any(|s| s.eq_ignore_ascii_case(&name)) {
@@ -163,6 +172,8 @@ mod tests {
             parse_parameters(r"'sigseal.x'='it'\''s'\!'' 'k.v'='a = b'").unwrap(),
             pairs(&[("sigseal.x", "it's!"), ("k.v", "a = b")])
         );
+        // sq_quote leaves newlines and every other byte as they are.
+        assert_eq!(parse_parameters("'a.b'='line one\nline two'").unwrap(), pairs(&[("a.b", "line one\nline two")]));
     }
 
     #[test]

@@ -199,3 +199,26 @@ fn signing_and_verifying_for_git_start_no_child_process() {
     let with_doctor = std::fs::read_to_string(&calls).unwrap_or_default();
     assert!(!with_doctor.is_empty(), "the recorder saw nothing: {}", text(&out));
 }
+
+#[test]
+fn the_configuration_of_a_repository_someone_else_owns_is_ignored_as_git_ignores_it() {
+    // Its owner could otherwise choose the trusted root or the identity policy of whoever runs
+    // sigseal in it; git reads it only once safe.directory names it.
+    let git = &gits()[0];
+    let p = Place::new(git, &format!("[sigseal]\n\tfulcioURL = {}\n", url("global")));
+    p.git(git, &p.repo, &["config", "sigseal.fulcioURL", &url("owner")]);
+    let chown = Command::new("chown").args(["-R", "nobody"]).arg(&p.repo).output().expect("chown");
+    if !chown.status.success() {
+        eprintln!("skipped: making a repository another user owns needs root ({})", text(&chown));
+        return;
+    }
+    assert_eq!(p.git_reads(git, &p.repo, &[]), url("global"), "git reads the other owner's file");
+    assert_eq!(p.sigseal_reads(&p.repo, &[]), url("global"), "sigseal reads the other owner's file");
+
+    let global = p.home.join(".gitconfig");
+    let before = std::fs::read_to_string(&global).expect("global config");
+    let safe = format!("{before}[safe]\n\tdirectory = {}\n", p.repo.display());
+    std::fs::write(&global, safe).expect("write global config");
+    assert_eq!(p.git_reads(git, &p.repo, &[]), url("owner"));
+    assert_eq!(p.sigseal_reads(&p.repo, &[]), url("owner"), "safe.directory is honoured");
+}
