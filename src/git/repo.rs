@@ -275,9 +275,19 @@ impl Iterator for CommitWalk<'_> {
         let target = Target { id, kind: Kind::Commit, named: None, explicit: false };
         let read = self.repo.read_unchecked(id).and_then(|(kind, data)| {
             if kind == gix::object::Kind::Commit && self.shallow.binary_search(&id).is_err() {
-                for parent in gix::objs::CommitRefIter::from_bytes(&data, self.repo.repo.object_hash()).parent_ids() {
-                    if self.seen.insert(parent) {
-                        self.next.push_back(parent);
+                // A commit whose parents cannot be read is reported as unreadable (its history
+                // cannot be walked), never passed over in silence.
+                use gix::objs::commit::ref_iter::Token;
+                for token in gix::objs::CommitRefIter::from_bytes(&data, self.repo.repo.object_hash()) {
+                    match token {
+                        Ok(Token::Tree { .. }) => {}
+                        Ok(Token::Parent { id: parent }) => {
+                            if self.seen.insert(parent) {
+                                self.next.push_back(parent);
+                            }
+                        }
+                        Ok(_) => break,
+                        Err(e) => return Err(git_err(format!("reading the parents of commit {id}"), e)),
                     }
                 }
             }

@@ -500,3 +500,23 @@ fn a_shallow_clone_is_walked_to_its_boundary_and_a_missing_commit_fails_the_run_
     assert_eq!(last["failed_check"], "object-read", "{v}");
     assert_eq!(v["summary"]["failed"], 1, "{}", v["summary"]);
 }
+
+#[test]
+fn a_commit_whose_parents_cannot_be_read_fails_the_walk_by_name_rather_than_hiding_its_history() {
+    let stack = Stack::shared();
+    let token = stack.token_file("alice@example.com");
+    let repo = Repo::new(&gits()[0], stack.env(&token));
+    let tree = repo.ok(&["mktree"]);
+    let raw =
+        format!("tree {}\nparent nothex\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\nbad\n", tree.trim());
+    let id = repo.write_object("commit", raw.as_bytes());
+    // git refuses to point a branch at it, so the reference is written as a file.
+    std::fs::write(repo.path().join(".git/refs/heads/main"), format!("{id}\n")).expect("write the ref");
+    let (code, v) = run_json(&repo, &["--all", "--insecure-any-identity", "--offline"]);
+    assert_eq!(code, 1, "{v}");
+    let objects = v["objects"].as_array().expect("objects");
+    assert_eq!(objects.len(), 1, "{v}");
+    assert_eq!(objects[0]["object"], id.as_str(), "{v}");
+    assert_eq!(objects[0]["failed_check"], "object-read", "{v}");
+    assert!(objects[0]["reason"].as_str().is_some_and(|r| r.contains("parents")), "{v}");
+}
